@@ -1,0 +1,64 @@
+# dualstack: Kamailio modules for a dual-stack (IPv6/IPv4) edge.
+#
+#   make deps      install what is missing (Debian packages; root or sudo)
+#   make           build every module in modules/*/ against the installed kamailio
+#   make test      deps + build + unit and sipp tests ("N passed, N failed");
+#                  T=name runs one test, SAN=1 runs unit tests under ASan+UBSan
+#   make doc       regenerate each module's README from its DocBook sources
+#   make install   put the modules into kamailio's module folder (DESTDIR aware)
+#   make clean / distclean
+
+BUILD := $(CURDIR)/build
+MODULES := $(patsubst modules/%/Makefile,%,$(wildcard modules/*/Makefile))
+MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+MODDIR ?= /usr/lib/$(MULTIARCH)/kamailio/modules
+
+# the configured kamailio source tree (fetched once into build/)
+KSR_SRC = $(shell cat $(BUILD)/ksrc.path)
+
+all: modules
+
+deps:
+	@mk/deps.sh
+
+$(BUILD)/ksrc.path: mk/ksrc.sh
+	@mk/ksrc.sh $(BUILD) >$@.tmp && mv $@.tmp $@
+
+ksrc: $(BUILD)/ksrc.path
+	@mk/ksrc.sh $(BUILD) >/dev/null
+
+modules: ksrc
+	@set -e; for m in $(MODULES); do \
+		$(MAKE) -s -C modules/$$m KSR_SRC=$(KSR_SRC) quiet=silent; \
+	done
+	@KSRC_VERIFY=1 mk/ksrc.sh $(BUILD) >/dev/null || { \
+		echo "build: kamailio's make regenerated config.mak during the" \
+			"build (make -B?); the configured one is restored, run make again" >&2; \
+		exit 1; }
+	@mk/checkmod.sh $(foreach m,$(MODULES),modules/$(m)/$(m).so)
+	@echo "built: $(foreach m,$(MODULES),modules/$(m)/$(m).so)"
+
+install: modules
+	@for m in $(MODULES); do \
+		install -D -m 0644 modules/$$m/$$m.so $(DESTDIR)$(MODDIR)/$$m.so; \
+		echo "installed $(DESTDIR)$(MODDIR)/$$m.so"; \
+	done
+
+test: deps
+	@$(MAKE) -s modules
+	@test/run.sh $(if $(T),"$(T)")
+
+doc:
+	@for m in $(MODULES); do mk/doc.sh modules/$$m || exit 1; done
+
+clean:
+	@for m in $(MODULES); do \
+		rm -f modules/$$m/*.o modules/$$m/*.d modules/$$m/*.so \
+			modules/$$m/makecfg.lst modules/$$m/librpath.lst; \
+	done
+	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test
+
+distclean: clean
+	rm -rf $(BUILD)
+
+.PHONY: all deps ksrc modules install test doc clean distclean

@@ -1,0 +1,65 @@
+#!/bin/bash
+# Runs the unit suites (test/unit) and the sipp tests (test/sipp/<name>/),
+# then prints one summary line "N passed, N failed".
+#   test/run.sh            everything
+#   test/run.sh NAME       one unit suite or one sipp test
+# SAN=1 builds and runs the unit suites with ASan+UBSan.
+# Logs of a failed sipp test stay in build/test/<name>/.
+
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+export TOP
+only=${1:-}
+passed=0
+failed=0
+failed_names=()
+
+# unit suites: one result per check
+if [ -z "$only" ] || [ -f "$TOP/test/unit/${only}_test.c" ]; then
+	if ! make -s -C "$TOP/test/unit" all SAN="${SAN:-0}" >/dev/null; then
+		echo "unit: build failed" >&2
+		failed=$((failed + 1))
+		failed_names+=("unit-build")
+	else
+		while read -r kind name p f; do
+			[ "$kind" = unit ] || continue
+			[ -n "$only" ] && [ "$only" != "$name" ] && continue
+			echo "unit  $name: $p passed, $f failed"
+			passed=$((passed + p))
+			failed=$((failed + f))
+			[ "$f" -gt 0 ] && failed_names+=("$name")
+		done < <(make -s -C "$TOP/test/unit" run SAN="${SAN:-0}")
+	fi
+fi
+
+# sipp tests: one result per test folder
+for t in "$TOP"/test/sipp/*/test.sh; do
+	name=$(basename "$(dirname "$t")")
+	[ -n "$only" ] && [ "$only" != "$name" ] && continue
+	out="$TOP/build/test/$name"
+	rm -rf "$out"
+	mkdir -p "$out"
+	start=$(date +%s)
+	TEST_NAME=$name OUT=$out timeout -k 5 "${TEST_TIMEOUT:-300}" \
+		bash "$t" >"$out/test.log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	if [ $rc -eq 0 ]; then
+		echo "sipp  $name: passed (${secs}s)"
+		passed=$((passed + 1))
+		rm -rf "$out"
+	else
+		echo "sipp  $name: FAILED (rc $rc, ${secs}s), logs in $out"
+		sed 's/^/      /' "$out/test.log" | tail -n 15
+		failed=$((failed + 1))
+		failed_names+=("$name")
+	fi
+done
+
+if [ -n "$only" ] && [ $((passed + failed)) -eq 0 ]; then
+	echo "no test named '$only'" >&2
+	exit 2
+fi
+[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

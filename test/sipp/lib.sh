@@ -1,0 +1,158 @@
+# Shared helpers for the sipp tests; sourced by test/sipp/<name>/test.sh.
+#
+# Every process is started here, recorded by PID and stopped by PID on exit
+# (also when a test fails or is interrupted). Only loopback is used.
+#
+# Set by test/run.sh: TOP (repo root), OUT (this test's log folder).
+
+set -u
+
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+TEST_NAME=${TEST_NAME:-$(basename "$(cd "$(dirname "$0")" && pwd)")}
+OUT=${OUT:-$TOP/build/test/$TEST_NAME}
+HERE=$TOP/test/sipp/$TEST_NAME
+mkdir -p "$OUT"
+
+_pids=()
+_ports_taken=" "
+
+# stop every process we started: TERM, wait up to 5 s, then KILL
+stop_all()
+{
+	local pid i
+	for pid in "${_pids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${_pids[@]}"; do
+		for i in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "  process $pid did not stop on TERM, killing it" >&2
+			kill -KILL "$pid" 2>/dev/null
+		fi
+		wait "$pid" 2>/dev/null
+	done
+	_pids=()
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+fail()
+{
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+note()
+{
+	echo "  $*" >&2
+}
+
+# a port free for UDP and TCP on 127.0.0.1 and ::1, not handed out before
+free_port()
+{
+	local used p
+	used=$(ss -Hlntu 2>/dev/null | awk '{n=split($5,a,":"); print a[n]}')
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		case "$_ports_taken" in *" $p "*) continue ;; esac
+		if ! printf '%s\n' $used | grep -qx "$p"; then
+			_ports_taken="$_ports_taken$p "
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# wait until something listens on UDP port $1 (on any loopback address)
+wait_udp_port()
+{
+	local port=$1 pid=${2:-} i
+	for i in $(seq 100); do
+		if ss -Hlnu "sport = :$port" 2>/dev/null | grep -q .; then
+			return 0
+		fi
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# render a template: @NAME@ is replaced by the value of shell variable NAME
+# for each NAME given. usage: render in out NAME...
+render()
+{
+	local in=$1 out=$2 expr=() v
+	shift 2
+	for v in "$@"; do
+		expr+=(-e "s|@$v@|${!v}|g")
+	done
+	sed "${expr[@]}" "$in" >"$out"
+	if grep -q '@[A-Z_]*@' "$out"; then
+		fail "unrendered placeholders in $out: $(grep -o '@[A-Z_]*@' "$out" | sort -u | tr '\n' ' ')"
+	fi
+}
+
+# start kamailio in the foreground (no daemon) with cfg $1, log to
+# $OUT/<name>.log; waits until it listens on UDP port $2.
+# usage: start_kamailio name cfg port  -> sets KAM_PID
+start_kamailio()
+{
+	local name=$1 cfg=$2 port=$3 log="$OUT/$1.log"
+	if ! kamailio -c -f "$cfg" >"$OUT/$name.check.log" 2>&1; then
+		sed 's/^/    /' "$OUT/$name.check.log" | tail -n 20 >&2
+		fail "kamailio -c rejected $cfg (see $OUT/$name.check.log)"
+	fi
+	kamailio -f "$cfg" -DD -E -m 64 -M 8 -Y "$OUT" >"$log" 2>&1 &
+	KAM_PID=$!
+	_pids+=("$KAM_PID")
+	if ! wait_udp_port "$port" "$KAM_PID"; then
+		tail -n 20 "$log" | sed 's/^/    /' >&2
+		fail "kamailio $name did not come up on port $port (see $log)"
+	fi
+	note "kamailio $name pid $KAM_PID on port $port"
+}
+
+# run one sipp instance to completion; its messages go to $OUT/<name>.msg.
+# usage: run_sipp name sipp-args...   (returns sipp's exit status)
+run_sipp()
+{
+	local name=$1 pid rc
+	shift
+	timeout -k 2 "${SIPP_TIMEOUT:-60}" sipp -nostdin -trace_msg \
+		-message_file "$OUT/$name.msg" -trace_err -error_file "$OUT/$name.err" \
+		"$@" >"$OUT/$name.out" 2>&1 &
+	pid=$!
+	_pids+=("$pid")
+	wait "$pid"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		note "sipp $name exited with $rc (see $OUT/$name.out, $OUT/$name.msg)"
+		tail -n 5 "$OUT/$name.err" 2>/dev/null | sed 's/^/    /' >&2
+	fi
+	return $rc
+}
+
+# print the messages sipp received, one per paragraph (blank-line separated,
+# CRs removed), from its -message_file log $1
+sipp_received()
+{
+	awk '
+		/^----------/ { if(inmsg) print ""; inmsg = 0; next }
+		/ message received \[[0-9]*\] bytes/ { inmsg = 1; skip = 1; next }
+		inmsg && skip && /^[ \r]*$/ { skip = 0; next }
+		inmsg { sub(/\r$/, ""); if($0 != "") print }
+	' "$1"
+}
+
+# value of header $2 in the message (paragraph) $1
+msg_header()
+{
+	printf '%s\n' "$1" | awk -v h="$2" '
+		BEGIN { h = tolower(h) ": " }
+		tolower(substr($0, 1, length(h))) == h { print substr($0, length(h) + 1); exit }'
+}
