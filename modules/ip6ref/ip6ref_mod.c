@@ -97,7 +97,7 @@ static int ki_ip_equal(sip_msg_t *msg, str *s1, str *s2)
 static int ip6ref_set_out(sip_msg_t *msg, pv_spec_t *dst, pv_value_t *val)
 {
 	if(dst->setf(msg, &dst->pvp, (int)EQ_T, val) < 0) {
-		LM_ERR("cannot set the output variable\n");
+		LM_ERR("cannot set the output variable (type %d)\n", dst->type);
 		return -2;
 	}
 	return 1;
@@ -265,6 +265,8 @@ static int w_ip_canon(sip_msg_t *msg, char *p1, char *p2)
 /* (string, writable variable) */
 static int fixup_str_outvar(void **param, int param_no)
 {
+	char *orig = (char *)*param; /* kept by the core after the fixup */
+
 	if(param_no == 1)
 		return fixup_spve_null(param, 1);
 	if(param_no != 2)
@@ -272,7 +274,8 @@ static int fixup_str_outvar(void **param, int param_no)
 	if(fixup_pvar_null(param, 1) < 0)
 		return E_CFG;
 	if(((pv_spec_t *)*param)->setf == NULL) {
-		LM_ERR("the second parameter must be a writable variable\n");
+		LM_ERR("the second parameter must be a writable variable, not [%s]\n",
+				orig);
 		return E_CFG;
 	}
 	return 0;

@@ -62,8 +62,8 @@ ip6ref_test()
 {
 	local tmpl=$1 PORT
 	PORT=$(free_port)
-	render "$tmpl" "$OUT/kamailio.cfg" TOP PORT
-	[ -f "$HERE/script.js" ] && render "$HERE/script.js" "$OUT/script.js" TOP PORT
+	render "$tmpl" "$OUT/kamailio.cfg" TOP PORT OUT
+	[ -f "$HERE/script.js" ] && cp "$HERE/script.js" "$OUT/script.js"
 	start_kamailio kamailio "$OUT/kamailio.cfg" "$PORT"
 
 	ip6ref_run from4 127.0.0.1 "$PORT" 127.0.0.1
