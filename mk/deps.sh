@@ -5,7 +5,7 @@ set -eu
 
 PKGS="kamailio kamailio-extra-modules kamailio-utils-modules sip-tester
 rtpengine-daemon check pkg-config xsltproc docbook-xsl docbook-xml libxml2-dev
-dpkg-dev gcc make iproute2"
+dpkg-dev gcc make iproute2 lynx libxml2-utils"
 
 missing=""
 for p in $PKGS; do
