@@ -22,7 +22,7 @@ deps:
 	@mk/deps.sh
 
 $(BUILD)/ksrc.path: mk/ksrc.sh
-	@mk/ksrc.sh $(BUILD) >$@.tmp && mv $@.tmp $@
+	@mkdir -p $(BUILD) && mk/ksrc.sh $(BUILD) >$@.tmp && mv $@.tmp $@
 
 ksrc: $(BUILD)/ksrc.path
 	@mk/ksrc.sh $(BUILD) >/dev/null
