@@ -33,6 +33,10 @@ if [ -z "$only" ] || [ -f "$TOP/test/unit/${only}_test.c" ]; then
 fi
 
 # sipp tests: one result per test folder
+if ! make -s -C "$TOP/test/tools" >/dev/null; then
+	echo "test tools: build failed" >&2
+	exit 1
+fi
 for t in "$TOP"/test/sipp/*/test.sh; do
 	name=$(basename "$(dirname "$t")")
 	[ -n "$only" ] && [ "$only" != "$name" ] && continue

@@ -99,15 +99,16 @@ render()
 
 # start kamailio in the foreground (no daemon) with cfg $1, log to
 # $OUT/<name>.log; waits until it listens on UDP port $2.
-# usage: start_kamailio name cfg port  -> sets KAM_PID
+# usage: start_kamailio name cfg port [kamailio args]  -> sets KAM_PID
 start_kamailio()
 {
 	local name=$1 cfg=$2 port=$3 log="$OUT/$1.log"
-	if ! kamailio -c -f "$cfg" >"$OUT/$name.check.log" 2>&1; then
+	shift 3
+	if ! kamailio -c -f "$cfg" "$@" >"$OUT/$name.check.log" 2>&1; then
 		sed 's/^/    /' "$OUT/$name.check.log" | tail -n 20 >&2
 		fail "kamailio -c rejected $cfg (see $OUT/$name.check.log)"
 	fi
-	kamailio -f "$cfg" -DD -E -m 64 -M 8 -Y "$OUT" >"$log" 2>&1 &
+	kamailio -f "$cfg" -DD -E -m 64 -M 8 -Y "$OUT" "$@" >"$log" 2>&1 &
 	KAM_PID=$!
 	_pids+=("$KAM_PID")
 	if ! wait_udp_port "$port" "$KAM_PID"; then
@@ -115,6 +116,33 @@ start_kamailio()
 		fail "kamailio $name did not come up on port $port (see $log)"
 	fi
 	note "kamailio $name pid $KAM_PID on port $port"
+}
+
+# start sipp in the background (a UAS); waits until it listens on UDP port
+# $3. usage: start_sipp name ip port sipp-args...  -> sets SIPP_PID
+start_sipp()
+{
+	local name=$1 ip=$2 port=$3
+	shift 3
+	timeout -k 2 "${SIPP_TIMEOUT:-60}" sipp -nostdin -trace_msg \
+		-message_file "$OUT/$name.msg" -trace_err -error_file "$OUT/$name.err" \
+		-i "$ip" -p "$port" "$@" >"$OUT/$name.out" 2>&1 &
+	SIPP_PID=$!
+	_pids+=("$SIPP_PID")
+	wait_udp_port "$port" "$SIPP_PID" || fail "sipp $name did not start (see $OUT/$name.out)"
+}
+
+# wait for a background sipp started by start_sipp; returns its status
+wait_sipp()
+{
+	local name=$1 pid=$2 rc
+	wait "$pid"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		note "sipp $name exited with $rc (see $OUT/$name.out, $OUT/$name.msg)"
+		tail -n 5 "$OUT/$name.err" 2>/dev/null | sed 's/^/    /' >&2
+	fi
+	return $rc
 }
 
 # run one sipp instance to completion; its messages go to $OUT/<name>.msg.
@@ -147,6 +175,29 @@ sipp_received()
 		inmsg && skip && /^[ \r]*$/ { skip = 0; next }
 		inmsg { sub(/\r$/, ""); if($0 != "") print }
 	' "$1"
+}
+
+# the first received message (paragraph) of log $1 whose first line starts
+# with $2 and that has a line starting with $3 (e.g. "SIP/2.0 200" "CSeq: 1 INVITE")
+sipp_received_msg()
+{
+	sipp_received "$1" | awk -v RS= -v first="$2" -v has="${3:-}" '
+		index($0, first) == 1 {
+			if(has == "") { print; exit }
+			k = split($0, L, "\n")
+			for(i = 1; i <= k; i++) if(index(L[i], has) == 1) { print; exit }
+		}'
+}
+
+# "addr port" of the audio stream in the SDP of message $1 (c= of the
+# stream, else of the session)
+sdp_audio()
+{
+	printf '%s\n' "$1" | awk '
+		/^m=audio / { port = $2; audio = 1; next }
+		/^m=/ { audio = 0 }
+		/^c=IN IP[46] / { if(audio) ac = $3; else if(port == "") sc = $3 }
+		END { if(port != "") print (ac != "" ? ac : sc), port }'
 }
 
 # value of header $2 in the message (paragraph) $1

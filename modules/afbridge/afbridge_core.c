@@ -1,0 +1,482 @@
+/*
+ * afbridge - address-family-aware media bridging
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief afbridge :: facts of a SIP message, relay calls, socket choice
+ */
+
+#include <string.h>
+#include <netinet/in.h>
+
+#include "core/sr_module.h"
+#include "core/dprint.h"
+#include "core/route.h"
+#include "core/ip_addr.h"
+#include "core/socket_info.h"
+#include "core/kemi.h"
+#include "core/parser/parse_uri.h"
+#include "core/parser/parse_cseq.h"
+#include "core/parser/parse_via.h"
+#include "core/parser/parse_content.h"
+#include "core/parser/sdp/sdp.h"
+#include "modules/tm/tm_load.h"
+
+#include "../ip6ref/api.h"
+#include "afbridge_core.h"
+
+afb_params_t afb_params = {
+		.backend = str_init("rtpproxy"),
+		.ipv6_side = str_init("e"),
+		.extra_flags = STR_NULL,
+		.sdp_af = 0,
+		.socket_v4 = STR_NULL,
+		.socket_v6 = STR_NULL,
+		.engine_iface_e = str_init("external"),
+		.engine_iface_i = str_init("internal")};
+
+afb_counters_t afb_cnt;
+
+enum afb_backend
+{
+	AFB_RTPPROXY = 0,
+	AFB_RTPENGINE
+};
+
+/* what each backend calls its functions (KEMI exports, (msg, flags)) */
+static const struct
+{
+	const char *module;
+	const char *fn[4]; /* by enum afb_action */
+} afb_backends[] = {
+		[AFB_RTPPROXY] = {"rtpproxy",
+				{NULL, "rtpproxy_offer", "rtpproxy_answer", "rtpproxy_destroy"}},
+		[AFB_RTPENGINE] = {"rtpengine", {NULL, "rtpengine_offer",
+												   "rtpengine_answer", "rtpengine_delete"}}};
+
+static enum afb_backend afb_backend;
+static sr_kemi_fms_f afb_relay_fn[4];
+static char afb_side6;
+static ip6ref_api_t afb_ip6;
+static tm_api_t afb_tm;
+static int afb_have_tm = 0;
+static struct socket_info *afb_pref_sock[2]; /* [0] IPv4, [1] IPv6 */
+
+/* a module's KEMI function (msg, str) by name */
+static sr_kemi_fms_f afb_kemi_find(const char *mod, const char *fn)
+{
+	sr_kemi_module_t *mods = sr_kemi_modules_get();
+	int n = sr_kemi_modules_size_get();
+	int mlen = strlen(mod), flen = strlen(fn);
+	sr_kemi_t *k;
+	int i;
+
+	for(i = 0; i < n; i++) {
+		if(mods[i].mname.len != mlen || strncmp(mods[i].mname.s, mod, mlen))
+			continue;
+		for(k = mods[i].kexp; k->fname.s; k++) {
+			if(k->fname.len == flen && strncmp(k->fname.s, fn, flen) == 0
+					&& k->rtype == SR_KEMIP_INT
+					&& k->ptypes[0] == SR_KEMIP_STR
+					&& k->ptypes[1] == SR_KEMIP_NONE)
+				return (sr_kemi_fms_f)k->func;
+		}
+	}
+	return NULL;
+}
+
+static struct socket_info *afb_pref_socket(str *s, int af)
+{
+	struct socket_info *si;
+
+	if(s->len <= 0)
+		return NULL;
+	si = lookup_local_socket(s);
+	if(si == NULL) {
+		LM_ERR("preferred IPv%d socket [%.*s] is not a listening socket\n", af,
+				s->len, s->s);
+		return (struct socket_info *)-1;
+	}
+	if(si->address.af != (af == 6 ? AF_INET6 : AF_INET)) {
+		LM_ERR("preferred IPv%d socket [%.*s] is not of that family\n", af,
+				s->len, s->s);
+		return (struct socket_info *)-1;
+	}
+	return si;
+}
+
+int afb_init(void)
+{
+	int a;
+
+	if(afb_params.backend.len == 8
+			&& strncmp(afb_params.backend.s, "rtpproxy", 8) == 0) {
+		afb_backend = AFB_RTPPROXY;
+	} else if(afb_params.backend.len == 9
+			  && strncmp(afb_params.backend.s, "rtpengine", 9) == 0) {
+		afb_backend = AFB_RTPENGINE;
+	} else {
+		LM_ERR("unknown backend [%.*s] (rtpproxy or rtpengine)\n",
+				afb_params.backend.len, afb_params.backend.s);
+		return -1;
+	}
+	for(a = AFB_OFFER; a <= AFB_DELETE; a++) {
+		afb_relay_fn[a] = afb_kemi_find(afb_backends[afb_backend].module,
+				afb_backends[afb_backend].fn[a]);
+		if(afb_relay_fn[a] == NULL) {
+			LM_ERR("backend %s: function %s not found - load %s.so before "
+				   "afbridge\n",
+					afb_backends[afb_backend].module,
+					afb_backends[afb_backend].fn[a],
+					afb_backends[afb_backend].module);
+			return -1;
+		}
+	}
+	if(afb_params.ipv6_side.len != 1
+			|| (afb_params.ipv6_side.s[0] != 'e'
+					&& afb_params.ipv6_side.s[0] != 'i')) {
+		LM_ERR("ipv6_side must be \"e\" or \"i\", not [%.*s]\n",
+				afb_params.ipv6_side.len, afb_params.ipv6_side.s);
+		return -1;
+	}
+	afb_side6 = afb_params.ipv6_side.s[0];
+	if(ip6ref_load_api(&afb_ip6) < 0)
+		return -1;
+	if(find_module_by_name("tm")) {
+		if(load_tm_api(&afb_tm) < 0) {
+			LM_ERR("cannot bind the tm API\n");
+			return -1;
+		}
+		afb_have_tm = 1;
+	} else {
+		LM_INFO("tm is not loaded: replies are judged by their Via\n");
+	}
+	afb_pref_sock[0] = afb_pref_socket(&afb_params.socket_v4, 4);
+	afb_pref_sock[1] = afb_pref_socket(&afb_params.socket_v6, 6);
+	if(afb_pref_sock[0] == (struct socket_info *)-1
+			|| afb_pref_sock[1] == (struct socket_info *)-1)
+		return -1;
+	return 0;
+}
+
+/* family used to reach ip: an IPv4-mapped IPv6 address counts as IPv4 */
+static int afb_ip_af(struct ip_addr *ip)
+{
+	if(ip->af == AF_INET)
+		return 4;
+	if(ip->af == AF_INET6)
+		return IN6_IS_ADDR_V4MAPPED((struct in6_addr *)ip->u.addr) ? 4 : 6;
+	return 0;
+}
+
+static int afb_su_af(union sockaddr_union *su)
+{
+	struct ip_addr ip;
+
+	su2ip_addr(&ip, su);
+	return afb_ip_af(&ip);
+}
+
+static enum afb_method afb_method_of(int method_value)
+{
+	switch(method_value) {
+		case METHOD_INVITE:
+			return AFB_M_INVITE;
+		case METHOD_ACK:
+			return AFB_M_ACK;
+		case METHOD_BYE:
+			return AFB_M_BYE;
+		case METHOD_CANCEL:
+			return AFB_M_CANCEL;
+		case METHOD_UPDATE:
+			return AFB_M_UPDATE;
+		case METHOD_PRACK:
+			return AFB_M_PRACK;
+		default:
+			return AFB_M_OTHER;
+	}
+}
+
+/* 4/6 from the SDP's first connection line, 0 without SDP */
+static int afb_sdp_af(sip_msg_t *msg)
+{
+	sdp_session_cell_t *sess;
+	sdp_stream_cell_t *st;
+	int pf;
+
+	if(parse_sdp(msg) != 0)
+		return 0;
+	st = get_sdp_stream(msg, 0, 0);
+	sess = get_sdp_session(msg, 0);
+	pf = (st && st->ip_addr.len > 0) ? st->pf : (sess ? sess->pf : 0);
+	return pf == AF_INET6 ? 6 : (pf == AF_INET ? 4 : 0);
+}
+
+int afb_dst_af(sip_msg_t *msg, str *host)
+{
+	struct sip_uri u;
+
+	host->s = NULL;
+	host->len = 0;
+	if(msg->dst_uri.len > 0) {
+		if(parse_uri(msg->dst_uri.s, msg->dst_uri.len, &u) < 0) {
+			LM_ERR("invalid destination URI [%.*s]\n", msg->dst_uri.len,
+					msg->dst_uri.s);
+			return 0;
+		}
+		*host = u.host;
+	} else {
+		if(parse_sip_msg_uri(msg) < 0) {
+			LM_ERR("invalid request URI\n");
+			return 0;
+		}
+		*host = msg->parsed_uri.host;
+	}
+	return afb_ip6.af(host);
+}
+
+/* where a request goes; a host name falls back to the forced socket */
+static int afb_request_to_af(sip_msg_t *msg)
+{
+	str host;
+	int af;
+
+	af = afb_dst_af(msg, &host);
+	if(af == 0 && msg->force_send_socket)
+		af = afb_ip_af(&msg->force_send_socket->address);
+	if(af == 0)
+		LM_DBG("family of destination [%.*s] unknown\n", host.len,
+				host.s ? host.s : "");
+	return af;
+}
+
+/* where a reply goes without a transaction: the next Via */
+static int afb_via_to_af(sip_msg_t *msg)
+{
+	struct via_body *v;
+
+	if(parse_headers(msg, HDR_VIA2_F, 0) < 0 || msg->via2 == NULL) {
+		LM_DBG("reply without a second Via\n");
+		return 0;
+	}
+	v = msg->via2;
+	if(v->received && v->received->value.len > 0)
+		return afb_ip6.af(&v->received->value);
+	return afb_ip6.af(&v->host);
+}
+
+static struct cell *afb_trans(void)
+{
+	struct cell *t;
+
+	if(!afb_have_tm)
+		return NULL;
+	t = afb_tm.t_gett();
+	return (t == T_UNDEFINED) ? NULL : t;
+}
+
+int afb_facts(sip_msg_t *msg, afb_facts_t *f)
+{
+	struct cell *t = afb_trans();
+	struct sip_msg *req;
+	int b, sdp;
+
+	memset(f, 0, sizeof(*f));
+	f->req_had_sdp = 1;
+	f->from_af = afb_ip_af(&msg->rcv.src_ip);
+	if(msg->first_line.type == SIP_REPLY) {
+		f->route = AFB_RT_REPLY;
+		f->status = msg->first_line.u.reply.statuscode;
+		if(parse_headers(msg, HDR_CSEQ_F, 0) < 0 || msg->cseq == NULL) {
+			LM_ERR("reply without a CSeq\n");
+			return -1;
+		}
+		f->method = afb_method_of(get_cseq(msg)->method_id);
+		req = t ? t->uas.request : NULL;
+		if(req) {
+			f->to_af = afb_ip_af(&req->rcv.src_ip);
+			/* the clone's Content-Length was parsed with its headers */
+			f->req_had_sdp =
+					req->content_length ? get_content_length(req) > 0 : 1;
+			f->failure_route = t->on_failure != 0;
+		} else {
+			f->to_af = afb_via_to_af(msg);
+		}
+	} else {
+		f->method = afb_method_of(msg->first_line.u.request.method_value);
+		if(is_route_type(FAILURE_ROUTE)) {
+			/* msg is the request; the call failed towards the branch that
+			 * was picked */
+			f->route = AFB_RT_FAILURE;
+			b = t ? afb_tm.t_get_picked_branch() : -1;
+			f->to_af = (b >= 0) ? afb_su_af(&t->uac[b].request.dst.to)
+								: afb_request_to_af(msg);
+			return 0;
+		}
+		f->route =
+				is_route_type(BRANCH_ROUTE) ? AFB_RT_BRANCH : AFB_RT_REQUEST;
+		f->to_af = afb_request_to_af(msg);
+	}
+	sdp = afb_sdp_af(msg);
+	f->has_sdp = sdp != 0;
+	if(afb_params.sdp_af && sdp)
+		f->from_af = sdp;
+	return 0;
+}
+
+static str *afb_callid(sip_msg_t *msg)
+{
+	static str none = str_init("(none)");
+
+	if(parse_headers(msg, HDR_CALLID_F, 0) < 0 || msg->callid == NULL)
+		return &none;
+	return &msg->callid->body;
+}
+
+/* the relay flags of this message: the direction and the extra flags */
+static int afb_relay_flags(
+		const char *dir, str *extra, char *buf, int size, str *out)
+{
+	str *e1 = &afb_params.extra_flags;
+	int n;
+
+	if(afb_backend == AFB_RTPENGINE) {
+		str *from = dir[0] == 'e' ? &afb_params.engine_iface_e
+								  : &afb_params.engine_iface_i;
+		str *to = dir[1] == 'e' ? &afb_params.engine_iface_e
+								: &afb_params.engine_iface_i;
+		n = snprintf(buf, size, "direction=%.*s direction=%.*s %.*s %.*s",
+				from->len, from->s, to->len, to->s, e1->len, e1->s,
+				extra ? extra->len : 0, extra ? extra->s : "");
+	} else {
+		n = snprintf(buf, size, "%s%.*s%.*s", dir, e1->len, e1->s,
+				extra ? extra->len : 0, extra ? extra->s : "");
+	}
+	if(n < 0 || n >= size) {
+		LM_ERR("relay flags too long\n");
+		return -1;
+	}
+	out->s = buf;
+	out->len = n;
+	return 0;
+}
+
+int afb_bridge(sip_msg_t *msg, str *extra)
+{
+	afb_facts_t f;
+	afb_decision_t d;
+	char buf[512];
+	str flags = STR_NULL;
+	int ret;
+
+	if(afb_facts(msg, &f) < 0)
+		return -2;
+	if(afb_decide(&f, afb_side6, &d) < 0) {
+		LM_DBG("nothing to do (IPv%d -> IPv%d, sdp %d)\n", f.from_af,
+				f.to_af, f.has_sdp);
+		return -1;
+	}
+	/* a delete names the call, not a direction */
+	if(d.action != AFB_DELETE
+			&& afb_relay_flags(d.dir, extra, buf, sizeof(buf), &flags) < 0)
+		return -2;
+	LM_DBG("%s %s [%.*s] call-id [%.*s]\n", afb_action_name(d.action),
+			d.dir, flags.len, flags.s ? flags.s : "", afb_callid(msg)->len,
+			afb_callid(msg)->s);
+	ret = afb_relay_fn[d.action](msg, &flags);
+	if(ret < 0) {
+		counter_inc(afb_cnt.relay_errors);
+		LM_ERR("relay %s (%s, IPv%d -> IPv%d) failed with %d for call-id "
+			   "[%.*s]\n",
+				afb_action_name(d.action), afb_backends[afb_backend].module,
+				f.from_af, f.to_af, ret, afb_callid(msg)->len,
+				afb_callid(msg)->s);
+		return -2;
+	}
+	if(d.action == AFB_DELETE)
+		counter_inc(afb_cnt.deletes);
+	else if(f.from_af == 6)
+		counter_inc(afb_cnt.v6_to_v4);
+	else
+		counter_inc(afb_cnt.v4_to_v6);
+	return 1;
+}
+
+int afb_flags(sip_msg_t *msg, char dir[3])
+{
+	afb_facts_t f;
+
+	if(afb_facts(msg, &f) < 0) {
+		dir[0] = '\0';
+		return -1;
+	}
+	afb_direction(f.from_af, f.to_af, afb_side6, dir);
+	return dir[0] ? 1 : -1;
+}
+
+int afb_crossing(sip_msg_t *msg)
+{
+	afb_facts_t f;
+	afb_decision_t d;
+
+	if(afb_facts(msg, &f) < 0)
+		return -1;
+	afb_decide(&f, afb_side6, &d);
+	return d.crossing ? 1 : -1;
+}
+
+int afb_set_socket(sip_msg_t *msg)
+{
+	struct socket_info **list, *si, *pref;
+	struct sip_uri u;
+	str host;
+	int af, proto;
+
+	if(msg->first_line.type != SIP_REQUEST) {
+		LM_ERR("af_set_socket() works on requests\n");
+		return -1;
+	}
+	af = afb_dst_af(msg, &host);
+	if(af == 0) {
+		LM_ERR("destination [%.*s] is not an IP address: cannot choose a "
+			   "socket family\n",
+				host.len, host.s ? host.s : "");
+		return -1;
+	}
+	proto = msg->rcv.proto;
+	if(msg->dst_uri.len > 0
+			&& parse_uri(msg->dst_uri.s, msg->dst_uri.len, &u) == 0) {
+		if(u.proto != PROTO_NONE)
+			proto = u.proto;
+	} else if(msg->parsed_uri_ok && msg->parsed_uri.proto != PROTO_NONE) {
+		proto = msg->parsed_uri.proto;
+	}
+	pref = afb_pref_sock[af == 6];
+	si = (pref && pref->proto == proto) ? pref : NULL;
+	if(si == NULL && (list = get_sock_info_list(proto)) != NULL) {
+		for(si = *list; si; si = si->next) {
+			if(afb_ip_af(&si->address) == af
+					&& si->address.af == (af == 6 ? AF_INET6 : AF_INET))
+				break;
+		}
+	}
+	if(si == NULL) {
+		LM_ERR("no %s listening socket of IPv%d to send to [%.*s]\n",
+				get_proto_name(proto), af, host.len, host.s);
+		return -1;
+	}
+	LM_DBG("sending to [%.*s] from %.*s\n", host.len, host.s,
+			si->sock_str.len, si->sock_str.s);
+	set_force_socket(msg, si);
+	return 1;
+}

@@ -1,0 +1,106 @@
+/*
+ * afbridge - address-family-aware media bridging
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief afbridge :: the decision, in plain C (no Kamailio headers)
+ */
+
+#include "afbridge_logic.h"
+
+static char side_of(int af, char ipv6_side)
+{
+	if(af == 6)
+		return ipv6_side;
+	return ipv6_side == 'e' ? 'i' : 'e';
+}
+
+void afb_direction(int from_af, int to_af, char ipv6_side, char dir[3])
+{
+	if((from_af != 4 && from_af != 6) || (to_af != 4 && to_af != 6)) {
+		dir[0] = '\0';
+		return;
+	}
+	dir[0] = side_of(from_af, ipv6_side);
+	dir[1] = side_of(to_af, ipv6_side);
+	dir[2] = '\0';
+}
+
+/* SDP in a request: INVITE/UPDATE offer, ACK/PRACK answer a late offer.
+ * A CANCEL deletes nothing: its INVITE fails with 487 (deleted then), or
+ * a 200 won the race and the call is up. */
+static enum afb_action request_action(const afb_facts_t *f)
+{
+	switch(f->method) {
+		case AFB_M_INVITE:
+		case AFB_M_UPDATE:
+			return f->has_sdp ? AFB_OFFER : AFB_NONE;
+		case AFB_M_ACK:
+		case AFB_M_PRACK:
+			return f->has_sdp ? AFB_ANSWER : AFB_NONE;
+		case AFB_M_BYE:
+			return AFB_DELETE;
+		default:
+			return AFB_NONE;
+	}
+}
+
+static enum afb_action reply_action(const afb_facts_t *f)
+{
+	if(f->method != AFB_M_INVITE && f->method != AFB_M_UPDATE
+			&& f->method != AFB_M_PRACK)
+		return AFB_NONE;
+	if(f->status > 100 && f->status < 300) {
+		if(!f->has_sdp)
+			return AFB_NONE;
+		/* SDP in a reply to a request without: the late offer */
+		return f->req_had_sdp ? AFB_ANSWER : AFB_OFFER;
+	}
+	/* a failed INVITE frees the session, in failure_route if there is one
+	 * (it may still route the call elsewhere) */
+	if(f->status >= 300 && f->method == AFB_M_INVITE && !f->failure_route)
+		return AFB_DELETE;
+	return AFB_NONE;
+}
+
+int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
+{
+	enum afb_action a;
+
+	afb_direction(f->from_af, f->to_af, ipv6_side, d->dir);
+	d->crossing = d->dir[0] != '\0' && f->from_af != f->to_af;
+	switch(f->route) {
+		case AFB_RT_REQUEST:
+		case AFB_RT_BRANCH:
+			a = request_action(f);
+			break;
+		case AFB_RT_REPLY:
+			a = reply_action(f);
+			break;
+		case AFB_RT_FAILURE:
+			a = f->method == AFB_M_INVITE ? AFB_DELETE : AFB_NONE;
+			break;
+		default:
+			a = AFB_NONE;
+			break;
+	}
+	d->action = d->crossing ? a : AFB_NONE;
+	return d->action != AFB_NONE ? 1 : -1;
+}
+
+const char *afb_action_name(enum afb_action a)
+{
+	static const char *names[] = {"none", "offer", "answer", "delete"};
+
+	return (a >= AFB_NONE && a <= AFB_DELETE) ? names[a] : "none";
+}

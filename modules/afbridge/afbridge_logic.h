@@ -1,0 +1,85 @@
+/*
+ * afbridge - address-family-aware media bridging
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief afbridge :: the decision, in plain C (no Kamailio headers)
+ *
+ * Given what is known of one SIP message (where it is processed, its
+ * method and status, whether it and its request carry SDP, the address
+ * family it comes from and goes to), decide what the relay must do and in
+ * which direction. The caller gathers the facts; nothing here parses.
+ */
+
+#ifndef _AFBRIDGE_LOGIC_H_
+#define _AFBRIDGE_LOGIC_H_
+
+enum afb_route
+{
+	AFB_RT_REQUEST = 0, /* request_route */
+	AFB_RT_BRANCH,		/* branch_route: one outgoing branch */
+	AFB_RT_REPLY,		/* onreply_route */
+	AFB_RT_FAILURE		/* failure_route: the transaction failed */
+};
+
+enum afb_method
+{
+	AFB_M_OTHER = 0,
+	AFB_M_INVITE,
+	AFB_M_ACK,
+	AFB_M_BYE,
+	AFB_M_CANCEL,
+	AFB_M_UPDATE,
+	AFB_M_PRACK
+};
+
+enum afb_action
+{
+	AFB_NONE = 0,
+	AFB_OFFER,
+	AFB_ANSWER,
+	AFB_DELETE
+};
+
+typedef struct afb_facts
+{
+	enum afb_route route;
+	enum afb_method method; /* of a request; a reply's CSeq method */
+	int status;				/* reply status code; 0 for a request */
+	int has_sdp;			/* this message carries SDP */
+	int req_had_sdp;		/* reply: its request carried SDP (1 if unknown) */
+	int failure_route;		/* reply: a failure_route handles a failure */
+	int from_af;			/* family the message comes from: 4, 6, 0 unknown */
+	int to_af;				/* family it goes to: 4, 6, 0 unknown */
+} afb_facts_t;
+
+typedef struct afb_decision
+{
+	enum afb_action action; /* AFB_NONE unless the message crosses */
+	int crossing;			/* both families known and different */
+	char dir[3];			/* relay direction, "" when a family is unknown */
+} afb_decision_t;
+
+/*! relay direction of a message from family from_af to family to_af,
+ * written as the rtpproxy "e"/"i" pair: ipv6_side is the relay side ('e'
+ * or 'i') that faces IPv6. "" when a family is unknown (0). */
+void afb_direction(int from_af, int to_af, char ipv6_side, char dir[3]);
+
+/*! fill *d for the message described by *f; returns 1 when the relay is
+ * to be engaged (d->action != AFB_NONE), -1 otherwise */
+int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d);
+
+/*! name of an action for logs: "offer", "answer", "delete", "none" */
+const char *afb_action_name(enum afb_action a);
+
+#endif

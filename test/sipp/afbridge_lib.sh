@@ -1,0 +1,212 @@
+# Shared by the afbridge tests: a real rtpengine (answering both the
+# rtpproxy and the ng protocol) on loopback, the proxy of afbridge_lb.cfg.in
+# between them, and calls from sipp UAs on 127.0.0.1 and ::1.
+
+SCN=$TOP/test/sipp/scenarios
+RTPCHECK=$TOP/build/tools/rtpcheck
+
+# rtpengine in userspace: interface "internal" on 127.0.0.1, "external" on
+# ::1 (the IPv6 side is "e"). Sets RTPE_PID RTPP_PORT NG_PORT CLI_PORT.
+start_rtpengine()
+{
+	local pmin=$((60000 + (RANDOM % 50) * 100)) i
+	RTPP_PORT=$(free_port)
+	NG_PORT=$(free_port)
+	CLI_PORT=$(free_port)
+	rtpengine --config-file=none --foreground --log-stderr --table=-1 \
+		--interface=internal/127.0.0.1 --interface=external/::1 \
+		--listen-udp=127.0.0.1:$RTPP_PORT --listen-ng=127.0.0.1:$NG_PORT \
+		--listen-cli=127.0.0.1:$CLI_PORT --port-min=$pmin \
+		--port-max=$((pmin + 99)) --delete-delay=0 \
+		>"$OUT/rtpengine.log" 2>&1 &
+	RTPE_PID=$!
+	_pids+=("$RTPE_PID")
+	# the control ports answer only once startup is complete
+	for i in $(seq 100); do
+		grep -q "Startup complete" "$OUT/rtpengine.log" && break
+		kill -0 "$RTPE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q "Startup complete" "$OUT/rtpengine.log" ||
+		fail "rtpengine did not start (see $OUT/rtpengine.log)"
+	note "rtpengine pid $RTPE_PID, rtpproxy port $RTPP_PORT, ng $NG_PORT"
+}
+
+# sessions the relay holds now
+relay_sessions()
+{
+	rtpengine-ctl -ip 127.0.0.1 -port "$CLI_PORT" list numsessions |
+		awk '/sessions own:/ { print $NF }'
+}
+
+# the LB: afbridge_lb.cfg.in with extra kamailio args (e.g. -A WITH_RTPENGINE)
+start_lb()
+{
+	KPORT=$(free_port)
+	PORT=$KPORT
+	render "$TOP/test/sipp/afbridge_lb.cfg.in" "$OUT/lb.cfg" TOP PORT OUT \
+		RTPP_PORT NG_PORT
+	start_kamailio lb "$OUT/lb.cfg" "$KPORT" "$@"
+	LB_PID=$KAM_PID
+}
+
+rpc()
+{
+	kamcmd -s "unix:$OUT/ctl.sock" "$@"
+}
+
+# a counter of the afbridge group
+afb_counter()
+{
+	rpc cnt.get afbridge "$1"
+}
+
+uri_host()
+{
+	case "$1" in *:*) echo "[$1]" ;; *) echo "$1" ;; esac
+}
+
+# wait up to 10 s for a message matching $2/$3 in sipp log $1; prints it
+wait_received()
+{
+	local i m
+	for i in $(seq 100); do
+		m=$(sipp_received_msg "$@")
+		[ -n "$m" ] && { printf '%s\n' "$m"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+# one call through the LB.
+# usage: afb_call name kind uac_ip uas_ip relayed
+#   kind: call | reinvite | cancel | busy  (scenarios uac_<kind>, uas_<kind>)
+#   relayed: 1 = the call crosses families and must go through the relay,
+#            0 = it must not touch the relay
+# Checks the SDP each side received, RTP both ways (call/reinvite), and
+# that the relay holds no session afterwards.
+afb_call()
+{
+	local name=$1 kind=$2 uac_ip=$3 uas_ip=$4 relayed=$5
+	local uas_port uac_port uas_rtp uac_rtp uas_pid uac_pid inv ok sdp_uas sdp_uac
+	local hold=0 rc=0 n
+	uas_port=$(free_port)
+	uac_port=$(free_port)
+	uas_rtp=$(free_port)
+	uac_rtp=$(free_port)
+	case "$kind" in call | reinvite) hold=3000 ;; esac
+
+	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_$kind.xml" -m 1 \
+		-mp "$(free_port)" -key rtp_port "$uas_rtp"
+	uas_pid=$SIPP_PID
+	timeout -k 2 60 sipp -nostdin -trace_msg -message_file "$OUT/$name-uac.msg" \
+		-trace_err -error_file "$OUT/$name-uac.err" -sf "$SCN/uac_$kind.xml" \
+		-m 1 -d "$hold" -i "$uac_ip" -p "$uac_port" -mp "$(free_port)" \
+		-key rtp_port "$uac_rtp" \
+		-key ruri "sip:uas@$(uri_host "$uas_ip"):$uas_port" \
+		"$(uri_host "$uac_ip"):$KPORT" >"$OUT/$name-uac.out" 2>&1 &
+	uac_pid=$!
+	_pids+=("$uac_pid")
+
+	inv=$(wait_received "$OUT/$name-uas.msg" "INVITE ") ||
+		fail "$name: the callee got no INVITE"
+	sdp_uas=$(sdp_audio "$inv")
+	case "$kind" in
+		call | reinvite)
+			ok=$(wait_received "$OUT/$name-uac.msg" "SIP/2.0 200" "CSeq: 1 INVITE") ||
+				fail "$name: the caller got no 200 for its INVITE"
+			sdp_uac=$(sdp_audio "$ok")
+			note "$name: callee got SDP '$sdp_uas', caller got '$sdp_uac'"
+			afb_check_sdp "$name callee" "$sdp_uas" "$uas_ip" "$uac_ip $uac_rtp" "$relayed"
+			afb_check_sdp "$name caller" "$sdp_uac" "$uac_ip" "$uas_ip $uas_rtp" "$relayed"
+			afb_rtp "$name" "$uac_ip" "$uac_rtp" "$sdp_uac" "$uas_ip" "$uas_rtp" "$sdp_uas"
+			;;
+		*)
+			note "$name: callee got SDP '$sdp_uas'"
+			afb_check_sdp "$name callee" "$sdp_uas" "$uas_ip" "$uac_ip $uac_rtp" "$relayed"
+			;;
+	esac
+	wait_sipp "$name-uac" "$uac_pid" || rc=1
+	wait_sipp "$name-uas" "$uas_pid" || rc=1
+	[ $rc -eq 0 ] || fail "$name: a UA did not complete its scenario"
+	if [ "$kind" = reinvite ]; then
+		afb_check_reinvite "$name" "$uac_ip" "$uas_ip" "$uac_rtp" "$uas_rtp" "$relayed"
+	fi
+	n=$(relay_sessions)
+	[ "$n" = 0 ] || fail "$name: the relay still holds $n session(s) after the call"
+	note "$name: passed, relay clean"
+}
+
+# usage: afb_check_sdp what "addr port" own_ip "peer_addr peer_port" relayed
+afb_check_sdp()
+{
+	local what=$1 got=$2 own=$3 peer=$4 relayed=$5
+	[ -n "$got" ] || fail "$what: no SDP"
+	if [ "$relayed" = 1 ]; then
+		[ "${got% *}" = "$own" ] ||
+			fail "$what: SDP address ${got% *} is not of its own family ($own)"
+		[ "$got" != "$peer" ] || fail "$what: SDP not rewritten by the relay: $got"
+	else
+		[ "$got" = "$peer" ] || fail "$what: SDP '$got' changed, expected the peer's '$peer'"
+	fi
+}
+
+# both parties talk at once: each sends from its advertised port to the
+# address its SDP names and counts what arrives
+afb_rtp()
+{
+	local name=$1 a_ip=$2 a_port=$3 a_sdp=$4 b_ip=$5 b_port=$6 b_sdp=$7
+	local pa pb ra rb
+	"$RTPCHECK" talk "$a_ip" "$a_port" ${a_sdp% *} ${a_sdp#* } 50 3 \
+		>"$OUT/$name-rtp-caller.out" 2>&1 &
+	pa=$!
+	_pids+=("$pa")
+	"$RTPCHECK" talk "$b_ip" "$b_port" ${b_sdp% *} ${b_sdp#* } 50 3 \
+		>"$OUT/$name-rtp-callee.out" 2>&1 &
+	pb=$!
+	_pids+=("$pb")
+	wait "$pa"
+	ra=$?
+	wait "$pb"
+	rb=$?
+	note "$name: RTP caller: $(cat "$OUT/$name-rtp-caller.out"); callee: $(cat "$OUT/$name-rtp-callee.out")"
+	[ $ra -eq 0 ] && [ $rb -eq 0 ] || fail "$name: RTP did not flow both ways"
+}
+
+# the callee got two offers: the re-INVITE's SDP must be bridged as the
+# first one was
+afb_check_reinvite()
+{
+	local name=$1 uac_ip=$2 uas_ip=$3 uac_rtp=$4 uas_rtp=$5 relayed=$6 m
+	m=$(sipp_received "$OUT/$name-uas.msg" | awk -v RS= '/^INVITE / && /Subject: re-INVITE|CSeq: 2 INVITE/ { print; exit }')
+	[ -n "$m" ] || fail "$name: the callee got no re-INVITE"
+	afb_check_sdp "$name callee (re-INVITE)" "$(sdp_audio "$m")" "$uas_ip" "$uac_ip $uac_rtp" "$relayed"
+	m=$(sipp_received_msg "$OUT/$name-uac.msg" "SIP/2.0 200" "CSeq: 2 INVITE")
+	[ -n "$m" ] || fail "$name: the caller got no 200 for its re-INVITE"
+	afb_check_sdp "$name caller (re-INVITE)" "$(sdp_audio "$m")" "$uac_ip" "$uas_ip $uas_rtp" "$relayed"
+}
+
+# the calls every backend must get right, then the counters they leave:
+# per crossing call an offer and an answer (v6_to_v4 + v4_to_v6), two more
+# for the re-INVITE; deletes by the BYEs and the failures (CANCEL's 487,
+# 486); same-family calls touch nothing
+afb_standard_calls()
+{
+	local got want
+	afb_call v6to4 call ::1 127.0.0.1 1
+	afb_call v4to6 call 127.0.0.1 ::1 1
+	afb_call reinvite reinvite ::1 127.0.0.1 1
+	afb_call cancel cancel ::1 127.0.0.1 1
+	afb_call busy busy 127.0.0.1 ::1 1
+	afb_call same4 call 127.0.0.1 127.0.0.1 0
+	afb_call same6 call ::1 ::1 0
+
+	want="v6_to_v4=5 v4_to_v6=5 deletes=5 relay_errors=0"
+	got="v6_to_v4=$(afb_counter v6_to_v4) v4_to_v6=$(afb_counter v4_to_v6)"
+	got="$got deletes=$(afb_counter deletes) relay_errors=$(afb_counter relay_errors)"
+	[ "$got" = "$want" ] || fail "counters: expected '$want', got '$got'"
+	rpc afbridge.stats >"$OUT/stats.txt" || fail "RPC afbridge.stats failed"
+	grep -q "v6_to_v4: 5" "$OUT/stats.txt" ||
+		fail "afbridge.stats does not report the counters: $(cat "$OUT/stats.txt")"
+	note "counters: $got"
+}
