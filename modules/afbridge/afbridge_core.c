@@ -17,6 +17,7 @@
  */
 
 #include <string.h>
+#include <regex.h>
 #include <netinet/in.h>
 
 #include "core/sr_module.h"
@@ -29,8 +30,10 @@
 #include "core/parser/parse_cseq.h"
 #include "core/parser/parse_via.h"
 #include "core/parser/parse_content.h"
+#include "core/parser/parse_to.h"
 #include "core/parser/sdp/sdp.h"
 #include "modules/tm/tm_load.h"
+#include "modules/rr/api.h"
 
 #include "../ip6ref/api.h"
 #include "afbridge_core.h"
@@ -70,6 +73,12 @@ static char afb_side6;
 static ip6ref_api_t afb_ip6;
 static tm_api_t afb_tm;
 static int afb_have_tm = 0;
+static rr_api_t afb_rr;
+static int afb_have_rr = 0;
+/* Record-Route parameter marking a dialog whose media is bridged */
+static str afb_mark_name = str_init("afb");
+static str afb_mark = str_init(";afb=1");
+static regex_t afb_re_routed; /* matches the params of any route of ours */
 static struct socket_info *afb_pref_sock[2]; /* [0] IPv4, [1] IPv6 */
 
 /* a module's KEMI function (msg, str) by name */
@@ -113,6 +122,12 @@ static struct socket_info *afb_pref_socket(str *s, int af)
 		return (struct socket_info *)-1;
 	}
 	return si;
+}
+
+void afb_destroy(void)
+{
+	if(afb_have_rr)
+		regfree(&afb_re_routed);
 }
 
 int afb_init(void)
@@ -161,6 +176,17 @@ int afb_init(void)
 	} else {
 		LM_INFO("tm is not loaded: replies are judged by their Via\n");
 	}
+	if(find_module_by_name("rr")) {
+		if(load_rr_api(&afb_rr) < 0) {
+			LM_ERR("cannot bind the rr API\n");
+			return -1;
+		}
+		if(regcomp(&afb_re_routed, "lr", REG_EXTENDED | REG_NOSUB) != 0) {
+			LM_ERR("cannot compile a regex\n");
+			return -1;
+		}
+		afb_have_rr = 1;
+	}
 	afb_pref_sock[0] = afb_pref_socket(&afb_params.socket_v4, 4);
 	afb_pref_sock[1] = afb_pref_socket(&afb_params.socket_v6, 6);
 	if(afb_pref_sock[0] == (struct socket_info *)-1
@@ -207,19 +233,27 @@ static enum afb_method afb_method_of(int method_value)
 	}
 }
 
-/* 4/6 from the SDP's first connection line, 0 without SDP */
-static int afb_sdp_af(sip_msg_t *msg)
+/* family of this message's SDP; *has_sdp tells whether it has one */
+static int afb_sdp_af(sip_msg_t *msg, int *has_sdp)
 {
-	sdp_session_cell_t *sess;
-	sdp_stream_cell_t *st;
-	int pf;
+	str body;
 
-	if(parse_sdp(msg) != 0)
+	*has_sdp = parse_sdp(msg) == 0;
+	if(!*has_sdp || (body.s = get_body(msg)) == NULL)
 		return 0;
-	st = get_sdp_stream(msg, 0, 0);
-	sess = get_sdp_session(msg, 0);
-	pf = (st && st->ip_addr.len > 0) ? st->pf : (sess ? sess->pf : 0);
-	return pf == AF_INET6 ? 6 : (pf == AF_INET ? 4 : 0);
+	body.len = msg->len - (int)(body.s - msg->buf);
+	return afb_sdp_text_af(body.s, body.len);
+}
+
+/* family of the SDP of a transaction's request: the shared clone is only
+ * read (its Content-Length was parsed with its headers); 0 without SDP */
+static int afb_req_sdp_af(struct sip_msg *req)
+{
+	long cl = get_content_length(req);
+
+	if(cl <= 0 || cl > req->len)
+		return 0;
+	return afb_sdp_text_af(req->buf + req->len - cl, (int)cl);
 }
 
 int afb_dst_af(sip_msg_t *msg, str *host)
@@ -275,6 +309,24 @@ static int afb_via_to_af(sip_msg_t *msg)
 	return afb_ip6.af(&v->host);
 }
 
+static int afb_in_dialog(sip_msg_t *msg)
+{
+	return parse_headers(msg, HDR_TO_F, 0) == 0 && msg->to
+		   && get_to(msg)->tag_value.len > 0;
+}
+
+/* an in-dialog request routed by us (loose_route() ran): 1 when its dialog
+ * was marked as bridged, 0 when not; -1 when unknown */
+static int afb_dialog_mark(sip_msg_t *msg)
+{
+	str val;
+
+	if(!afb_have_rr || !afb_in_dialog(msg)
+			|| afb_rr.check_route_param(msg, &afb_re_routed) != 0)
+		return -1;
+	return afb_rr.get_route_param(msg, &afb_mark_name, &val) == 0;
+}
+
 static struct cell *afb_trans(void)
 {
 	struct cell *t;
@@ -289,10 +341,11 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 {
 	struct cell *t = afb_trans();
 	struct sip_msg *req;
-	int b, sdp;
+	int b, sdp, req_sdp;
 
 	memset(f, 0, sizeof(*f));
 	f->req_had_sdp = 1;
+	f->bridged = -1;
 	f->from_af = afb_ip_af(&msg->rcv.src_ip);
 	if(msg->first_line.type == SIP_REPLY) {
 		f->route = AFB_RT_REPLY;
@@ -305,9 +358,13 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 		req = t ? t->uas.request : NULL;
 		if(req) {
 			f->to_af = afb_ip_af(&req->rcv.src_ip);
-			/* the clone's Content-Length was parsed with its headers */
-			f->req_had_sdp =
-					req->content_length ? get_content_length(req) > 0 : 1;
+			if(req->content_length) {
+				req_sdp = afb_req_sdp_af(req);
+				f->req_had_sdp = req_sdp != 0;
+				/* the answer goes to the media family the offer had */
+				if(afb_params.sdp_af && req_sdp)
+					f->to_af = req_sdp;
+			}
 			f->failure_route = t->on_failure != 0;
 		} else {
 			f->to_af = afb_via_to_af(msg);
@@ -318,6 +375,10 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 			/* msg is the request; the call failed towards the branch that
 			 * was picked */
 			f->route = AFB_RT_FAILURE;
+			if(afb_params.sdp_af && t && t->uas.request
+					&& t->uas.request->content_length
+					&& (req_sdp = afb_req_sdp_af(t->uas.request)) != 0)
+				f->from_af = req_sdp;
 			b = t ? afb_tm.t_get_picked_branch() : -1;
 			f->to_af = (b >= 0) ? afb_su_af(&t->uac[b].request.dst.to)
 								: afb_request_to_af(msg);
@@ -326,9 +387,9 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 		f->route =
 				is_route_type(BRANCH_ROUTE) ? AFB_RT_BRANCH : AFB_RT_REQUEST;
 		f->to_af = afb_request_to_af(msg);
+		f->bridged = afb_dialog_mark(msg);
 	}
-	sdp = afb_sdp_af(msg);
-	f->has_sdp = sdp != 0;
+	sdp = afb_sdp_af(msg, &f->has_sdp);
 	if(afb_params.sdp_af && sdp)
 		f->from_af = sdp;
 	return 0;
@@ -403,6 +464,12 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 				afb_callid(msg)->s);
 		return -2;
 	}
+	/* an initial INVITE marks its dialog (Record-Route, with rr) */
+	if(d.action == AFB_OFFER && f.route == AFB_RT_REQUEST && afb_have_rr
+			&& f.method == AFB_M_INVITE && !afb_in_dialog(msg)
+			&& afb_rr.add_rr_param(msg, &afb_mark) < 0)
+		LM_WARN("cannot mark the dialog of call-id [%.*s] as bridged\n",
+				afb_callid(msg)->len, afb_callid(msg)->s);
 	if(d.action == AFB_DELETE)
 		counter_inc(afb_cnt.deletes);
 	else if(f.from_af == 6)

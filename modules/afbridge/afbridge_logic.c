@@ -16,6 +16,8 @@
  * \brief afbridge :: the decision, in plain C (no Kamailio headers)
  */
 
+#include <string.h>
+
 #include "afbridge_logic.h"
 
 static char side_of(int af, char ipv6_side)
@@ -94,8 +96,38 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 			a = AFB_NONE;
 			break;
 	}
-	d->action = d->crossing ? a : AFB_NONE;
+	/* the dialog's mark tells what the families of a BYE may not: with
+	 * sdp_af an IPv6-signalled call can have unbridged IPv4 media, and the
+	 * media of a call between two IPv4 transports can be bridged */
+	if(a == AFB_DELETE && f->route != AFB_RT_FAILURE && f->route != AFB_RT_REPLY
+			&& f->bridged >= 0)
+		d->action = f->bridged ? a : AFB_NONE;
+	else
+		d->action = d->crossing ? a : AFB_NONE;
 	return d->action != AFB_NONE ? 1 : -1;
+}
+
+int afb_sdp_text_af(const char *body, int len)
+{
+	static const char cl[] = "c=IN IP";
+	const char *p = body, *end = body + len;
+	const int n = sizeof(cl) - 1;
+
+	if(body == NULL)
+		return 0;
+	while(p < end) {
+		if(end - p > n && memcmp(p, cl, n) == 0) {
+			if(p[n] == '4')
+				return 4;
+			if(p[n] == '6')
+				return 6;
+		}
+		p = memchr(p, '\n', end - p);
+		if(p == NULL)
+			break;
+		p++;
+	}
+	return 0;
 }
 
 const char *afb_action_name(enum afb_action a)

@@ -59,13 +59,16 @@ typedef struct afb_facts
 	int has_sdp;			/* this message carries SDP */
 	int req_had_sdp;		/* reply: its request carried SDP (1 if unknown) */
 	int failure_route;		/* reply: a failure_route handles a failure */
+	int bridged;			/* in-dialog request: 1 its dialog is marked as
+							 * bridged, 0 it is ours and not marked, -1 unknown */
 	int from_af;			/* family the message comes from: 4, 6, 0 unknown */
 	int to_af;				/* family it goes to: 4, 6, 0 unknown */
 } afb_facts_t;
 
 typedef struct afb_decision
 {
-	enum afb_action action; /* AFB_NONE unless the message crosses */
+	enum afb_action action; /* AFB_NONE unless the message crosses; a delete
+							 * follows the dialog's mark when it is known */
 	int crossing;			/* both families known and different */
 	char dir[3];			/* relay direction, "" when a family is unknown */
 } afb_decision_t;
@@ -78,6 +81,12 @@ void afb_direction(int from_af, int to_af, char ipv6_side, char dir[3]);
 /*! fill *d for the message described by *f; returns 1 when the relay is
  * to be engaged (d->action != AFB_NONE), -1 otherwise */
 int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d);
+
+/*! family (4/6) of the first connection line ("c=IN IP4 ..." or
+ * "c=IN IP6 ...") of the SDP text body[0..len), 0 when there is none; a
+ * plain scan of the lines, so it also reads an SDP part of a multipart
+ * body and never writes */
+int afb_sdp_text_af(const char *body, int len);
 
 /*! name of an action for logs: "offer", "answer", "delete", "none" */
 const char *afb_action_name(enum afb_action a);

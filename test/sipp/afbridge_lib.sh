@@ -79,15 +79,17 @@ wait_received()
 }
 
 # one call through the LB.
-# usage: afb_call name kind uac_ip uas_ip relayed
+# usage: afb_call name kind uac_ip uas_ip relayed [uac_media_ip]
 #   kind: call | reinvite | cancel | busy  (scenarios uac_<kind>, uas_<kind>)
 #   relayed: 1 = the call crosses families and must go through the relay,
 #            0 = it must not touch the relay
+#   uac_media_ip: the caller's SDP address when it differs from its
+#            signalling address (a dual-stack phone)
 # Checks the SDP each side received, RTP both ways (call/reinvite), and
 # that the relay holds no session afterwards.
 afb_call()
 {
-	local name=$1 kind=$2 uac_ip=$3 uas_ip=$4 relayed=$5
+	local name=$1 kind=$2 uac_ip=$3 uas_ip=$4 relayed=$5 uac_mip=${6:-$3}
 	local uas_port uac_port uas_rtp uac_rtp uas_pid uac_pid inv ok sdp_uas sdp_uac
 	local hold=0 rc=0 n
 	uas_port=$(free_port)
@@ -101,7 +103,7 @@ afb_call()
 	uas_pid=$SIPP_PID
 	timeout -k 2 60 sipp -nostdin -trace_msg -message_file "$OUT/$name-uac.msg" \
 		-trace_err -error_file "$OUT/$name-uac.err" -sf "$SCN/uac_$kind.xml" \
-		-m 1 -d "$hold" -i "$uac_ip" -p "$uac_port" -mp "$(free_port)" \
+		-m 1 -d "$hold" -i "$uac_ip" -p "$uac_port" -mi "$uac_mip" -mp "$(free_port)" \
 		-key rtp_port "$uac_rtp" \
 		-key ruri "sip:uas@$(uri_host "$uas_ip"):$uas_port" \
 		"$(uri_host "$uac_ip"):$KPORT" >"$OUT/$name-uac.out" 2>&1 &
@@ -117,20 +119,20 @@ afb_call()
 				fail "$name: the caller got no 200 for its INVITE"
 			sdp_uac=$(sdp_audio "$ok")
 			note "$name: callee got SDP '$sdp_uas', caller got '$sdp_uac'"
-			afb_check_sdp "$name callee" "$sdp_uas" "$uas_ip" "$uac_ip $uac_rtp" "$relayed"
-			afb_check_sdp "$name caller" "$sdp_uac" "$uac_ip" "$uas_ip $uas_rtp" "$relayed"
-			afb_rtp "$name" "$uac_ip" "$uac_rtp" "$sdp_uac" "$uas_ip" "$uas_rtp" "$sdp_uas"
+			afb_check_sdp "$name callee" "$sdp_uas" "$uas_ip" "$uac_mip $uac_rtp" "$relayed"
+			afb_check_sdp "$name caller" "$sdp_uac" "$uac_mip" "$uas_ip $uas_rtp" "$relayed"
+			afb_rtp "$name" "$uac_mip" "$uac_rtp" "$sdp_uac" "$uas_ip" "$uas_rtp" "$sdp_uas"
 			;;
 		*)
 			note "$name: callee got SDP '$sdp_uas'"
-			afb_check_sdp "$name callee" "$sdp_uas" "$uas_ip" "$uac_ip $uac_rtp" "$relayed"
+			afb_check_sdp "$name callee" "$sdp_uas" "$uas_ip" "$uac_mip $uac_rtp" "$relayed"
 			;;
 	esac
 	wait_sipp "$name-uac" "$uac_pid" || rc=1
 	wait_sipp "$name-uas" "$uas_pid" || rc=1
 	[ $rc -eq 0 ] || fail "$name: a UA did not complete its scenario"
 	if [ "$kind" = reinvite ]; then
-		afb_check_reinvite "$name" "$uac_ip" "$uas_ip" "$uac_rtp" "$uas_rtp" "$relayed"
+		afb_check_reinvite "$name" "$uac_mip" "$uas_ip" "$uac_rtp" "$uas_rtp" "$relayed"
 	fi
 	n=$(relay_sessions)
 	[ "$n" = 0 ] || fail "$name: the relay still holds $n session(s) after the call"

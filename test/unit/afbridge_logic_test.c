@@ -374,6 +374,7 @@ START_TEST(test_decide)
 		f.has_sdp = r->has_sdp;
 		f.req_had_sdp = r->req_had_sdp;
 		f.failure_route = r->failure_route;
+		f.bridged = -1;
 		f.from_af = fm->from_af;
 		f.to_af = fm->to_af;
 		copy = f;
@@ -488,6 +489,7 @@ START_TEST(test_decide_all)
 		f.has_sdp = sdp;
 		f.req_had_sdp = rsdp;
 		f.failure_route = fr;
+		f.bridged = -1;
 		f.from_af = all_af[fa];
 		f.to_af = all_af[ta];
 		copy = f;
@@ -559,6 +561,104 @@ START_TEST(test_action_name)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* the dialog's mark decides a BYE's delete when it is known */
+
+struct mark_row
+{
+	enum afb_route route;
+	enum afb_method method;
+	int bridged;
+	int from_af, to_af;
+	enum afb_action action;
+};
+
+static const struct mark_row marks[] = {
+		/* known bridged: delete even between two IPv4 transports */
+		{AFB_RT_REQUEST, AFB_M_BYE, 1, 4, 4, AFB_DELETE},
+		{AFB_RT_REQUEST, AFB_M_BYE, 1, 6, 4, AFB_DELETE},
+		{AFB_RT_BRANCH, AFB_M_BYE, 1, 6, 6, AFB_DELETE},
+		{AFB_RT_REQUEST, AFB_M_BYE, 1, 0, 0, AFB_DELETE},
+		/* known not bridged: no delete even across families */
+		{AFB_RT_REQUEST, AFB_M_BYE, 0, 6, 4, AFB_NONE},
+		{AFB_RT_BRANCH, AFB_M_BYE, 0, 4, 6, AFB_NONE},
+		/* unknown: the families decide */
+		{AFB_RT_REQUEST, AFB_M_BYE, -1, 6, 4, AFB_DELETE},
+		{AFB_RT_REQUEST, AFB_M_BYE, -1, 4, 4, AFB_NONE},
+		/* the mark never makes an offer or answer of a same-family one */
+		{AFB_RT_REQUEST, AFB_M_INVITE, 1, 4, 4, AFB_NONE},
+		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 6, 4, AFB_OFFER},
+		{AFB_RT_REQUEST, AFB_M_ACK, 1, 4, 4, AFB_NONE},
+		/* failures are decided by families (no dialog yet) */
+		{AFB_RT_FAILURE, AFB_M_INVITE, 0, 6, 4, AFB_DELETE},
+		{AFB_RT_FAILURE, AFB_M_INVITE, 1, 4, 4, AFB_NONE},
+};
+
+START_TEST(test_dialog_mark)
+{
+	const struct mark_row *r = &marks[_i];
+	afb_facts_t f;
+	afb_decision_t d;
+	int ret;
+
+	memset(&f, 0, sizeof(f));
+	f.route = r->route;
+	f.method = r->method;
+	f.has_sdp = 1;
+	f.req_had_sdp = 1;
+	f.bridged = r->bridged;
+	f.from_af = r->from_af;
+	f.to_af = r->to_af;
+	ret = afb_decide(&f, 'e', &d);
+	ck_assert_msg(d.action == r->action,
+			"row %d (method %d, bridged %d, %d->%d): action %s, want %s", _i,
+			(int)r->method, r->bridged, r->from_af, r->to_af,
+			action_str(d.action), action_str(r->action));
+	ck_assert_int_eq(ret, r->action != AFB_NONE ? 1 : -1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* the family of an SDP body's first connection line */
+
+struct sdp_row
+{
+	const char *body;
+	int af;
+};
+
+static const struct sdp_row sdps[] = {
+		{"v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n", 4},
+		{"v=0\r\nc=IN IP6 2001:db8::1\r\nm=audio 4000 RTP/AVP 0\r\n", 6},
+		/* the origin line is not a connection line */
+		{"v=0\no=- 1 1 IN IP4 192.0.2.1\nm=audio 4000 RTP/AVP 0\nc=IN IP6 ::1\n", 6},
+		/* the first c= wins, also at the very start */
+		{"c=IN IP4 192.0.2.1\nc=IN IP6 ::1\n", 4},
+		/* a multipart body: the line scan finds the SDP part */
+		{"--b\r\nContent-Type: application/sdp\r\n\r\nv=0\r\nc=IN IP6 ::1\r\n--b--\r\n", 6},
+		/* not at a line start, truncated, other types: none */
+		{"v=0 c=IN IP4 192.0.2.1\n", 0},
+		{"v=0\nc=IN IP", 0},
+		{"v=0\nc=IN IPX 1\n", 0},
+		{"", 0},
+		{"\n\n\n", 0},
+};
+
+START_TEST(test_sdp_af)
+{
+	const struct sdp_row *r = &sdps[_i];
+	int len = strlen(r->body);
+	char *copy = malloc(len ? len : 1);
+
+	/* an exact-size copy: ASan sees any read past the body */
+	memcpy(copy, r->body, len);
+	ck_assert_msg(afb_sdp_text_af(copy, len) == r->af, "row %d: %d, want %d",
+			_i, afb_sdp_text_af(copy, len), r->af);
+	free(copy);
+	ck_assert_int_eq(afb_sdp_text_af(NULL, 10), 0);
+}
+END_TEST
+
 static Suite *afbridge_logic_suite(void)
 {
 	Suite *s = suite_create("afbridge_logic");
@@ -572,6 +672,14 @@ static Suite *afbridge_logic_suite(void)
 	tcase_add_loop_test(tc, test_decide, 0, N_ROWS(decide));
 	tcase_add_loop_test(tc, test_decide_all, 0,
 			N_ROWS(all_routes) * N_ROWS(all_methods));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dialog mark");
+	tcase_add_loop_test(tc, test_dialog_mark, 0, N_ROWS(marks));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sdp family");
+	tcase_add_loop_test(tc, test_sdp_af, 0, N_ROWS(sdps));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("names");
