@@ -77,7 +77,8 @@ static rr_api_t afb_rr;
 static int afb_have_rr = 0;
 /* Record-Route parameter marking a dialog whose media is bridged */
 static str afb_mark_name = str_init("afb");
-static str afb_mark = str_init(";afb=1");
+static str afb_mark_on = str_init(";afb=1");
+static str afb_mark_off = str_init(";afb=0");
 static regex_t afb_re_routed; /* matches the params of any route of ours */
 static struct socket_info *afb_pref_sock[2]; /* [0] IPv4, [1] IPv6 */
 
@@ -315,16 +316,38 @@ static int afb_in_dialog(sip_msg_t *msg)
 		   && get_to(msg)->tag_value.len > 0;
 }
 
-/* an in-dialog request routed by us (loose_route() ran): 1 when its dialog
- * was marked as bridged, 0 when not; -1 when unknown */
+static str *afb_callid(sip_msg_t *msg)
+{
+	static str none = str_init("(none)");
+
+	if(parse_headers(msg, HDR_CALLID_F, 0) < 0 || msg->callid == NULL)
+		return &none;
+	return &msg->callid->body;
+}
+
+/* an in-dialog request routed by us (loose_route() ran): the mark its
+ * initial INVITE left, 1 bridged, 0 not; -1 when there is none */
 static int afb_dialog_mark(sip_msg_t *msg)
 {
 	str val;
 
 	if(!afb_have_rr || !afb_in_dialog(msg)
-			|| afb_rr.check_route_param(msg, &afb_re_routed) != 0)
+			|| afb_rr.check_route_param(msg, &afb_re_routed) != 0
+			|| afb_rr.get_route_param(msg, &afb_mark_name, &val) != 0
+			|| val.len != 1 || (val.s[0] != '0' && val.s[0] != '1'))
 		return -1;
-	return afb_rr.get_route_param(msg, &afb_mark_name, &val) == 0;
+	return val.s[0] - '0';
+}
+
+/* an initial INVITE with SDP records whether its dialog is bridged */
+static void afb_mark_dialog(sip_msg_t *msg, afb_facts_t *f, int bridged)
+{
+	if(!afb_have_rr || f->route != AFB_RT_REQUEST || f->method != AFB_M_INVITE
+			|| !f->has_sdp || afb_in_dialog(msg))
+		return;
+	if(afb_rr.add_rr_param(msg, bridged ? &afb_mark_on : &afb_mark_off) < 0)
+		LM_WARN("cannot mark the dialog of call-id [%.*s]\n",
+				afb_callid(msg)->len, afb_callid(msg)->s);
 }
 
 static struct cell *afb_trans(void)
@@ -395,15 +418,6 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 	return 0;
 }
 
-static str *afb_callid(sip_msg_t *msg)
-{
-	static str none = str_init("(none)");
-
-	if(parse_headers(msg, HDR_CALLID_F, 0) < 0 || msg->callid == NULL)
-		return &none;
-	return &msg->callid->body;
-}
-
 /* the relay flags of this message: the direction and the extra flags */
 static int afb_relay_flags(
 		const char *dir, str *extra, char *buf, int size, str *out)
@@ -445,6 +459,7 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 	if(afb_decide(&f, afb_side6, &d) < 0) {
 		LM_DBG("nothing to do (IPv%d -> IPv%d, sdp %d)\n", f.from_af,
 				f.to_af, f.has_sdp);
+		afb_mark_dialog(msg, &f, 0);
 		return -1;
 	}
 	/* a delete names the call, not a direction */
@@ -464,12 +479,7 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 				afb_callid(msg)->s);
 		return -2;
 	}
-	/* an initial INVITE marks its dialog (Record-Route, with rr) */
-	if(d.action == AFB_OFFER && f.route == AFB_RT_REQUEST && afb_have_rr
-			&& f.method == AFB_M_INVITE && !afb_in_dialog(msg)
-			&& afb_rr.add_rr_param(msg, &afb_mark) < 0)
-		LM_WARN("cannot mark the dialog of call-id [%.*s] as bridged\n",
-				afb_callid(msg)->len, afb_callid(msg)->s);
+	afb_mark_dialog(msg, &f, 1);
 	if(d.action == AFB_DELETE)
 		counter_inc(afb_cnt.deletes);
 	else if(f.from_af == 6)

@@ -59,8 +59,8 @@ typedef struct afb_facts
 	int has_sdp;			/* this message carries SDP */
 	int req_had_sdp;		/* reply: its request carried SDP (1 if unknown) */
 	int failure_route;		/* reply: a failure_route handles a failure */
-	int bridged;			/* in-dialog request: 1 its dialog is marked as
-							 * bridged, 0 it is ours and not marked, -1 unknown */
+	int bridged;			/* in-dialog request: its dialog is marked as
+							 * bridged (1) or not (0); -1 no mark */
 	int from_af;			/* family the message comes from: 4, 6, 0 unknown */
 	int to_af;				/* family it goes to: 4, 6, 0 unknown */
 } afb_facts_t;

@@ -205,7 +205,7 @@ static counter_def_t afb_counter_defs[] = {
 	{&afb_cnt.v4_to_v6, "v4_to_v6", 0, 0, 0,
 		"offers and answers relayed from the IPv4 to the IPv6 side"},
 	{&afb_cnt.deletes, "deletes", 0, 0, 0,
-		"relay sessions deleted (BYE, CANCEL, failed INVITE)"},
+		"relay sessions deleted (BYE, failed INVITE)"},
 	{&afb_cnt.relay_errors, "relay_errors", 0, 0, 0,
 		"relay commands that failed"},
 	{0, 0, 0, 0, 0, 0}
