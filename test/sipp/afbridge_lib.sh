@@ -52,7 +52,7 @@ start_lb()
 
 rpc()
 {
-	kamcmd -s "unix:$OUT/ctl.sock" "$@"
+	timeout -k 2 10 kamcmd -s "unix:$OUT/ctl.sock" "$@"
 }
 
 # a counter of the afbridge group

@@ -82,6 +82,19 @@ wait_udp_port()
 	return 1
 }
 
+# poll a shell condition every 0.2 s for up to $1 seconds
+# usage: wait_for seconds command...
+wait_for()
+{
+	local i n=$(($1 * 5))
+	shift
+	for i in $(seq "$n"); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	"$@"
+}
+
 # render a template: @NAME@ is replaced by the value of shell variable NAME
 # for each NAME given. usage: render in out NAME...
 render()

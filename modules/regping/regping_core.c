@@ -1,0 +1,1005 @@
+/*
+ * regping - keepalive pinger for registered contacts
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief regping :: the contact table, usrloc callbacks, pinging, replies
+ *
+ * The table lives in shared memory under one lock: an index by usrloc ruid
+ * and a wheel of slots (regping_logic.h). usrloc callbacks keep it in step
+ * with the registrations; the timer process takes the due slot each tick,
+ * judges the previous ping of each contact and copies what it needs to
+ * send into a private queue, then sends outside the lock (at most max_rate
+ * per second). Replies are matched by Call-ID in a pre-script callback
+ * and dropped there, before the script's onreply_route.
+ */
+
+#include <string.h>
+#include <stdio.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "core/sr_module.h"
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
+#include "core/locking.h"
+#include "core/ut.h"
+#include "core/resolve.h"
+#include "core/socket_info.h"
+#include "core/forward.h"
+#include "core/udp_server.h"
+#include "core/tcp_server.h"
+#include "core/timer_proc.h"
+#include "core/route.h"
+#include "core/fmsg.h"
+#include "core/kemi.h"
+#include "core/script_cb.h"
+#include "core/action.h"
+#include "core/parser/parse_uri.h"
+#include "core/parser/parse_rr.h"
+#include "modules/usrloc/usrloc.h"
+
+#include "regping_core.h"
+
+rp_params_t rp_params = {
+		.domain = str_init("location"),
+		.interval = 30,
+		.tick_ms = 100,
+		.af = str_init("all"),
+		.method = str_init("OPTIONS"),
+		.from = str_init("sip:regping@localhost"),
+		.socket_v4 = STR_NULL,
+		.socket_v6 = STR_NULL,
+		.max_rate = 0,
+		.max_failures = 3,
+		.remove_dead = 0,
+		.hash_size = 65536,
+		.event_callback = STR_NULL};
+
+rp_counters_t rp_cnt;
+
+#define RP_CALLID_PREFIX "regping-"
+#define RP_CALLID_PREFIX_LEN (sizeof(RP_CALLID_PREFIX) - 1)
+
+enum rp_method
+{
+	RP_OPTIONS = 0,
+	RP_NOTIFY,
+	RP_CRLF
+};
+
+/* one contact; the strings are stored after the struct */
+typedef struct rp_entry
+{
+	struct rp_entry *hnext;
+	struct rp_entry *wprev, *wnext;
+	uint32_t hash;
+	uint32_t slot;
+	unsigned int aorhash;
+	union sockaddr_union dst;
+	struct socket_info *sock;
+	int tcpconn_id;
+	uint8_t proto;
+	uint8_t af;
+	rp_live_t live;
+	str ruid, aor, uri, path;
+	char data[];
+} rp_entry_t;
+
+typedef struct rp_table
+{
+	gen_lock_t lock;
+	uint32_t hmask;
+	rp_entry_t **index;
+	rp_entry_t **slots;
+	uint32_t count[2]; /* [0] IPv4, [1] IPv6 */
+} rp_table_t;
+
+/* a ping to send, copied out of the table (private memory) */
+typedef struct rp_job
+{
+	struct rp_job *next;
+	union sockaddr_union dst;
+	struct socket_info *sock;
+	int tcpconn_id;
+	uint8_t proto;
+	uint8_t af;
+	uint8_t dead;
+	uint32_t seq;
+	uint32_t failures;
+	str ruid, aor, uri, path;
+	char data[];
+} rp_job_t;
+
+static rp_table_t *rp_tbl = NULL;
+static rp_wheel_t rp_wheel;
+static enum rp_method rp_method;
+static int rp_af_filter = 0; /* 0 all, 4, 6 */
+static struct socket_info *rp_pref_sock[2];
+static usrloc_api_t rp_ul;
+static udomain_t *rp_udomain = NULL;
+static int rp_evrt = -1;
+
+/* timer process state */
+static rp_budget_t rp_budget;
+static uint64_t rp_last_tick; /* the last tick (mono ms / tick_ms) queued */
+static int rp_started = 0;
+static rp_job_t *rp_queue_head = NULL, *rp_queue_tail = NULL;
+
+/* the REGISTER this process is running the script for, so that a usrloc
+ * callback inside save() knows where it came from */
+static sip_msg_t *rp_cur_register = NULL;
+
+/* the dead contact the event route runs for */
+static rp_job_t *rp_event_job = NULL;
+
+static uint64_t rp_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t rp_wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (uint64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* family used to reach su: IPv4-mapped IPv6 counts as IPv4 */
+static int rp_su_af(union sockaddr_union *su)
+{
+	if(su->s.sa_family == AF_INET6)
+		return IN6_IS_ADDR_V4MAPPED(&su->sin6.sin6_addr) ? 4 : 6;
+	return su->s.sa_family == AF_INET ? 4 : 0;
+}
+
+static int rp_str_eq(str *a, str *b)
+{
+	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+}
+
+/* --- the table (callers hold rp_tbl->lock) --- */
+
+static rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
+{
+	rp_entry_t **pp = &rp_tbl->index[h & rp_tbl->hmask];
+
+	for(; *pp; pp = &(*pp)->hnext) {
+		if((*pp)->hash == h && rp_str_eq(&(*pp)->ruid, ruid)) {
+			if(pprev)
+				*pprev = pp;
+			return *pp;
+		}
+	}
+	return NULL;
+}
+
+static void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
+{
+	*pprev = e->hnext;
+	if(e->wprev)
+		e->wprev->wnext = e->wnext;
+	else
+		rp_tbl->slots[e->slot] = e->wnext;
+	if(e->wnext)
+		e->wnext->wprev = e->wprev;
+	rp_tbl->count[e->af == 6]--;
+}
+
+static void rp_link(rp_entry_t *e)
+{
+	rp_entry_t **head = &rp_tbl->index[e->hash & rp_tbl->hmask];
+
+	e->hnext = *head;
+	*head = e;
+	e->wprev = NULL;
+	e->wnext = rp_tbl->slots[e->slot];
+	if(e->wnext)
+		e->wnext->wprev = e;
+	rp_tbl->slots[e->slot] = e;
+	rp_tbl->count[e->af == 6]++;
+}
+
+/* copy strings after a struct: *dst points into buf, returns past it */
+static char *rp_put_str(char *buf, str *dst, str *src)
+{
+	dst->s = buf;
+	dst->len = src ? src->len : 0;
+	if(dst->len)
+		memcpy(buf, src->s, dst->len);
+	return buf + dst->len;
+}
+
+/* --- where to ping a contact --- */
+
+typedef struct rp_target
+{
+	union sockaddr_union dst;
+	struct socket_info *sock;
+	int tcpconn_id;
+	int proto;
+} rp_target_t;
+
+/* a URI whose host is an address (received, path hop, contact) */
+static int rp_uri_target(str *uri, rp_target_t *t, const char *what)
+{
+	struct sip_uri u;
+	struct hostent *he;
+	char proto;
+
+	if(parse_uri(uri->s, uri->len, &u) < 0) {
+		LM_ERR("invalid %s URI [%.*s]\n", what, uri->len, uri->s);
+		return -1;
+	}
+	proto = u.proto != PROTO_NONE ? u.proto : PROTO_UDP;
+	if(u.port_no == 0)
+		u.port_no = (proto == PROTO_TLS) ? SIPS_PORT : SIP_PORT;
+	he = sip_resolvehost(&u.host, &u.port_no, &proto);
+	if(he == NULL) {
+		LM_ERR("cannot resolve the %s [%.*s]\n", what, uri->len, uri->s);
+		return -1;
+	}
+	hostent2su(&t->dst, he, 0, u.port_no);
+	t->proto = proto;
+	return 0;
+}
+
+static int rp_target(ucontact_t *c, rp_target_t *t)
+{
+	sip_msg_t *m = rp_cur_register;
+	str hop;
+	int af;
+
+	memset(t, 0, sizeof(*t));
+	t->sock = c->sock;
+	t->tcpconn_id = c->tcpconn_id;
+	if(c->path.len > 0) {
+		/* along the path: its first hop relays the ping */
+		if(get_path_dst_uri(&c->path, &hop) < 0
+				|| rp_uri_target(&hop, t, "path hop") < 0)
+			return -1;
+	} else if(c->received.len > 0) {
+		if(rp_uri_target(&c->received, t, "received") < 0)
+			return -1;
+	} else if(m && m->rcv.bind_address) {
+		/* where the REGISTER came from, not what its Contact claims */
+		t->dst = m->rcv.src_su;
+		t->proto = m->rcv.proto;
+		t->sock = m->rcv.bind_address;
+		t->tcpconn_id = m->rcv.proto_reserved1;
+	} else if(rp_uri_target(&c->c, t, "contact") < 0) {
+		return -1;
+	}
+	af = rp_su_af(&t->dst);
+	if(rp_pref_sock[af == 6] && rp_pref_sock[af == 6]->proto == t->proto)
+		t->sock = rp_pref_sock[af == 6];
+	if(t->sock == NULL || t->sock->address.af != t->dst.s.sa_family)
+		t->sock = get_send_socket(0, &t->dst, t->proto);
+	if(t->sock == NULL) {
+		LM_ERR("no socket to ping [%.*s] over %s\n", c->c.len, c->c.s,
+				get_proto_name(t->proto));
+		return -1;
+	}
+	return 0;
+}
+
+/* add or refresh the contact c (usrloc callback, any SIP worker) */
+static void rp_upsert(ucontact_t *c)
+{
+	rp_target_t t;
+	rp_entry_t *e, *old, **pprev;
+	str *aor = c->aor;
+	uint32_t h;
+	int af, size;
+	char *p;
+
+	if(c->ruid.len <= 0 || aor == NULL)
+		return;
+	if(rp_target(c, &t) < 0)
+		return;
+	af = rp_su_af(&t.dst);
+	if(rp_af_filter && af != rp_af_filter) {
+		LM_DBG("not pinging IPv%d contact [%.*s]\n", af, c->c.len, c->c.s);
+		return;
+	}
+	size = sizeof(rp_entry_t) + c->ruid.len + aor->len + c->c.len
+		   + c->path.len;
+	e = shm_malloc(size);
+	if(e == NULL) {
+		SHM_MEM_ERROR;
+		return;
+	}
+	memset(e, 0, sizeof(*e));
+	p = rp_put_str(e->data, &e->ruid, &c->ruid);
+	p = rp_put_str(p, &e->aor, aor);
+	p = rp_put_str(p, &e->uri, &c->c);
+	rp_put_str(p, &e->path, &c->path);
+	h = rp_hash(c->ruid.s, c->ruid.len);
+	e->hash = h;
+	e->slot = rp_wheel_slot(&rp_wheel, h);
+	e->aorhash = rp_ul.get_aorhash(aor);
+	e->dst = t.dst;
+	e->sock = t.sock;
+	e->tcpconn_id = t.tcpconn_id;
+	e->proto = (uint8_t)t.proto;
+	e->af = (uint8_t)af;
+
+	lock_get(&rp_tbl->lock);
+	old = rp_find(&e->ruid, h, &pprev);
+	if(old) {
+		/* a re-REGISTER: new address, same liveness */
+		e->live = old->live;
+		rp_unlink(old, pprev);
+	}
+	rp_link(e);
+	lock_release(&rp_tbl->lock);
+	if(old)
+		shm_free(old);
+	LM_DBG("%s [%.*s] ruid [%.*s] at %s\n", old ? "updated" : "added",
+			c->c.len, c->c.s, c->ruid.len, c->ruid.s,
+			su2a(&t.dst, sizeof(t.dst)));
+}
+
+static void rp_remove(str *ruid)
+{
+	rp_entry_t *e, **pprev;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(ruid, rp_hash(ruid->s, ruid->len), &pprev);
+	if(e)
+		rp_unlink(e, pprev);
+	lock_release(&rp_tbl->lock);
+	if(e)
+		shm_free(e);
+}
+
+static void rp_ul_cb(ucontact_t *c, int type, void *param)
+{
+	if(c->domain == NULL || !rp_str_eq(c->domain, &rp_params.domain))
+		return;
+	if(type & (UL_CONTACT_DELETE | UL_CONTACT_EXPIRE))
+		rp_remove(&c->ruid);
+	else
+		rp_upsert(c);
+}
+
+static int rp_pre_request(sip_msg_t *msg, unsigned int flags, void *param)
+{
+	rp_cur_register =
+			(msg->first_line.u.request.method_value == METHOD_REGISTER) ? msg
+																		: NULL;
+	return 1;
+}
+
+static int rp_post_request(sip_msg_t *msg, unsigned int flags, void *param)
+{
+	rp_cur_register = NULL;
+	return 1;
+}
+
+/* --- sending --- */
+
+static rp_job_t *rp_job_new(rp_entry_t *e)
+{
+	rp_job_t *j;
+	char *p;
+
+	j = pkg_malloc(sizeof(rp_job_t) + e->ruid.len + e->aor.len + e->uri.len
+				   + e->path.len);
+	if(j == NULL) {
+		PKG_MEM_ERROR;
+		return NULL;
+	}
+	memset(j, 0, sizeof(*j));
+	p = rp_put_str(j->data, &j->ruid, &e->ruid);
+	p = rp_put_str(p, &j->aor, &e->aor);
+	p = rp_put_str(p, &j->uri, &e->uri);
+	rp_put_str(p, &j->path, &e->path);
+	j->dst = e->dst;
+	j->sock = e->sock;
+	j->tcpconn_id = e->tcpconn_id;
+	j->proto = e->proto;
+	j->af = e->af;
+	j->seq = e->live.seq;
+	j->failures = e->live.failures;
+	return j;
+}
+
+static int rp_expects_reply(int proto)
+{
+	return rp_method != RP_CRLF && proto == PROTO_UDP;
+}
+
+/* judge the previous ping of e and prepare the next one (lock held) */
+static rp_job_t *rp_due(rp_entry_t *e, uint64_t now)
+{
+	enum rp_ping_result r;
+	rp_job_t *j;
+
+	r = rp_live_ping(&e->live, now, rp_expects_reply(e->proto),
+			(uint32_t)rp_params.max_failures);
+	if(r == RP_PING_TIMEOUT || r == RP_PING_DEAD)
+		counter_inc(e->af == 6 ? rp_cnt.timeouts_v6 : rp_cnt.timeouts_v4);
+	j = rp_job_new(e);
+	if(j && r == RP_PING_DEAD) {
+		j->dead = 1;
+		counter_inc(rp_cnt.dead);
+	}
+	return j;
+}
+
+static int rp_build(rp_job_t *j, char *buf, int size)
+{
+	struct socket_info *s = j->sock;
+	str host = s->useinfo.name.len > 0 ? s->useinfo.name : s->address_str;
+	str port = s->useinfo.port_no > 0 ? s->useinfo.port_no_str
+									   : s->port_no_str;
+	int v6 = (s->useinfo.name.len > 0 ? s->useinfo.address.af
+									   : s->address.af)
+			 == AF_INET6;
+	str m = rp_method == RP_NOTIFY ? (str)str_init("NOTIFY")
+								   : (str)str_init("OPTIONS");
+	str proto;
+
+	get_valid_proto_string(j->proto, 1, 1, &proto);
+	return snprintf(buf, size,
+			"%.*s %.*s SIP/2.0\r\n"
+			"Via: SIP/2.0/%.*s %s%.*s%s:%.*s;branch=z9hG4bKrp.%x.%.*s\r\n"
+			"%s%.*s%s"
+			"From: <%.*s>;tag=rp%x\r\n"
+			"To: <%.*s>\r\n"
+			"Call-ID: " RP_CALLID_PREFIX "%x-%.*s\r\n"
+			"CSeq: 1 %.*s\r\n"
+			"Max-Forwards: 70\r\n"
+			"%s"
+			"Content-Length: 0\r\n\r\n",
+			m.len, m.s, j->uri.len, j->uri.s, proto.len, proto.s,
+			v6 ? "[" : "", host.len, host.s, v6 ? "]" : "", port.len, port.s,
+			j->seq, j->ruid.len, j->ruid.s, j->path.len ? "Route: " : "",
+			j->path.len, j->path.s, j->path.len ? "\r\n" : "", rp_params.from.len,
+			rp_params.from.s, j->seq, j->uri.len, j->uri.s, j->seq, j->ruid.len,
+			j->ruid.s, m.len, m.s,
+			rp_method == RP_NOTIFY ? "Event: keep-alive\r\n" : "");
+}
+
+/* send one ping; 0 or -1 */
+static int rp_send(rp_job_t *j)
+{
+	char buf[4096];
+	struct dest_info di;
+	int n, ret;
+
+	init_dest_info(&di);
+	di.to = j->dst;
+	di.proto = j->proto;
+	di.send_sock = j->sock;
+	di.id = j->tcpconn_id;
+	if(j->proto == PROTO_UDP && rp_method != RP_CRLF) {
+		n = rp_build(j, buf, sizeof(buf));
+		if(n <= 0 || n >= (int)sizeof(buf)) {
+			LM_ERR("ping for [%.*s] too long\n", j->uri.len, j->uri.s);
+			return -1;
+		}
+		ret = udp_send(&di, buf, n);
+	} else if(j->proto == PROTO_UDP) {
+		ret = udp_send(&di, "\r\n\r\n", 4);
+	} else if(j->proto == PROTO_TCP || j->proto == PROTO_TLS) {
+		/* RFC 5626: a double CRLF on the connection the UA keeps open */
+		ret = tcp_send(&di, 0, "\r\n\r\n", 4);
+	} else {
+		LM_DBG("no keepalive for %s contacts\n", get_proto_name(j->proto));
+		return 0;
+	}
+	if(ret < 0) {
+		LM_INFO("ping to %s (%s) for [%.*s] failed\n",
+				su2a(&j->dst, sizeof(j->dst)), get_proto_name(j->proto),
+				j->aor.len, j->aor.s);
+		return -1;
+	}
+	counter_inc(j->af == 6 ? rp_cnt.sent_v6 : rp_cnt.sent_v4);
+	return 0;
+}
+
+static void rp_send_failed(rp_job_t *j)
+{
+	rp_entry_t *e;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(&j->ruid, rp_hash(j->ruid.s, j->ruid.len), NULL);
+	if(e && rp_live_send_failed(&e->live, (uint32_t)rp_params.max_failures)
+					== RP_PING_DEAD) {
+		j->dead = 1;
+		counter_inc(rp_cnt.dead);
+	}
+	if(e)
+		j->failures = e->live.failures;
+	lock_release(&rp_tbl->lock);
+}
+
+static void rp_run_event(rp_job_t *j)
+{
+	static str evname = str_init("regping:contact-dead");
+	sr_kemi_eng_t *keng;
+	struct run_act_ctx ctx;
+	sip_msg_t *fmsg;
+	int rtb;
+
+	if(rp_evrt < 0 && rp_params.event_callback.len <= 0)
+		return;
+	fmsg = faked_msg_next();
+	rp_event_job = j;
+	rtb = get_route_type();
+	set_route_type(EVENT_ROUTE);
+	init_run_actions_ctx(&ctx);
+	if(rp_evrt >= 0) {
+		run_top_route(event_rt.rlist[rp_evrt], fmsg, &ctx);
+	} else if((keng = sr_kemi_eng_get()) != NULL) {
+		if(sr_kemi_route(keng, fmsg, EVENT_ROUTE, &rp_params.event_callback,
+				   &evname)
+				< 0)
+			LM_ERR("error running the event callback [%.*s]\n",
+					rp_params.event_callback.len, rp_params.event_callback.s);
+	}
+	set_route_type(rtb);
+	rp_event_job = NULL;
+}
+
+static void rp_remove_from_usrloc(rp_job_t *j)
+{
+	urecord_t *r;
+	ucontact_t *c;
+	unsigned int aorhash = rp_ul.get_aorhash(&j->aor);
+
+	/* found: the record's slot is left locked for us */
+	if(rp_ul.get_urecord_by_ruid(rp_udomain, aorhash, &j->ruid, &r, &c)
+			!= 0)
+		return;
+	LM_INFO("removing dead contact [%.*s] of [%.*s]\n", j->uri.len, j->uri.s,
+			j->aor.len, j->aor.s);
+	rp_ul.delete_ucontact(r, c);
+	rp_ul.release_urecord(r);
+	rp_ul.unlock_udomain(rp_udomain, &j->aor);
+}
+
+static void rp_finish(rp_job_t *j)
+{
+	if(rp_send(j) < 0)
+		rp_send_failed(j);
+	if(j->dead) {
+		LM_NOTICE("contact [%.*s] of [%.*s] at %s is dead after %u "
+				  "unanswered pings\n",
+				j->uri.len, j->uri.s, j->aor.len, j->aor.s,
+				su2a(&j->dst, sizeof(j->dst)), j->failures);
+		rp_run_event(j);
+		if(rp_params.remove_dead)
+			rp_remove_from_usrloc(j);
+	}
+	pkg_free(j);
+}
+
+/* queue the contacts of one slot (takes the lock) */
+static void rp_queue_slot(uint32_t slot, uint64_t now)
+{
+	rp_entry_t *e;
+	rp_job_t *j;
+
+	lock_get(&rp_tbl->lock);
+	for(e = rp_tbl->slots[slot]; e; e = e->wnext) {
+		j = rp_due(e, now);
+		if(j == NULL)
+			break;
+		if(rp_queue_tail)
+			rp_queue_tail->next = j;
+		else
+			rp_queue_head = j;
+		rp_queue_tail = j;
+	}
+	lock_release(&rp_tbl->lock);
+}
+
+/* the timer process: queue the slots of the ticks since the last run
+ * (a late run catches up, at most one interval; an early one does
+ * nothing), send what the budget allows */
+static void rp_timer(unsigned int ticks, void *param)
+{
+	uint64_t mono = rp_mono_ms(), now = rp_wall_ms();
+	uint64_t tick = mono / rp_wheel.tick_ms, t;
+	uint32_t avail, n;
+	rp_job_t *j;
+
+	if(!rp_started) {
+		rp_last_tick = tick - 1;
+		rp_budget_init(&rp_budget, (uint32_t)rp_params.max_rate,
+				(uint32_t)rp_params.tick_ms, mono);
+		rp_started = 1;
+	}
+	if(tick > rp_last_tick + rp_wheel.nslots)
+		rp_last_tick = tick - rp_wheel.nslots;
+	for(t = rp_last_tick + 1; t <= tick; t++)
+		rp_queue_slot((uint32_t)(t % rp_wheel.nslots), now);
+	if(tick > rp_last_tick)
+		rp_last_tick = tick;
+	avail = rp_budget_avail(&rp_budget, mono);
+	for(n = 0; n < avail && rp_queue_head; n++) {
+		j = rp_queue_head;
+		rp_queue_head = j->next;
+		if(rp_queue_head == NULL)
+			rp_queue_tail = NULL;
+		rp_finish(j);
+	}
+	rp_budget_spend(&rp_budget, n);
+}
+
+int rp_ping_aor(str *aor)
+{
+	rp_job_t *list = NULL, *j;
+	rp_entry_t *e;
+	uint64_t now = rp_wall_ms();
+	uint32_t i;
+	int n = 0;
+
+	lock_get(&rp_tbl->lock);
+	for(i = 0; i <= rp_tbl->hmask; i++) {
+		for(e = rp_tbl->index[i]; e; e = e->hnext) {
+			if(!rp_str_eq(&e->aor, aor))
+				continue;
+			j = rp_due(e, now);
+			if(j) {
+				j->next = list;
+				list = j;
+			}
+		}
+	}
+	lock_release(&rp_tbl->lock);
+	while(list) {
+		j = list;
+		list = j->next;
+		rp_finish(j);
+		n++;
+	}
+	return n;
+}
+
+/* --- replies --- */
+
+int rp_reply_received(sip_msg_t *msg)
+{
+	str cid, ruid;
+	rp_entry_t *e;
+	uint32_t seq = 0;
+	char *p, *end;
+	int d, af = 0;
+
+	if(parse_headers(msg, HDR_CALLID_F, 0) < 0 || msg->callid == NULL)
+		return 1;
+	cid = msg->callid->body;
+	if(cid.len <= (int)RP_CALLID_PREFIX_LEN
+			|| memcmp(cid.s, RP_CALLID_PREFIX, RP_CALLID_PREFIX_LEN) != 0)
+		return 1;
+	p = cid.s + RP_CALLID_PREFIX_LEN;
+	end = cid.s + cid.len;
+	for(; p < end && *p != '-'; p++) {
+		d = (*p >= '0' && *p <= '9')   ? *p - '0'
+			: (*p >= 'a' && *p <= 'f') ? *p - 'a' + 10
+									   : -1;
+		if(d < 0)
+			break;
+		seq = (seq << 4) | (uint32_t)d;
+	}
+	if(p >= end || *p != '-') {
+		LM_DBG("malformed ping Call-ID [%.*s]\n", cid.len, cid.s);
+		return 0;
+	}
+	ruid.s = p + 1;
+	ruid.len = (int)(end - ruid.s);
+	lock_get(&rp_tbl->lock);
+	e = rp_find(&ruid, rp_hash(ruid.s, ruid.len), NULL);
+	if(e && rp_live_reply(&e->live, seq, rp_wall_ms()))
+		af = e->af;
+	lock_release(&rp_tbl->lock);
+	if(af)
+		counter_inc(af == 6 ? rp_cnt.replied_v6 : rp_cnt.replied_v4);
+	else
+		LM_DBG("late or unknown ping reply [%.*s]\n", cid.len, cid.s);
+	return 0;
+}
+
+static int rp_pre_reply(sip_msg_t *msg, unsigned int flags, void *param)
+{
+	return rp_reply_received(msg);
+}
+
+/* --- setup --- */
+
+static struct socket_info *rp_pref_socket(str *s, int af)
+{
+	struct socket_info *si;
+
+	if(s->len <= 0)
+		return NULL;
+	si = lookup_local_socket(s);
+	if(si == NULL || si->address.af != (af == 6 ? AF_INET6 : AF_INET)) {
+		LM_ERR("socket_v%d [%.*s] is not a listening IPv%d socket\n", af,
+				s->len, s->s, af);
+		return (struct socket_info *)-1;
+	}
+	return si;
+}
+
+int rp_init(void)
+{
+	bind_usrloc_t bind_usrloc;
+	uint32_t hs;
+	char dom[128];
+
+	if(rp_params.interval <= 0 || rp_params.tick_ms <= 0
+			|| rp_wheel_init(&rp_wheel, (uint32_t)rp_params.interval * 1000,
+					   (uint32_t)rp_params.tick_ms)
+					   < 0) {
+		LM_ERR("invalid interval %d s / tick %d ms\n", rp_params.interval,
+				rp_params.tick_ms);
+		return -1;
+	}
+	if(rp_params.af.len == 3 && strncmp(rp_params.af.s, "all", 3) == 0)
+		rp_af_filter = 0;
+	else if(rp_params.af.len == 1
+			&& (rp_params.af.s[0] == '4' || rp_params.af.s[0] == '6'))
+		rp_af_filter = rp_params.af.s[0] - '0';
+	else {
+		LM_ERR("af must be all, 4 or 6, not [%.*s]\n", rp_params.af.len,
+				rp_params.af.s);
+		return -1;
+	}
+	if(rp_params.method.len == 7
+			&& strncasecmp(rp_params.method.s, "OPTIONS", 7) == 0)
+		rp_method = RP_OPTIONS;
+	else if(rp_params.method.len == 6
+			&& strncasecmp(rp_params.method.s, "NOTIFY", 6) == 0)
+		rp_method = RP_NOTIFY;
+	else if(rp_params.method.len == 4
+			&& strncasecmp(rp_params.method.s, "crlf", 4) == 0)
+		rp_method = RP_CRLF;
+	else {
+		LM_ERR("method must be OPTIONS, NOTIFY or crlf, not [%.*s]\n",
+				rp_params.method.len, rp_params.method.s);
+		return -1;
+	}
+	if(rp_params.max_failures < 0 || rp_params.max_rate < 0) {
+		LM_ERR("max_failures and max_rate must not be negative\n");
+		return -1;
+	}
+	rp_pref_sock[0] = rp_pref_socket(&rp_params.socket_v4, 4);
+	rp_pref_sock[1] = rp_pref_socket(&rp_params.socket_v6, 6);
+	if(rp_pref_sock[0] == (struct socket_info *)-1
+			|| rp_pref_sock[1] == (struct socket_info *)-1)
+		return -1;
+
+	bind_usrloc = (bind_usrloc_t)find_export("ul_bind_usrloc", 1, 0);
+	if(bind_usrloc == NULL || bind_usrloc(&rp_ul) < 0) {
+		LM_ERR("cannot bind usrloc: load usrloc.so before regping\n");
+		return -1;
+	}
+	if(rp_params.domain.len >= (int)sizeof(dom)) {
+		LM_ERR("domain name too long\n");
+		return -1;
+	}
+	memcpy(dom, rp_params.domain.s, rp_params.domain.len);
+	dom[rp_params.domain.len] = '\0';
+	if(rp_ul.register_udomain(dom, &rp_udomain) < 0) {
+		LM_ERR("cannot use usrloc domain [%s]\n", dom);
+		return -1;
+	}
+	if(rp_ul.register_ulcb(UL_CONTACT_INSERT | UL_CONTACT_UPDATE
+								   | UL_CONTACT_DELETE | UL_CONTACT_EXPIRE,
+			   rp_ul_cb, 0)
+			< 0) {
+		LM_ERR("cannot register usrloc callbacks\n");
+		return -1;
+	}
+
+	for(hs = 1; hs < (uint32_t)rp_params.hash_size && hs < (1u << 24); hs <<= 1)
+		;
+	rp_tbl = shm_malloc(sizeof(rp_table_t));
+	if(rp_tbl == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(rp_tbl, 0, sizeof(*rp_tbl));
+	rp_tbl->hmask = hs - 1;
+	rp_tbl->index = shm_malloc(hs * sizeof(rp_entry_t *));
+	rp_tbl->slots = shm_malloc(rp_wheel.nslots * sizeof(rp_entry_t *));
+	if(rp_tbl->index == NULL || rp_tbl->slots == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(rp_tbl->index, 0, hs * sizeof(rp_entry_t *));
+	memset(rp_tbl->slots, 0, rp_wheel.nslots * sizeof(rp_entry_t *));
+	if(lock_init(&rp_tbl->lock) == NULL) {
+		LM_ERR("cannot init the lock\n");
+		return -1;
+	}
+
+	if(register_script_cb(rp_pre_request, PRE_SCRIPT_CB | REQUEST_CB, 0) < 0
+			|| register_script_cb(
+					   rp_post_request, POST_SCRIPT_CB | REQUEST_CB, 0)
+					   < 0
+			|| register_script_cb(rp_pre_reply, PRE_SCRIPT_CB | ONREPLY_CB, 0)
+					   < 0) {
+		LM_ERR("cannot register script callbacks\n");
+		return -1;
+	}
+	rp_evrt = route_lookup(&event_rt, "regping:contact-dead");
+	if(rp_evrt >= 0 && event_rt.rlist[rp_evrt] == NULL)
+		rp_evrt = -1;
+	/* one more timer process (the core has no prototype for the utimer
+	 * variant; both count the same processes) */
+	register_basic_timers(1);
+	return 0;
+}
+
+int rp_start_timer(void)
+{
+	if(fork_basic_utimer(PROC_TIMER, "regping timer", 1 /* socks */,
+			   rp_timer, NULL, (unsigned int)rp_params.tick_ms)
+			< 0) {
+		LM_ERR("cannot start the timer process\n");
+		return -1;
+	}
+	return 0;
+}
+
+void rp_destroy(void)
+{
+	rp_entry_t *e, *n;
+	uint32_t i;
+
+	if(rp_tbl == NULL)
+		return;
+	if(rp_tbl->index) {
+		for(i = 0; i <= rp_tbl->hmask; i++) {
+			for(e = rp_tbl->index[i]; e; e = n) {
+				n = e->hnext;
+				shm_free(e);
+			}
+		}
+		shm_free(rp_tbl->index);
+	}
+	if(rp_tbl->slots)
+		shm_free(rp_tbl->slots);
+	lock_destroy(&rp_tbl->lock);
+	shm_free(rp_tbl);
+	rp_tbl = NULL;
+}
+
+/* --- RPC --- */
+
+static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_entry_t *e)
+{
+	void *th;
+	char addr[64];
+
+	if(rpc->add(ctx, "{", &th) < 0)
+		return -1;
+	/* su2a(): address and port, IPv6 in brackets */
+	snprintf(addr, sizeof(addr), "%s", su2a(&e->dst, sizeof(e->dst)));
+	return rpc->struct_add(th, "SSSssdSjjddd", "aor", &e->aor, "contact",
+			&e->uri, "ruid", &e->ruid, "address", addr, "proto",
+			get_proto_name(e->proto), "af", (int)e->af, "socket",
+			e->sock ? &e->sock->sock_str : &e->uri, "last_ping",
+			(unsigned long)(e->live.last_ping / 1000), "last_reply",
+			(unsigned long)(e->live.last_reply / 1000), "failures",
+			(int)e->live.failures, "dead", (int)e->live.dead, "seq",
+			(int)e->live.seq);
+}
+
+void rp_rpc_list(rpc_t *rpc, void *ctx)
+{
+	str aor = STR_NULL;
+	rp_entry_t *e;
+	uint32_t i;
+
+	if(rpc->scan(ctx, "*S", &aor) < 1)
+		aor.len = 0;
+	lock_get(&rp_tbl->lock);
+	for(i = 0; i <= rp_tbl->hmask; i++) {
+		for(e = rp_tbl->index[i]; e; e = e->hnext) {
+			if(aor.len > 0 && !rp_str_eq(&e->aor, &aor))
+				continue;
+			if(rp_rpc_add_entry(rpc, ctx, e) < 0) {
+				lock_release(&rp_tbl->lock);
+				rpc->fault(ctx, 500, "Internal error");
+				return;
+			}
+		}
+	}
+	lock_release(&rp_tbl->lock);
+}
+
+void rp_rpc_status(rpc_t *rpc, void *ctx)
+{
+	void *th;
+	unsigned c4, c6;
+
+	lock_get(&rp_tbl->lock);
+	c4 = rp_tbl->count[0];
+	c6 = rp_tbl->count[1];
+	lock_release(&rp_tbl->lock);
+	if(rpc->add(ctx, "{", &th) < 0) {
+		rpc->fault(ctx, 500, "Internal error");
+		return;
+	}
+	rpc->struct_add(th, "SddddSSddddddddd", "domain", &rp_params.domain,
+			"contacts", (int)(c4 + c6), "contacts_v4", (int)c4, "contacts_v6",
+			(int)c6, "interval", rp_params.interval, "af", &rp_params.af,
+			"method", &rp_params.method, "max_rate", rp_params.max_rate,
+			"max_failures", rp_params.max_failures, "sent_v4",
+			(int)counter_get_val(rp_cnt.sent_v4), "sent_v6",
+			(int)counter_get_val(rp_cnt.sent_v6), "replied_v4",
+			(int)counter_get_val(rp_cnt.replied_v4), "replied_v6",
+			(int)counter_get_val(rp_cnt.replied_v6), "timeouts_v4",
+			(int)counter_get_val(rp_cnt.timeouts_v4), "timeouts_v6",
+			(int)counter_get_val(rp_cnt.timeouts_v6), "dead",
+			(int)counter_get_val(rp_cnt.dead));
+}
+
+void rp_rpc_ping(rpc_t *rpc, void *ctx)
+{
+	str aor;
+	int n;
+
+	if(rpc->scan(ctx, "S", &aor) < 1) {
+		rpc->fault(ctx, 400, "AoR expected");
+		return;
+	}
+	n = rp_ping_aor(&aor);
+	if(n <= 0) {
+		rpc->fault(ctx, 404, "No contact of that AoR is pinged");
+		return;
+	}
+	rpc->add(ctx, "d", n);
+}
+
+int rp_pv_get_event(str *name, str *val, int *ival)
+{
+	static char addr[64];
+	rp_job_t *j = rp_event_job;
+
+	*ival = 0;
+	if(j == NULL)
+		return -1;
+	if(name->len == 3 && strncmp(name->s, "aor", 3) == 0) {
+		*val = j->aor;
+	} else if(name->len == 7 && strncmp(name->s, "contact", 7) == 0) {
+		*val = j->uri;
+	} else if(name->len == 4 && strncmp(name->s, "ruid", 4) == 0) {
+		*val = j->ruid;
+	} else if(name->len == 4 && strncmp(name->s, "addr", 4) == 0) {
+		val->len = snprintf(
+				addr, sizeof(addr), "%s", su2a(&j->dst, sizeof(j->dst)));
+		val->s = addr;
+	} else if(name->len == 2 && strncmp(name->s, "af", 2) == 0) {
+		*ival = j->af;
+		return 1;
+	} else if(name->len == 8 && strncmp(name->s, "failures", 8) == 0) {
+		*ival = (int)j->failures;
+		return 1;
+	} else {
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,81 @@
+/*
+ * regping - keepalive pinger for registered contacts
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief regping :: the contact table, usrloc callbacks, pinging, replies
+ */
+
+#ifndef _REGPING_CORE_H_
+#define _REGPING_CORE_H_
+
+#include "core/str.h"
+#include "core/ip_addr.h"
+#include "core/counters.h"
+#include "core/rpc.h"
+#include "core/parser/msg_parser.h"
+
+#include "regping_logic.h"
+
+typedef struct rp_params
+{
+	str domain;		  /* usrloc domain (table) */
+	int interval;	  /* seconds between two pings of a contact */
+	int tick_ms;	  /* scheduling granularity */
+	str af;			  /* "all", "4", "6" */
+	str method;		  /* "OPTIONS", "NOTIFY", "crlf" */
+	str from;		  /* From URI of the pings */
+	str socket_v4;	  /* send sockets per family */
+	str socket_v6;
+	int max_rate;	  /* pings per second, 0 = no cap */
+	int max_failures; /* unanswered pings until dead, 0 = never */
+	int remove_dead;  /* remove dead contacts from usrloc */
+	int hash_size;	  /* power of two buckets of the ruid index */
+	str event_callback; /* KEMI function for the contact-dead event */
+} rp_params_t;
+
+extern rp_params_t rp_params;
+
+typedef struct rp_counters
+{
+	counter_handle_t sent_v4, sent_v6;
+	counter_handle_t replied_v4, replied_v6;
+	counter_handle_t timeouts_v4, timeouts_v6;
+	counter_handle_t dead;
+} rp_counters_t;
+
+extern rp_counters_t rp_cnt;
+
+/*! check params, bind usrloc, make the shared table; before fork */
+int rp_init(void);
+
+/*! start the timer process (from child_init of PROC_MAIN) */
+int rp_start_timer(void);
+
+void rp_destroy(void);
+
+/*! consume the reply to a ping: 0 when it was one (drop it), 1 if not */
+int rp_reply_received(sip_msg_t *msg);
+
+/*! ping now every contact of aor; number pinged, -1 on error */
+int rp_ping_aor(str *aor);
+
+/*! RPC handlers */
+void rp_rpc_status(rpc_t *rpc, void *ctx);
+void rp_rpc_list(rpc_t *rpc, void *ctx);
+void rp_rpc_ping(rpc_t *rpc, void *ctx);
+
+/*! the dead contact the event route runs for ($regping(name)) */
+int rp_pv_get_event(str *name, str *val, int *ival);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * regping - keepalive pinger for registered contacts
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief regping :: scheduling and liveness, in plain C
+ */
+
+#include "regping_logic.h"
+
+uint32_t rp_hash(const char *key, int len)
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	for(i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 16777619u;
+	}
+	/* FNV's low bits are weak for short keys: mix them (murmur3 final) */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+int rp_wheel_init(rp_wheel_t *w, uint32_t interval_ms, uint32_t tick_ms)
+{
+	if(interval_ms == 0 || tick_ms == 0 || tick_ms > interval_ms)
+		return -1;
+	w->interval_ms = interval_ms;
+	w->tick_ms = tick_ms;
+	w->nslots = interval_ms / tick_ms;
+	return 0;
+}
+
+uint32_t rp_wheel_slot(const rp_wheel_t *w, uint32_t h)
+{
+	uint32_t s = (h % w->interval_ms) / w->tick_ms;
+
+	/* the last partial tick of an interval not divisible by the tick */
+	return s < w->nslots ? s : w->nslots - 1;
+}
+
+uint32_t rp_wheel_due(const rp_wheel_t *w, uint64_t now_ms)
+{
+	return (uint32_t)((now_ms / w->tick_ms) % w->nslots);
+}
+
+void rp_budget_init(rp_budget_t *b, uint32_t rate, uint32_t tick_ms,
+		uint64_t now_ms)
+{
+	b->rate = rate;
+	b->last_ms = now_ms;
+	b->burst_milli = (uint64_t)rate * tick_ms;
+	if(b->burst_milli < 1000)
+		b->burst_milli = 1000;
+	b->milli = 0;
+}
+
+uint32_t rp_budget_avail(rp_budget_t *b, uint64_t now_ms)
+{
+	if(b->rate == 0)
+		return UINT32_MAX;
+	if(now_ms > b->last_ms) {
+		/* rate pings/s = rate thousandths per ms */
+		b->milli += (now_ms - b->last_ms) * b->rate;
+		if(b->milli > b->burst_milli)
+			b->milli = b->burst_milli;
+		b->last_ms = now_ms;
+	}
+	return (uint32_t)(b->milli / 1000);
+}
+
+void rp_budget_spend(rp_budget_t *b, uint32_t n)
+{
+	uint64_t m = (uint64_t)n * 1000;
+
+	if(b->rate == 0)
+		return;
+	b->milli = m > b->milli ? 0 : b->milli - m;
+}
+
+enum rp_ping_result rp_live_ping(
+		rp_live_t *l, uint64_t now_ms, int expect_reply, uint32_t max_failures)
+{
+	enum rp_ping_result r = RP_PING_FIRST;
+
+	if(l->last_ping != 0)
+		r = l->awaiting ? RP_PING_TIMEOUT : RP_PING_ANSWERED;
+	if(r == RP_PING_TIMEOUT) {
+		l->failures++;
+		if(max_failures > 0 && l->failures >= max_failures && !l->dead) {
+			l->dead = 1;
+			r = RP_PING_DEAD;
+		}
+	}
+	l->last_ping = now_ms;
+	l->seq++;
+	l->awaiting = expect_reply ? 1 : 0;
+	return r;
+}
+
+int rp_live_reply(rp_live_t *l, uint32_t seq, uint64_t now_ms)
+{
+	if(!l->awaiting || seq != l->seq)
+		return 0;
+	l->awaiting = 0;
+	l->failures = 0;
+	l->dead = 0;
+	l->last_reply = now_ms;
+	return 1;
+}
+
+enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures)
+{
+	l->awaiting = 0;
+	l->failures++;
+	if(max_failures > 0 && l->failures >= max_failures && !l->dead) {
+		l->dead = 1;
+		return RP_PING_DEAD;
+	}
+	return RP_PING_TIMEOUT;
+}

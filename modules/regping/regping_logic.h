@@ -1,0 +1,109 @@
+/*
+ * regping - keepalive pinger for registered contacts
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief regping :: scheduling and liveness, in plain C (no Kamailio headers)
+ *
+ * Scheduling: every contact gets a stable offset inside the interval from a
+ * hash of its key (usrloc's ruid), so pings are spread evenly and each
+ * contact is pinged once per interval at the same phase. Time is cut into
+ * ticks; a wheel of interval/tick slots holds the contacts, one slot is due
+ * per tick. A token bucket caps the pings per second when asked to.
+ *
+ * Liveness: per contact the last ping and reply, the sequence number of
+ * the last ping and the consecutive unanswered pings.
+ */
+
+#ifndef _REGPING_LOGIC_H_
+#define _REGPING_LOGIC_H_
+
+#include <stdint.h>
+
+/*! stable 32-bit hash of key[0..len) (FNV-1a) */
+uint32_t rp_hash(const char *key, int len);
+
+/*! wheel geometry: nslots = interval_ms / tick_ms (at least 1) */
+typedef struct rp_wheel
+{
+	uint32_t interval_ms;
+	uint32_t tick_ms;
+	uint32_t nslots;
+} rp_wheel_t;
+
+/*! 0 and *w filled, or -1 when interval or tick is 0 or tick > interval */
+int rp_wheel_init(rp_wheel_t *w, uint32_t interval_ms, uint32_t tick_ms);
+
+/*! the slot of a contact with key hash h: its offset in the interval
+ * (h mod interval) divided by the tick */
+uint32_t rp_wheel_slot(const rp_wheel_t *w, uint32_t h);
+
+/*! the slot due at time now_ms (ms on any monotonic clock) */
+uint32_t rp_wheel_due(const rp_wheel_t *w, uint64_t now_ms);
+
+/*! token bucket for max_rate pings per second; rate 0 = no cap */
+typedef struct rp_budget
+{
+	uint32_t rate;		 /* pings per second, 0: unlimited */
+	uint64_t last_ms;	 /* time of the last refill */
+	uint64_t milli;		 /* tokens in thousandths */
+	uint64_t burst_milli; /* the bucket's size */
+} rp_budget_t;
+
+/*! start a bucket at now_ms; it holds at most one tick's worth of tokens
+ * (at least one ping), so a backlog is never sent as a burst */
+void rp_budget_init(rp_budget_t *b, uint32_t rate, uint32_t tick_ms,
+		uint64_t now_ms);
+
+/*! how many pings may go out now (refilled for the time since the last
+ * call); UINT32_MAX when there is no cap */
+uint32_t rp_budget_avail(rp_budget_t *b, uint64_t now_ms);
+
+/*! spend n tokens (n <= what rp_budget_avail() returned) */
+void rp_budget_spend(rp_budget_t *b, uint32_t n);
+
+/*! liveness of one contact */
+typedef struct rp_live
+{
+	uint64_t last_ping;	 /* ms, 0 = never */
+	uint64_t last_reply; /* ms, 0 = never */
+	uint32_t seq;		 /* sequence number of the last ping */
+	uint32_t failures;	 /* consecutive pings without a reply */
+	uint8_t awaiting;	 /* the last ping is not answered yet */
+	uint8_t dead;		 /* failures reached max_failures */
+} rp_live_t;
+
+enum rp_ping_result
+{
+	RP_PING_FIRST = 0, /* nothing was outstanding */
+	RP_PING_ANSWERED,  /* the previous ping was answered */
+	RP_PING_TIMEOUT,   /* the previous ping was not answered */
+	RP_PING_DEAD	   /* ... and that made the contact dead */
+};
+
+/*! a ping goes out now: judge the previous one, start waiting for this
+ * one (l->seq is its sequence number); expect_reply 0 (CRLF keepalives)
+ * does not wait. max_failures 0 never declares a contact dead. */
+enum rp_ping_result rp_live_ping(
+		rp_live_t *l, uint64_t now_ms, int expect_reply, uint32_t max_failures);
+
+/*! a reply with sequence number seq arrived: 1 when it answers the last
+ * ping (the contact is alive again), 0 when it is late or unknown */
+int rp_live_reply(rp_live_t *l, uint32_t seq, uint64_t now_ms);
+
+/*! sending failed (e.g. the TCP connection is gone): counts as a failure;
+ * returns RP_PING_DEAD when that made the contact dead, else
+ * RP_PING_TIMEOUT */
+enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures);
+
+#endif
