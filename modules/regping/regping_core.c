@@ -751,7 +751,9 @@ int rp_init(void)
 			|| rp_wheel_init(&rp_wheel, (uint32_t)rp_params.interval * 1000,
 					   (uint32_t)rp_params.tick_ms)
 					   < 0) {
-		LM_ERR("invalid interval %d s / tick %d ms\n", rp_params.interval,
+		LM_ERR("invalid interval %d s / tick_ms %d (the tick must divide "
+			   "the interval)\n",
+				rp_params.interval,
 				rp_params.tick_ms);
 		return -1;
 	}

@@ -38,7 +38,8 @@ uint32_t rp_hash(const char *key, int len)
 
 int rp_wheel_init(rp_wheel_t *w, uint32_t interval_ms, uint32_t tick_ms)
 {
-	if(interval_ms == 0 || tick_ms == 0 || tick_ms > interval_ms)
+	/* the wheel turns once per nslots * tick: that must be the interval */
+	if(interval_ms == 0 || tick_ms == 0 || interval_ms % tick_ms != 0)
 		return -1;
 	w->interval_ms = interval_ms;
 	w->tick_ms = tick_ms;
@@ -48,10 +49,7 @@ int rp_wheel_init(rp_wheel_t *w, uint32_t interval_ms, uint32_t tick_ms)
 
 uint32_t rp_wheel_slot(const rp_wheel_t *w, uint32_t h)
 {
-	uint32_t s = (h % w->interval_ms) / w->tick_ms;
-
-	/* the last partial tick of an interval not divisible by the tick */
-	return s < w->nslots ? s : w->nslots - 1;
+	return (h % w->interval_ms) / w->tick_ms;
 }
 
 uint32_t rp_wheel_due(const rp_wheel_t *w, uint64_t now_ms)
@@ -77,8 +75,10 @@ uint32_t rp_budget_avail(rp_budget_t *b, uint64_t now_ms)
 	if(now_ms > b->last_ms) {
 		/* rate pings/s = rate thousandths per ms */
 		b->milli += (now_ms - b->last_ms) * b->rate;
-		if(b->milli > b->burst_milli)
-			b->milli = b->burst_milli;
+		/* keep the fraction of a ping: capping at the burst itself would
+		 * lose it at every tick whose worth is not a whole number */
+		if(b->milli > b->burst_milli + 999)
+			b->milli = b->burst_milli + 999;
 		b->last_ms = now_ms;
 	}
 	return (uint32_t)(b->milli / 1000);
@@ -98,8 +98,10 @@ enum rp_ping_result rp_live_ping(
 {
 	enum rp_ping_result r = RP_PING_FIRST;
 
-	if(l->last_ping != 0)
-		r = l->awaiting ? RP_PING_TIMEOUT : RP_PING_ANSWERED;
+	if(l->awaiting)
+		r = RP_PING_TIMEOUT;
+	else if(l->last_ping != 0 && l->last_reply >= l->last_ping)
+		r = RP_PING_ANSWERED;
 	if(r == RP_PING_TIMEOUT) {
 		l->failures++;
 		if(max_failures > 0 && l->failures >= max_failures && !l->dead) {

@@ -30,10 +30,11 @@
 
 #include <stdint.h>
 
-/*! stable 32-bit hash of key[0..len) (FNV-1a) */
+/*! stable 32-bit hash of key[0..len): FNV-1a, then murmur3's final mix
+ * (similar keys, like usrloc ruids, differ in their low bits) */
 uint32_t rp_hash(const char *key, int len);
 
-/*! wheel geometry: nslots = interval_ms / tick_ms (at least 1) */
+/*! wheel geometry: nslots = interval_ms / tick_ms */
 typedef struct rp_wheel
 {
 	uint32_t interval_ms;
@@ -41,11 +42,12 @@ typedef struct rp_wheel
 	uint32_t nslots;
 } rp_wheel_t;
 
-/*! 0 and *w filled, or -1 when interval or tick is 0 or tick > interval */
+/*! 0 and *w filled, or -1 when interval or tick is 0 or the tick does not
+ * divide the interval (the wheel must turn once per interval) */
 int rp_wheel_init(rp_wheel_t *w, uint32_t interval_ms, uint32_t tick_ms);
 
 /*! the slot of a contact with key hash h: its offset in the interval
- * (h mod interval) divided by the tick */
+ * (h mod interval) divided by the tick, in [0, nslots) */
 uint32_t rp_wheel_slot(const rp_wheel_t *w, uint32_t h);
 
 /*! the slot due at time now_ms (ms on any monotonic clock) */
@@ -61,7 +63,8 @@ typedef struct rp_budget
 } rp_budget_t;
 
 /*! start a bucket at now_ms; it holds at most one tick's worth of tokens
- * (at least one ping), so a backlog is never sent as a burst */
+ * (at least one ping) plus the fraction of a ping, so a backlog is never
+ * sent as a burst and the rate holds for any tick */
 void rp_budget_init(rp_budget_t *b, uint32_t rate, uint32_t tick_ms,
 		uint64_t now_ms);
 
@@ -85,7 +88,7 @@ typedef struct rp_live
 
 enum rp_ping_result
 {
-	RP_PING_FIRST = 0, /* nothing was outstanding */
+	RP_PING_FIRST = 0, /* nothing was outstanding (nor answered) */
 	RP_PING_ANSWERED,  /* the previous ping was answered */
 	RP_PING_TIMEOUT,   /* the previous ping was not answered */
 	RP_PING_DEAD	   /* ... and that made the contact dead */

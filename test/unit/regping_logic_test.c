@@ -307,9 +307,12 @@ static const struct init_row inits[] = {
 		{30000, 100, 0, 300},
 		{30000, 1000, 0, 30},
 		{30000, 30000, 0, 1},
-		{1000, 300, 0, 3}, /* not divisible: the last tick is partial */
-		{1000, 999, 0, 1},
-		{1000, 501, 0, 1},
+		/* the tick must divide the interval: the wheel turns once per
+		 * interval */
+		{1000, 300, -1, 0},
+		{1000, 999, -1, 0},
+		{1000, 501, -1, 0},
+		{1000, 250, 0, 4},
 		{3600000, 1, 0, 3600000},
 		{UINT32_MAX, 1, 0, UINT32_MAX},
 		{UINT32_MAX, UINT32_MAX, 0, 1},
@@ -333,8 +336,7 @@ START_TEST(test_wheel_init)
 }
 END_TEST
 
-/* the slot of a hash: (h mod interval) / tick, the last partial tick in
- * the last slot */
+/* the slot of a hash: (h mod interval) / tick */
 struct slot_row
 {
 	uint32_t interval;
@@ -354,19 +356,12 @@ static const struct slot_row slots[] = {
 		{30000, 1000, 17295, 17},
 		{30000, 1000, 0xffffffffu, 17},
 		{30000, 30000, 0xffffffffu, 0},
-		{1000, 300, 0, 0},
-		{1000, 300, 299, 0},
-		{1000, 300, 300, 1},
-		{1000, 300, 899, 2},
-		{1000, 300, 900, 2}, /* the partial tick 900..999 */
-		{1000, 300, 999, 2},
-		{1000, 300, 1000, 0},
-		{1000, 300, 1999, 2},
-		{1000, 999, 998, 0},
-		{1000, 999, 999, 0}, /* nslots 1: all in slot 0 */
-		{1000, 501, 700, 0},
-		{7, 3, 6, 1},
-		{7, 3, 13, 1},
+		{1000, 250, 0, 0},
+		{1000, 250, 249, 0},
+		{1000, 250, 250, 1},
+		{1000, 250, 999, 3},
+		{1000, 250, 1000, 0},
+		{1000, 1000, 999, 0}, /* nslots 1: all in slot 0 */
 		{UINT32_MAX, 1, 0xfffffffeu, 0xfffffffeu},
 		{UINT32_MAX, 1, 0xffffffffu, 0},
 };
@@ -413,7 +408,7 @@ START_TEST(test_wheel_stable)
 	int i, len;
 
 	/* a different wheel in between, then the same geometry again */
-	other = must_wheel(7, 3);
+	other = must_wheel(9, 3);
 	(void)other;
 	w2 = must_wheel(r->interval, r->tick);
 	for(i = 0; i < 6000; i++) {
@@ -689,11 +684,11 @@ static const struct rate_row rates[] = {
 		{20, 50, 10, 0},
 		{40, 25, 10, 0},
 		{100, 20, 10, 0},
-		/* a tick's worth that is not a whole number of pings and above
-		 * one, or below one but not dividing it, sends less today: the
-		 * refill caps the bucket at one tick's worth and drops the
-		 * fraction left after a spend ({15, 100}: 10/s, {3, 100}: 2.5/s,
-		 * {7, 300}: 6.7/s, {155, 100}: 150/s) */
+		/* a tick's worth that is not a whole number of pings */
+		{15, 100, 30, 0},
+		{3, 100, 30, 0},
+		{7, 300, 30, 0},
+		{155, 100, 30, 0},
 };
 
 /* spending all that is available at every tick for the row's seconds
@@ -903,12 +898,13 @@ static const struct live_row lives[] = {
 						P(TIMEOUT, 3, 0), P(TIMEOUT, 4, 0), P(TIMEOUT, 5, 0),
 						P(TIMEOUT, 6, 0), F(TIMEOUT, 7, 0), F(TIMEOUT, 8, 0),
 						PANY(8, 0)}},
+		/* no reply is awaited: nothing outstanding, nothing answered */
 		{"crlf", 0, 3,
-				{P(FIRST, 0, 0), P(ANSWERED, 0, 0), P(ANSWERED, 0, 0),
-						P(ANSWERED, 0, 0), P(ANSWERED, 0, 0),
-						R(0, 0, 0, 0), P(ANSWERED, 0, 0)}},
+				{P(FIRST, 0, 0), P(FIRST, 0, 0), P(FIRST, 0, 0),
+						P(FIRST, 0, 0), P(FIRST, 0, 0),
+						R(0, 0, 0, 0), P(FIRST, 0, 0)}},
 		{"crlf, max_failures 1", 0, 1,
-				{P(FIRST, 0, 0), P(ANSWERED, 0, 0), P(ANSWERED, 0, 0)}},
+				{P(FIRST, 0, 0), P(FIRST, 0, 0), P(FIRST, 0, 0)}},
 		{"send failed", 1, 3,
 				{P(FIRST, 0, 0), F(TIMEOUT, 1, 0), R(0, 0, 1, 0),
 						PANY(1, 0), F(TIMEOUT, 2, 0), PANY(2, 0),
