@@ -47,6 +47,11 @@ UA_PORT=$(free_port) ua decoy 127.0.0.1 nobody 127.0.0.1 1
 decoy_port=$UA_PORT_USED
 ua carol 127.0.0.1 carol 127.0.0.1 "$decoy_port"
 pidc=$UA_PID
+# one AoR, an IPv6 and an IPv4 device: each pinged in its own family
+ua dave6 ::1 dave "[::1]" 5998
+pidd6=$UA_PID
+ua dave4 127.0.0.1 dave 127.0.0.1 5998
+pidd4=$UA_PID
 # registers and never answers
 ua mute ::1 mute "[::1]" 5999 0
 pm=$UA_PORT_USED
@@ -55,6 +60,7 @@ pm=$UA_PORT_USED
 enough()
 {
 	[ "$(pings ua6)" -ge 3 ] && [ "$(pings ua4)" -ge 3 ] && [ "$(pings carol)" -ge 3 ] &&
+		[ "$(pings dave6)" -ge 3 ] && [ "$(pings dave4)" -ge 3 ] &&
 		grep -q "contact dead: aor mute" "$OUT/registrar.log"
 }
 wait_for 15 enough || fail "after 15 s: pings IPv6 $(pings ua6), IPv4 $(pings ua4), carol $(pings carol); mute dead: $(grep -c 'contact dead: aor mute' "$OUT/registrar.log")"
@@ -78,6 +84,8 @@ sipp_received "$OUT/decoy.msg" | ruid_of | grep -qxF "$carol_ruid" &&
 	fail "carol's pings reached the address her Contact names"
 case "$(ping_via ua6)" in "SIP/2.0/UDP [::1]:$PORT;"*) ;; *) fail "IPv6 ping Via: $(ping_via ua6)" ;; esac
 case "$(ping_via ua4)" in "SIP/2.0/UDP 127.0.0.1:$PORT;"*) ;; *) fail "IPv4 ping Via: $(ping_via ua4)" ;; esac
+case "$(ping_via dave6)" in "SIP/2.0/UDP [::1]:$PORT;"*) ;; *) fail "dave's IPv6 ping Via: $(ping_via dave6)" ;; esac
+case "$(ping_via dave4)" in "SIP/2.0/UDP 127.0.0.1:$PORT;"*) ;; *) fail "dave's IPv4 ping Via: $(ping_via dave4)" ;; esac
 
 # replies were consumed by regping, not shown to the script
 if grep -q "onreply_route saw .*regping-" "$OUT/registrar.log"; then
