@@ -51,7 +51,8 @@ printf 'REGISTER sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;bra
 timeout 7 cat <&3 >"$OUT/tcp.in" &
 catpid=$!
 _pids+=("$catpid")
-rpc regping.list tcpua >"$OUT/tcp.list"
+listed() { rpc regping.list tcpua >"$OUT/tcp.list" && grep -q "proto: tcp" "$OUT/tcp.list"; }
+wait_for 5 listed || fail "regping.list does not show the TCP contact: $(cat "$OUT/tcp.list")"
 wait "$catpid"
 exec 3>&-
 head -n 1 "$OUT/tcp.in" | grep -q "^SIP/2.0 200" || fail "no 200 for the TCP REGISTER: $(head -c 200 "$OUT/tcp.in")"
@@ -63,5 +64,4 @@ k=$((${#after} / 4))
 [ "${after//$'\r\n\r\n'/}" = "" ] ||
 	fail "more than keepalives after the 200 on the TCP connection: $(printf %q "$after")"
 [ "$k" -ge 2 ] || fail "the TCP UA got $k CRLFCRLF keepalives in 7 s"
-grep -q "proto: tcp" "$OUT/tcp.list" || fail "regping.list does not show the TCP contact: $(cat "$OUT/tcp.list")"
 note "TCP: $k CRLFCRLF keepalives in 7 s"
