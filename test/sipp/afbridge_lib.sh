@@ -101,14 +101,10 @@ afb_call()
 	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_$kind.xml" -m 1 \
 		-mp "$(free_port)" -key rtp_port "$uas_rtp"
 	uas_pid=$SIPP_PID
-	timeout -k 2 60 sipp -nostdin -trace_msg -message_file "$OUT/$name-uac.msg" \
-		-trace_err -error_file "$OUT/$name-uac.err" -sf "$SCN/uac_$kind.xml" \
-		-m 1 -d "$hold" -i "$uac_ip" -p "$uac_port" -mi "$uac_mip" -mp "$(free_port)" \
-		-key rtp_port "$uac_rtp" \
-		-key ruri "sip:uas@$(uri_host "$uas_ip"):$uas_port" \
-		"$(uri_host "$uac_ip"):$KPORT" >"$OUT/$name-uac.out" 2>&1 &
-	uac_pid=$!
-	_pids+=("$uac_pid")
+	bg_sipp "$name-uac" -sf "$SCN/uac_$kind.xml" -m 1 -d "$hold" -i "$uac_ip" \
+		-p "$uac_port" -mi "$uac_mip" -mp "$(free_port)" -key rtp_port "$uac_rtp" \
+		-key ruri "sip:uas@$(uri_host "$uas_ip"):$uas_port" "$(uri_host "$uac_ip"):$KPORT"
+	uac_pid=$SIPP_PID
 
 	inv=$(wait_received "$OUT/$name-uas.msg" "INVITE ") ||
 		fail "$name: the callee got no INVITE"

@@ -131,21 +131,30 @@ start_kamailio()
 	note "kamailio $name pid $KAM_PID on port $port"
 }
 
-# start sipp in the background (a UAS); waits until it listens on UDP port
-# $3. usage: start_sipp name ip port sipp-args...  -> sets SIPP_PID
+# start sipp in the background; its messages go to $OUT/<name>.msg.
+# usage: bg_sipp name sipp-args...  -> sets SIPP_PID
+bg_sipp()
+{
+	local name=$1
+	shift
+	timeout -k 2 "${SIPP_TIMEOUT:-60}" sipp -nostdin -trace_msg \
+		-message_file "$OUT/$name.msg" -trace_err -error_file "$OUT/$name.err" \
+		"$@" >"$OUT/$name.out" 2>&1 &
+	SIPP_PID=$!
+	_pids+=("$SIPP_PID")
+}
+
+# start a sipp that listens (a UAS) and wait until it does on UDP port $3.
+# usage: start_sipp name ip port sipp-args...  -> sets SIPP_PID
 start_sipp()
 {
 	local name=$1 ip=$2 port=$3
 	shift 3
-	timeout -k 2 "${SIPP_TIMEOUT:-60}" sipp -nostdin -trace_msg \
-		-message_file "$OUT/$name.msg" -trace_err -error_file "$OUT/$name.err" \
-		-i "$ip" -p "$port" "$@" >"$OUT/$name.out" 2>&1 &
-	SIPP_PID=$!
-	_pids+=("$SIPP_PID")
+	bg_sipp "$name" -i "$ip" -p "$port" "$@"
 	wait_udp_port "$port" "$SIPP_PID" || fail "sipp $name did not start (see $OUT/$name.out)"
 }
 
-# wait for a background sipp started by start_sipp; returns its status
+# wait for a background sipp; returns its status
 wait_sipp()
 {
 	local name=$1 pid=$2 rc
@@ -158,24 +167,11 @@ wait_sipp()
 	return $rc
 }
 
-# run one sipp instance to completion; its messages go to $OUT/<name>.msg.
-# usage: run_sipp name sipp-args...   (returns sipp's exit status)
+# run one sipp to completion. usage: run_sipp name sipp-args...
 run_sipp()
 {
-	local name=$1 pid rc
-	shift
-	timeout -k 2 "${SIPP_TIMEOUT:-60}" sipp -nostdin -trace_msg \
-		-message_file "$OUT/$name.msg" -trace_err -error_file "$OUT/$name.err" \
-		"$@" >"$OUT/$name.out" 2>&1 &
-	pid=$!
-	_pids+=("$pid")
-	wait "$pid"
-	rc=$?
-	if [ $rc -ne 0 ]; then
-		note "sipp $name exited with $rc (see $OUT/$name.out, $OUT/$name.msg)"
-		tail -n 5 "$OUT/$name.err" 2>/dev/null | sed 's/^/    /' >&2
-	fi
-	return $rc
+	bg_sipp "$@"
+	wait_sipp "$1" "$SIPP_PID"
 }
 
 # print the messages sipp received, one per paragraph (blank-line separated,

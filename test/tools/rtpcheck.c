@@ -291,6 +291,35 @@ static void rtp_send(int fd, const unsigned char *pkt, const rc_addr_t *src,
 	}
 }
 
+/* wait up to wait_ms for a datagram on fd; 1 when an RTP packet arrived
+ * (its source in *from), 0 otherwise; socket errors end the program */
+static int rtp_recv_one(int fd, const rc_addr_t *a, int64_t wait_ms,
+		struct sockaddr_storage *from)
+{
+	unsigned char buf[65536];
+	struct pollfd pfd;
+	socklen_t flen = sizeof(*from);
+	ssize_t len;
+	int r;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	r = poll(&pfd, 1,
+			wait_ms < 0 ? 0 : (wait_ms > INT_MAX ? INT_MAX : (int)wait_ms));
+	if(r < 0 && errno != EINTR)
+		die_sock("poll on", a);
+	if(r <= 0)
+		return 0;
+	len = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)from, &flen);
+	if(len < 0) {
+		/* an ICMP error queued for the socket: not fatal */
+		if(errno == EINTR || errno == EAGAIN || errno == ECONNREFUSED)
+			return 0;
+		die_sock("recv on", a);
+	}
+	return rtp_is(buf, len);
+}
+
 static int cmd_send(int argc, char **argv)
 {
 	rc_addr_t src, dst;
@@ -348,13 +377,9 @@ static int cmd_recv(int argc, char **argv)
 {
 	rc_addr_t a;
 	struct sockaddr_storage from, first;
-	socklen_t flen;
-	unsigned char buf[65536];
-	struct pollfd pfd;
 	int64_t deadline, left;
 	long min_count = 0, n = 0;
-	ssize_t len;
-	int fd, r;
+	int fd;
 
 	if(argc != 5 && argc != 6)
 		usage();
@@ -365,30 +390,11 @@ static int cmd_recv(int argc, char **argv)
 
 	fd = bound_socket(&a, 1);
 	memset(&first, 0, sizeof(first));
-	pfd.fd = fd;
-	pfd.events = POLLIN;
 	while(min_count == 0 || n < min_count) {
 		left = deadline - now_ms();
 		if(left <= 0)
 			break;
-		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if(r < 0) {
-			if(errno == EINTR)
-				continue;
-			die_sock("poll on", &a);
-		}
-		if(r == 0)
-			continue;
-		flen = sizeof(from);
-		len = recvfrom(
-				fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
-		if(len < 0) {
-			/* an ICMP error queued for the socket: not fatal */
-			if(errno == EINTR || errno == EAGAIN || errno == ECONNREFUSED)
-				continue;
-			die_sock("recv on", &a);
-		}
-		if(!rtp_is(buf, len))
+		if(!rtp_recv_one(fd, &a, left, &from))
 			continue;
 		if(n == 0)
 			first = from;
@@ -410,13 +416,10 @@ static int cmd_talk(int argc, char **argv)
 {
 	rc_addr_t a, peer;
 	struct sockaddr_storage from, first;
-	socklen_t flen;
-	unsigned char pkt[RTP_HDR_LEN + RTP_PAYLOAD_LEN], buf[65536];
-	struct pollfd pfd;
+	unsigned char pkt[RTP_HDR_LEN + RTP_PAYLOAD_LEN];
 	int64_t start, deadline, next, wait;
 	long count, min_count, sent = 0, n = 0;
-	ssize_t len;
-	int fd, r;
+	int fd;
 
 	if(argc != 8 && argc != 9)
 		usage();
@@ -434,8 +437,6 @@ static int cmd_talk(int argc, char **argv)
 	}
 	fd = bound_socket(&a, 0);
 	memset(&first, 0, sizeof(first));
-	pfd.fd = fd;
-	pfd.events = POLLIN;
 	for(;;) {
 		next = start + sent * 20;
 		if(sent < count && now_ms() >= next) {
@@ -447,20 +448,7 @@ static int cmd_talk(int argc, char **argv)
 		wait = (sent < count ? next : deadline) - now_ms();
 		if(sent >= count && wait <= 0)
 			break;
-		r = poll(&pfd, 1, wait < 0 ? 0 : (int)wait);
-		if(r < 0 && errno != EINTR)
-			die_sock("poll on", &a);
-		if(r <= 0)
-			continue;
-		flen = sizeof(from);
-		len = recvfrom(
-				fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
-		if(len < 0) {
-			if(errno == EINTR || errno == EAGAIN || errno == ECONNREFUSED)
-				continue;
-			die_sock("recv on", &a);
-		}
-		if(!rtp_is(buf, len))
+		if(!rtp_recv_one(fd, &a, wait, &from))
 			continue;
 		if(n == 0)
 			first = from;
