@@ -268,25 +268,28 @@ static int rp_target(ucontact_t *c, rp_target_t *t)
 	memset(t, 0, sizeof(*t));
 	t->sock = c->sock;
 	t->tcpconn_id = c->tcpconn_id;
-	if(c->path.len > 0) {
-		/* along the path: its first hop relays the ping */
+	if(m && m->rcv.bind_address) {
+		/* where the REGISTER came from: never what its Contact, a received
+		 * parameter or a Path in it claim (a Path still goes into the
+		 * pings' Route, for the hop that sent it) */
+		t->dst = m->rcv.src_su;
+		t->proto = m->rcv.proto;
+		t->sock = m->rcv.bind_address;
+		t->tcpconn_id = m->rcv.proto_reserved1;
+	} else if(c->path.len > 0) {
+		/* no REGISTER behind it (loaded, added by RPC): along the path */
 		if(get_path_dst_uri(&c->path, &hop) < 0
 				|| rp_uri_target(&hop, t, "path hop") < 0)
 			return -1;
 	} else if(c->received.len > 0) {
 		if(rp_uri_target(&c->received, t, "received") < 0)
 			return -1;
-	} else if(m && m->rcv.bind_address) {
-		/* where the REGISTER came from, not what its Contact claims */
-		t->dst = m->rcv.src_su;
-		t->proto = m->rcv.proto;
-		t->sock = m->rcv.bind_address;
-		t->tcpconn_id = m->rcv.proto_reserved1;
 	} else if(rp_uri_target(&c->c, t, "contact") < 0) {
 		return -1;
 	}
 	af = rp_su_af(&t->dst);
-	if(rp_pref_sock[af == 6] && rp_pref_sock[af == 6]->proto == t->proto)
+	if(rp_pref_sock[af == 6] && rp_pref_sock[af == 6]->proto == t->proto
+			&& rp_pref_sock[af == 6]->address.af == t->dst.s.sa_family)
 		t->sock = rp_pref_sock[af == 6];
 	if(t->sock == NULL || t->sock->address.af != t->dst.s.sa_family)
 		t->sock = get_send_socket(0, &t->dst, t->proto);
@@ -296,6 +299,19 @@ static int rp_target(ucontact_t *c, rp_target_t *t)
 		return -1;
 	}
 	return 0;
+}
+
+static void rp_remove(str *ruid)
+{
+	rp_entry_t *e, **pprev;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(ruid, rp_hash(ruid->s, ruid->len), &pprev);
+	if(e)
+		rp_unlink(e, pprev);
+	lock_release(&rp_tbl->lock);
+	if(e)
+		shm_free(e);
 }
 
 /* add or refresh the contact c (usrloc callback, any SIP worker) */
@@ -310,11 +326,16 @@ static void rp_upsert(ucontact_t *c)
 
 	if(c->ruid.len <= 0 || aor == NULL)
 		return;
-	if(rp_target(c, &t) < 0)
+	/* a contact that moved where it cannot or must not be pinged is no
+	 * longer pinged at its old address either */
+	if(rp_target(c, &t) < 0) {
+		rp_remove(&c->ruid);
 		return;
+	}
 	af = rp_su_af(&t.dst);
 	if(rp_af_filter && af != rp_af_filter) {
 		LM_DBG("not pinging IPv%d contact [%.*s]\n", af, c->c.len, c->c.s);
+		rp_remove(&c->ruid);
 		return;
 	}
 	size = sizeof(rp_entry_t) + c->ruid.len + aor->len + c->c.len
@@ -353,19 +374,6 @@ static void rp_upsert(ucontact_t *c)
 	LM_DBG("%s [%.*s] ruid [%.*s] at %s\n", old ? "updated" : "added",
 			c->c.len, c->c.s, c->ruid.len, c->ruid.s,
 			su2a(&t.dst, sizeof(t.dst)));
-}
-
-static void rp_remove(str *ruid)
-{
-	rp_entry_t *e, **pprev;
-
-	lock_get(&rp_tbl->lock);
-	e = rp_find(ruid, rp_hash(ruid->s, ruid->len), &pprev);
-	if(e)
-		rp_unlink(e, pprev);
-	lock_release(&rp_tbl->lock);
-	if(e)
-		shm_free(e);
 }
 
 static void rp_ul_cb(ucontact_t *c, int type, void *param)
@@ -576,10 +584,24 @@ static void rp_remove_from_usrloc(rp_job_t *j)
 	rp_ul.unlock_udomain(rp_udomain, &j->aor);
 }
 
+/* a keepalive that expects no reply went out: the connection is alive */
+static void rp_send_ok(rp_job_t *j)
+{
+	rp_entry_t *e;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(&j->ruid, rp_hash(j->ruid.s, j->ruid.len), NULL);
+	if(e)
+		rp_live_sent(&e->live, rp_wall_ms());
+	lock_release(&rp_tbl->lock);
+}
+
 static void rp_finish(rp_job_t *j)
 {
 	if(rp_send(j) < 0)
 		rp_send_failed(j);
+	else if(!rp_expects_reply(j->proto))
+		rp_send_ok(j);
 	if(j->dead) {
 		LM_NOTICE("contact [%.*s] of [%.*s] at %s is dead after %u "
 				  "unanswered pings\n",
@@ -658,7 +680,9 @@ int rp_ping_aor(str *aor)
 		for(e = rp_tbl->index[i]; e; e = e->hnext) {
 			if(!rp_str_eq(&e->aor, aor))
 				continue;
-			j = rp_due(e, now);
+			/* an extra ping: it judges nothing, its reply counts */
+			rp_live_poke(&e->live, now, rp_expects_reply(e->proto));
+			j = rp_job_new(e);
 			if(j) {
 				j->next = list;
 				list = j;

@@ -126,6 +126,24 @@ int rp_live_reply(rp_live_t *l, uint32_t seq, uint64_t now_ms)
 	return 1;
 }
 
+void rp_live_poke(rp_live_t *l, uint64_t now_ms, int expect_reply)
+{
+	if(!expect_reply)
+		return;
+	if(!l->awaiting) {
+		l->seq++;
+		l->awaiting = 1;
+	}
+	l->last_ping = now_ms;
+}
+
+void rp_live_sent(rp_live_t *l, uint64_t now_ms)
+{
+	l->failures = 0;
+	l->dead = 0;
+	l->last_reply = now_ms;
+}
+
 enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures)
 {
 	l->awaiting = 0;

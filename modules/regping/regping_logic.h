@@ -104,6 +104,16 @@ enum rp_ping_result rp_live_ping(
  * ping (the contact is alive again), 0 when it is late or unknown */
 int rp_live_reply(rp_live_t *l, uint32_t seq, uint64_t now_ms);
 
+/*! an extra ping (on demand) goes out now: it judges nothing; when
+ * expect_reply, its reply counts like that of a scheduled one (an
+ * unanswered scheduled ping keeps its sequence number, so either ping's
+ * reply answers it) */
+void rp_live_poke(rp_live_t *l, uint64_t now_ms, int expect_reply);
+
+/*! a keepalive that expects no reply was sent (TCP/TLS, CRLF): the
+ * connection is alive, failures start over */
+void rp_live_sent(rp_live_t *l, uint64_t now_ms);
+
 /*! sending failed (e.g. the TCP connection is gone): counts as a failure;
  * returns RP_PING_DEAD when that made the contact dead, else
  * RP_PING_TIMEOUT */

@@ -1033,6 +1033,61 @@ START_TEST(test_live_seq_wrap)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* on-demand pings judge nothing; a sent keepalive is a sign of life */
+
+START_TEST(test_live_poke)
+{
+	rp_live_t l;
+
+	memset(&l, 0, sizeof(l));
+	/* answered scheduled ping, then a poke: a new ping to wait for */
+	rp_live_ping(&l, 1000, 1, 3);
+	ck_assert_int_eq(rp_live_reply(&l, l.seq, 1100), 1);
+	rp_live_poke(&l, 1200, 1);
+	ck_assert_int_eq(l.seq, 2);
+	ck_assert_int_eq(l.awaiting, 1);
+	ck_assert_int_eq(l.failures, 0);
+	ck_assert_uint_eq(l.last_ping, 1200);
+	/* an unanswered ping keeps its number when poked: many pokes never
+	 * make failures, the next scheduled ping judges once */
+	rp_live_poke(&l, 1300, 1);
+	rp_live_poke(&l, 1400, 1);
+	ck_assert_int_eq(l.seq, 2);
+	ck_assert_int_eq(l.failures, 0);
+	ck_assert_int_eq(rp_live_ping(&l, 3000, 1, 3), RP_PING_TIMEOUT);
+	ck_assert_int_eq(l.failures, 1);
+	/* a poke's reply answers the outstanding ping */
+	rp_live_poke(&l, 3100, 1);
+	ck_assert_int_eq(rp_live_reply(&l, l.seq, 3200), 1);
+	ck_assert_int_eq(l.failures, 0);
+	/* without a reply to wait for, a poke changes nothing */
+	memset(&l, 0, sizeof(l));
+	rp_live_poke(&l, 100, 0);
+	ck_assert_int_eq(l.seq, 0);
+	ck_assert_int_eq(l.awaiting, 0);
+	ck_assert_uint_eq(l.last_ping, 0);
+}
+END_TEST
+
+START_TEST(test_live_sent)
+{
+	rp_live_t l;
+
+	memset(&l, 0, sizeof(l));
+	rp_live_ping(&l, 1000, 0, 2);
+	ck_assert_int_eq(rp_live_send_failed(&l, 2), RP_PING_TIMEOUT);
+	ck_assert_int_eq(rp_live_send_failed(&l, 2), RP_PING_DEAD);
+	ck_assert_int_eq(l.dead, 1);
+	/* the connection works again: alive, failures start over */
+	rp_live_sent(&l, 5000);
+	ck_assert_int_eq(l.failures, 0);
+	ck_assert_int_eq(l.dead, 0);
+	ck_assert_uint_eq(l.last_reply, 5000);
+	ck_assert_int_eq(rp_live_send_failed(&l, 2), RP_PING_TIMEOUT);
+}
+END_TEST
+
 static Suite *regping_logic_suite(void)
 {
 	Suite *s = suite_create("regping_logic");
@@ -1068,6 +1123,11 @@ static Suite *regping_logic_suite(void)
 	tc = tcase_create("liveness");
 	tcase_add_loop_test(tc, test_live, 0, N_ROWS(lives));
 	tcase_add_test(tc, test_live_seq_wrap);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("poke and sent");
+	tcase_add_test(tc, test_live_poke);
+	tcase_add_test(tc, test_live_sent);
 	suite_add_tcase(s, tc);
 
 	return s;
