@@ -85,6 +85,8 @@ wait_received()
 #            0 = it must not touch the relay
 #   uac_media_ip: the caller's SDP address when it differs from its
 #            signalling address (a dual-stack phone)
+# AFB_UAS_PORT (the callee's registered port) and AFB_RURI (whom to call)
+# override the defaults: a fresh port, sip:uas@<callee address>
 # Checks the SDP each side received, RTP both ways (call/reinvite), and
 # that the relay holds no session afterwards.
 afb_call()
@@ -92,18 +94,19 @@ afb_call()
 	local name=$1 kind=$2 uac_ip=$3 uas_ip=$4 relayed=$5 uac_mip=${6:-$3}
 	local uas_port uac_port uas_rtp uac_rtp uas_pid uac_pid inv ok sdp_uas sdp_uac
 	local hold=0 rc=0 n
-	uas_port=$(free_port)
+	uas_port=${AFB_UAS_PORT:-$(free_port)}
 	uac_port=$(free_port)
 	uas_rtp=$(free_port)
 	uac_rtp=$(free_port)
 	case "$kind" in call | reinvite) hold=3000 ;; esac
 
-	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_$kind.xml" -m 1 \
+	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_$kind.xml" \
 		-mp "$(free_port)" -key rtp_port "$uas_rtp"
 	uas_pid=$SIPP_PID
 	bg_sipp "$name-uac" -sf "$SCN/uac_$kind.xml" -m 1 -d "$hold" -i "$uac_ip" \
 		-p "$uac_port" -mi "$uac_mip" -mp "$(free_port)" -key rtp_port "$uac_rtp" \
-		-key ruri "sip:uas@$(uri_host "$uas_ip"):$uas_port" "$(uri_host "$uac_ip"):$KPORT"
+		-key ruri "${AFB_RURI:-sip:uas@$(uri_host "$uas_ip"):$uas_port}" \
+		"$(uri_host "$uac_ip"):$KPORT"
 	uac_pid=$SIPP_PID
 
 	inv=$(wait_received "$OUT/$name-uas.msg" "INVITE ") ||

@@ -1,0 +1,40 @@
+# The whole path on one machine, shared by the e2e test and `make demo`:
+# rtpengine, the IPv4-only core (cfg/core.cfg) and the dual-stack LB
+# (cfg/kamailio.cfg), as shipped, on loopback ports of their own.
+. "$TOP/test/sipp/afbridge_lib.sh"
+
+STOCK_MODULES=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules
+
+# sets CORE_PORT, KPORT (the LB) and the relay's ports
+start_system()
+{
+	start_rtpengine
+	CORE_PORT=$(free_port)
+	echo "1 sip:127.0.0.1:$CORE_PORT" >"$OUT/dispatcher.list"
+	start_kamailio core "$TOP/cfg/core.cfg" "$CORE_PORT" \
+		-A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\""
+	KPORT=$(free_port)
+	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
+		-L "$STOCK_MODULES:$TOP/modules" -A "LB_PORT=$KPORT" \
+		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
+		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
+		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \
+		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\""
+}
+
+core_rpc()
+{
+	timeout -k 2 10 kamcmd -s "unix:$OUT/core.sock" "$@"
+}
+
+# a UA registers user $3 from ip $2 through the LB, contact at its own
+# address; sets REG_PORT (where it must answer later)
+register_ua()
+{
+	local name=$1 ip=$2 user=$3
+	REG_PORT=$(free_port)
+	run_sipp "$name" -sf "$SCN/ua_register.xml" -m 1 -d 0 -i "$ip" -p "$REG_PORT" \
+		-key user "$user" -key contact_host "$(uri_host "$ip")" \
+		-key contact_port "$REG_PORT" "$(uri_host "$ip"):$KPORT" ||
+		fail "$user could not register from $ip through the LB"
+}
