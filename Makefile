@@ -2,6 +2,8 @@
 #
 #   make deps      install what is missing (Debian packages; root or sudo)
 #   make           build every module in modules/*/ against the installed kamailio
+#   make demo      deps + build, then the LB, the core and the relay on loopback
+#                  with an IPv6 phone calling an IPv4 one; KEEP=1 keeps it up
 #   make test      deps + build + unit and sipp tests ("N passed, N failed");
 #                  T=name runs one test, SAN=1 runs unit tests under ASan+UBSan
 #   make doc       regenerate each module's README from its DocBook sources
@@ -48,6 +50,10 @@ test: deps
 	@$(MAKE) -s modules
 	@test/run.sh $(if $(T),"$(T)")
 
+demo: deps
+	@$(MAKE) -s modules
+	@KEEP=$(KEEP) cfg/demo.sh
+
 doc:
 	@for m in $(MODULES); do mk/doc.sh modules/$$m || exit 1; done
 
@@ -56,9 +62,9 @@ clean:
 		rm -f modules/$$m/*.o modules/$$m/*.d modules/$$m/*.so \
 			modules/$$m/makecfg.lst modules/$$m/librpath.lst; \
 	done
-	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test
+	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test $(BUILD)/tools $(BUILD)/demo
 
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps ksrc modules install test doc clean distclean
+.PHONY: all deps ksrc modules install test demo doc clean distclean
