@@ -72,6 +72,13 @@ expect 6 local "-1|0" "-1|" -1 -1
 grep -q "destination \[localhost\] is not an IP address: cannot choose a socket family" "$OUT/lb.log" ||
 	fail "no clear error for a named destination in af_set_socket()"
 
+# no listener of the destination's family and transport: refused, logged
+# (the core would silently send from a socket of the other family)
+opt 7 ::1 "sip:uas@[::1]:$U6;transport=tcp" - no
+expect 7 local "1|6" "1|ee" -1 -1
+grep -q "no tcp listening socket of IPv6 to send to \[\[::1\]\]" "$OUT/lb.log" ||
+	fail "no clear error when no socket of the family and transport exists"
+
 # the relay is down: a crossing INVITE gets the cfg's 503, the failure is
 # logged with its call-id and counted
 run_sipp fail -sf "$SCN/uac_fail.xml" -m 1 -i ::1 -p "$(free_port)" \
