@@ -1,7 +1,8 @@
 #!/bin/bash
-# regping with af=6 pings only the IPv6 device; a UA registered over TCP
-# gets CRLFCRLF keepalives on its connection (RFC 5626); regping.ping
-# pings an AoR at once.
+# regping with af=6 pings only the IPv6 device; regping.ping pings an AoR
+# at once; method NOTIFY sends NOTIFY with Event: keep-alive, answered
+# like OPTIONS; a UA registered over TCP gets CRLFCRLF keepalives on its
+# connection (RFC 5626).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
 
@@ -39,6 +40,21 @@ now_pinged() { [ "$(pings ua6)" -gt "$before" ]; }
 wait_for 1 now_pinged || fail "regping.ping sent nothing within 1 s"
 rpc regping.ping nobody 2>&1 | grep -q "404" || fail "regping.ping of an unknown AoR did not fail"
 note "regping.ping: pinged at once"
+stop_all
+
+# --- method NOTIFY ---
+PORT=$(free_port)
+render "$TOP/test/sipp/regping.cfg.in" "$OUT/notify.cfg" TOP PORT OUT
+start_kamailio notify "$OUT/notify.cfg" "$PORT" -A NOTIFY
+start_sipp nua ::1 "$(free_port)" -sf "$SCN/ua_register.xml" -m 1 -d 30000 \
+	-key user nuser -key contact_host "[::1]" -key contact_port 5999 \
+	-oocsf "$SCN/uas_options.xml" "[::1]:$PORT"
+notifies() { sipp_received "$OUT/nua.msg" | awk -v RS= '/^NOTIFY / && /Event: keep-alive/ { n++ } END { print n + 0 }'; }
+has_notifies() { [ "$(notifies)" -ge 2 ]; }
+wait_for 10 has_notifies || fail "the UA got $(notifies) NOTIFY keepalives in 10 s"
+answered() { [ "$(rpc cnt.get regping replied_v6)" -ge 1 ]; }
+wait_for 2 answered || fail "NOTIFY keepalives answered but not counted"
+note "NOTIFY: $(notifies) keepalives with Event: keep-alive, $(rpc cnt.get regping replied_v6) answered"
 stop_all
 
 # --- TCP: CRLF keepalives on the connection the UA opened ---
