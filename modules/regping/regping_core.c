@@ -71,6 +71,8 @@ rp_counters_t rp_cnt;
 
 #define RP_CALLID_PREFIX "regping-"
 #define RP_CALLID_PREFIX_LEN (sizeof(RP_CALLID_PREFIX) - 1)
+#define RP_BRANCH_PREFIX "z9hG4bKrp."
+#define RP_BRANCH_PREFIX_LEN (sizeof(RP_BRANCH_PREFIX) - 1)
 
 enum rp_method
 {
@@ -467,7 +469,7 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	get_valid_proto_string(j->proto, 1, 1, &proto);
 	return snprintf(buf, size,
 			"%.*s %.*s SIP/2.0\r\n"
-			"Via: SIP/2.0/%.*s %s%.*s%s:%.*s;branch=z9hG4bKrp.%x.%.*s\r\n"
+			"Via: SIP/2.0/%.*s %s%.*s%s:%.*s;branch=" RP_BRANCH_PREFIX "%x.%.*s\r\n"
 			"%s%.*s%s"
 			"From: <%.*s>;tag=rp%x\r\n"
 			"To: <%.*s>\r\n"
@@ -714,6 +716,17 @@ int rp_reply_received(sip_msg_t *msg)
 	cid = msg->callid->body;
 	if(cid.len <= (int)RP_CALLID_PREFIX_LEN
 			|| memcmp(cid.s, RP_CALLID_PREFIX, RP_CALLID_PREFIX_LEN) != 0)
+		return 1;
+	/* a reply to our own ping has our Via alone; with more Vias it answers
+	 * another server's ping that this one relays (an LB in front of a
+	 * pinging registrar): leave it to tm */
+	if(msg->via1 == NULL || msg->via1->next != NULL
+			|| msg->via1->branch == NULL
+			|| msg->via1->branch->value.len < RP_BRANCH_PREFIX_LEN
+			|| memcmp(msg->via1->branch->value.s, RP_BRANCH_PREFIX,
+					   RP_BRANCH_PREFIX_LEN)
+					   != 0
+			|| parse_headers(msg, HDR_VIA2_F, 0) < 0 || msg->via2 != NULL)
 		return 1;
 	p = cid.s + RP_CALLID_PREFIX_LEN;
 	end = cid.s + cid.len;
