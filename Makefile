@@ -1,7 +1,8 @@
 # dualstack: Kamailio modules for a dual-stack (IPv6/IPv4) edge.
 #
 #   make deps      install what is missing (Debian packages; root or sudo)
-#   make           build every module in modules/*/ against the installed kamailio
+#   make           build every module in modules/*/ against the installed kamailio,
+#                  and the operator tools in utils/ (build/utils/)
 #   make demo      deps + build, then the LB, the core and the relay on loopback
 #                  with an IPv6 phone calling an IPv4 one; KEEP=1 keeps it up
 #   make test      deps + build + unit and sipp tests ("N passed, N failed");
@@ -18,7 +19,10 @@ MODDIR ?= /usr/lib/$(MULTIARCH)/kamailio/modules
 # the configured kamailio source tree (fetched once into build/)
 KSR_SRC = $(shell cat $(BUILD)/ksrc.path)
 
-all: modules
+all: modules utils
+
+utils:
+	@$(MAKE) -s -C utils
 
 deps:
 	@mk/deps.sh
@@ -40,7 +44,10 @@ modules: ksrc
 	@mk/checkmod.sh $(foreach m,$(MODULES),modules/$(m)/$(m).so)
 	@echo "built: $(foreach m,$(MODULES),modules/$(m)/$(m).so)"
 
-install: modules
+install: modules utils
+
+utils:
+	@$(MAKE) -s -C utils
 	@for m in $(MODULES); do \
 		install -D -m 0644 modules/$$m/$$m.so $(DESTDIR)$(MODDIR)/$$m.so; \
 		echo "installed $(DESTDIR)$(MODDIR)/$$m.so"; \
@@ -62,9 +69,9 @@ clean:
 		rm -f modules/$$m/*.o modules/$$m/*.d modules/$$m/*.so \
 			modules/$$m/makecfg.lst modules/$$m/librpath.lst; \
 	done
-	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test $(BUILD)/tools $(BUILD)/demo
+	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test $(BUILD)/tools $(BUILD)/utils $(BUILD)/demo
 
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps ksrc modules install test demo doc clean distclean
+.PHONY: all deps ksrc modules utils install test demo doc clean distclean

@@ -33,8 +33,8 @@ if [ -z "$only" ] || [ -f "$TOP/test/unit/${only}_test.c" ]; then
 fi
 
 # sipp tests: one result per test folder
-if ! make -s -C "$TOP/test/tools" >/dev/null; then
-	echo "test tools: build failed" >&2
+if ! make -s -C "$TOP/test/tools" >/dev/null || ! make -s -C "$TOP/utils" >/dev/null; then
+	echo "test tools or utils: build failed" >&2
 	exit 1
 fi
 for t in "$TOP"/test/sipp/*/test.sh; do
