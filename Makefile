@@ -44,10 +44,7 @@ modules: ksrc
 	@mk/checkmod.sh $(foreach m,$(MODULES),modules/$(m)/$(m).so)
 	@echo "built: $(foreach m,$(MODULES),modules/$(m)/$(m).so)"
 
-install: modules utils
-
-utils:
-	@$(MAKE) -s -C utils
+install: modules
 	@for m in $(MODULES); do \
 		install -D -m 0644 modules/$$m/$$m.so $(DESTDIR)$(MODDIR)/$$m.so; \
 		echo "installed $(DESTDIR)$(MODDIR)/$$m.so"; \

@@ -15,7 +15,7 @@ start_system()
 		-A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\""
 	KPORT=$(free_port)
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
-		-L "$STOCK_MODULES:$TOP/modules" -A "LB_PORT=$KPORT" \
+		-L "$TOP/modules:$STOCK_MODULES" -A "LB_PORT=$KPORT" \
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
 		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
 		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \

@@ -6,6 +6,6 @@
 
 kamailio -c -f "$TOP/cfg/core.cfg" >"$OUT/core.log" 2>&1 ||
 	fail "kamailio -c rejects cfg/core.cfg: $(grep -m1 -E 'ERROR|CRITICAL' "$OUT/core.log")"
-kamailio -c -f "$TOP/cfg/kamailio.cfg" -L "$STOCK_MODULES:$TOP/modules" >"$OUT/lb.log" 2>&1 ||
+kamailio -c -f "$TOP/cfg/kamailio.cfg" -L "$TOP/modules:$STOCK_MODULES" >"$OUT/lb.log" 2>&1 ||
 	fail "kamailio -c rejects cfg/kamailio.cfg: $(grep -m1 -E 'ERROR|CRITICAL' "$OUT/lb.log")"
 note "cfg/core.cfg and cfg/kamailio.cfg pass kamailio -c"

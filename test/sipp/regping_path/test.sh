@@ -14,7 +14,7 @@ start_kamailio core "$OUT/core.cfg" "$CORE_PORT"
 KPORT=$(free_port)
 # the LB's own keepalives every 30 s: the phone's pings come from the core
 start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
-	-L "$STOCK_MODULES:$TOP/modules" -A "LB_PORT=$KPORT" \
+	-L "$TOP/modules:$STOCK_MODULES" -A "LB_PORT=$KPORT" \
 	-A "DS_LIST=\"$OUT/dispatcher.list\"" \
 	-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" -A "PING_INTERVAL=30" \
 	-A "CTL_SOCK=\"unix:$OUT/ctl.sock\""
