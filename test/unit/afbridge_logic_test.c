@@ -28,6 +28,8 @@
 #include <string.h>
 #include <check.h>
 
+#include "unit.h"
+
 #include "afbridge/afbridge_logic.h"
 
 #define N_ROWS(t) ((int)(sizeof(t) / sizeof((t)[0])))
@@ -659,7 +661,7 @@ START_TEST(test_sdp_af)
 }
 END_TEST
 
-static Suite *afbridge_logic_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("afbridge_logic");
 	TCase *tc;
@@ -687,15 +689,4 @@ static Suite *afbridge_logic_suite(void)
 	suite_add_tcase(s, tc);
 
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(afbridge_logic_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -12,6 +12,8 @@
  */
 
 #include <check.h>
+
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,7 +214,7 @@ START_TEST(test_cols)
 }
 END_TEST
 
-static Suite *dbaudit_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("dbaudit");
 	TCase *tc = tcase_create("dbaudit");
@@ -225,15 +227,4 @@ static Suite *dbaudit_suite(void)
 	tcase_add_test(tc, test_cols);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(dbaudit_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -27,6 +27,8 @@
 #include <arpa/inet.h>
 #include <check.h>
 
+#include "unit.h"
+
 #include "ip6ref/ip6ref_parser.h"
 
 /* a literal with its full length, embedded NULs included */
@@ -894,7 +896,7 @@ START_TEST(test_random)
 }
 END_TEST
 
-static Suite *ip6ref_parser_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("ip6ref_parser");
 	TCase *tc;
@@ -934,15 +936,4 @@ static Suite *ip6ref_parser_suite(void)
 	suite_add_tcase(s, tc);
 
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(ip6ref_parser_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include <check.h>
 
+#include "unit.h"
+
 #include "regping/regping_logic.h"
 
 /* a literal with its full length, embedded NULs included */
@@ -1088,7 +1090,7 @@ START_TEST(test_live_sent)
 }
 END_TEST
 
-static Suite *regping_logic_suite(void)
+Suite *unit_suite(void)
 {
 	Suite *s = suite_create("regping_logic");
 	TCase *tc;
@@ -1131,15 +1133,4 @@ static Suite *regping_logic_suite(void)
 	suite_add_tcase(s, tc);
 
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(regping_logic_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
