@@ -94,6 +94,7 @@ typedef struct rp_entry
 	int tcpconn_id;
 	uint8_t proto;
 	uint8_t af;
+	uint8_t queued; /* a ping of it waits in the timer's queue */
 	rp_live_t live;
 	str ruid, aor, uri, path;
 	char data[];
@@ -137,7 +138,16 @@ static int rp_evrt = -1;
 static rp_budget_t rp_budget;
 static uint64_t rp_last_tick; /* the last tick (mono ms / tick_ms) queued */
 static int rp_started = 0;
-static rp_job_t *rp_queue_head = NULL, *rp_queue_tail = NULL;
+/* contacts due for a ping, by ruid: judged and copied when sent, so that
+ * a backlog under max_rate judges each ping when it really goes out */
+typedef struct rp_due_item
+{
+	struct rp_due_item *next;
+	uint32_t hash;
+	str ruid;
+	char data[];
+} rp_due_item_t;
+static rp_due_item_t *rp_queue_head = NULL, *rp_queue_tail = NULL;
 
 /* the REGISTER this process is running the script for, so that a usrloc
  * callback inside save() knows where it came from */
@@ -367,6 +377,7 @@ static void rp_upsert(ucontact_t *c)
 	if(old) {
 		/* a re-REGISTER: new address, same liveness */
 		e->live = old->live;
+		e->queued = old->queued;
 		rp_unlink(old, pprev);
 	}
 	rp_link(e);
@@ -616,24 +627,48 @@ static void rp_finish(rp_job_t *j)
 	pkg_free(j);
 }
 
-/* queue the contacts of one slot (takes the lock) */
-static void rp_queue_slot(uint32_t slot, uint64_t now)
+/* queue the contacts of one slot that are not queued yet (takes the lock) */
+static void rp_queue_slot(uint32_t slot)
 {
+	rp_due_item_t *q;
 	rp_entry_t *e;
-	rp_job_t *j;
 
 	lock_get(&rp_tbl->lock);
 	for(e = rp_tbl->slots[slot]; e; e = e->wnext) {
-		j = rp_due(e, now);
-		if(j == NULL)
+		if(e->queued)
+			continue;
+		q = pkg_malloc(sizeof(rp_due_item_t) + e->ruid.len);
+		if(q == NULL) {
+			PKG_MEM_ERROR;
 			break;
+		}
+		q->next = NULL;
+		q->hash = e->hash;
+		rp_put_str(q->data, &q->ruid, &e->ruid);
+		e->queued = 1;
 		if(rp_queue_tail)
-			rp_queue_tail->next = j;
+			rp_queue_tail->next = q;
 		else
-			rp_queue_head = j;
-		rp_queue_tail = j;
+			rp_queue_head = q;
+		rp_queue_tail = q;
 	}
 	lock_release(&rp_tbl->lock);
+}
+
+/* the ping of a queued contact, judged now; NULL when it is gone */
+static rp_job_t *rp_take(rp_due_item_t *q, uint64_t now)
+{
+	rp_entry_t *e;
+	rp_job_t *j = NULL;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(&q->ruid, q->hash, NULL);
+	if(e) {
+		e->queued = 0;
+		j = rp_due(e, now);
+	}
+	lock_release(&rp_tbl->lock);
+	return j;
 }
 
 /* the timer process: queue the slots of the ticks since the last run
@@ -644,6 +679,7 @@ static void rp_timer(unsigned int ticks, void *param)
 	uint64_t mono = rp_mono_ms(), now = rp_wall_ms();
 	uint64_t tick = mono / rp_wheel.tick_ms, t;
 	uint32_t avail, n;
+	rp_due_item_t *q;
 	rp_job_t *j;
 
 	if(!rp_started) {
@@ -655,16 +691,19 @@ static void rp_timer(unsigned int ticks, void *param)
 	if(tick > rp_last_tick + rp_wheel.nslots)
 		rp_last_tick = tick - rp_wheel.nslots;
 	for(t = rp_last_tick + 1; t <= tick; t++)
-		rp_queue_slot((uint32_t)(t % rp_wheel.nslots), now);
+		rp_queue_slot((uint32_t)(t % rp_wheel.nslots));
 	if(tick > rp_last_tick)
 		rp_last_tick = tick;
 	avail = rp_budget_avail(&rp_budget, mono);
 	for(n = 0; n < avail && rp_queue_head; n++) {
-		j = rp_queue_head;
-		rp_queue_head = j->next;
+		q = rp_queue_head;
+		rp_queue_head = q->next;
 		if(rp_queue_head == NULL)
 			rp_queue_tail = NULL;
-		rp_finish(j);
+		j = rp_take(q, now);
+		pkg_free(q);
+		if(j)
+			rp_finish(j);
 	}
 	rp_budget_spend(&rp_budget, n);
 }
