@@ -7,6 +7,8 @@
 #                  with an IPv6 phone calling an IPv4 one; KEEP=1 keeps it up
 #   make test      deps + build + unit and sipp tests ("N passed, N failed");
 #                  T=name runs one test, SAN=1 runs unit tests under ASan+UBSan
+#   make bench     what the modules cost, as ratios against references measured in
+#                  the same run (bench/out/); B=name runs one benchmark
 #   make doc       regenerate each module's README from its DocBook sources
 #   make install   put the modules into kamailio's module folder (DESTDIR aware)
 #   make clean / distclean
@@ -54,6 +56,12 @@ test: deps
 	@$(MAKE) -s modules
 	@test/run.sh $(if $(T),"$(T)")
 
+bench: deps
+	@mk/deps.sh gnuplot-nox
+	@$(MAKE) -s modules
+	@make -s -C test/tools >/dev/null
+	@bench/run.sh $(B)
+
 demo: deps
 	@$(MAKE) -s modules
 	@KEEP=$(KEEP) cfg/demo.sh
@@ -71,4 +79,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps ksrc modules utils install test demo doc clean distclean
+.PHONY: all deps ksrc modules utils install test bench demo doc clean distclean

@@ -1,12 +1,13 @@
 #!/bin/sh
-# Install what building and testing dualstack needs, only what is missing.
+# Install what building and testing dualstack needs, only what is missing,
+# plus the packages named as arguments (e.g. what make bench needs).
 # Idempotent and non-interactive; run as root (or with sudo available).
 set -eu
 
 PKGS="kamailio kamailio-extra-modules kamailio-utils-modules sip-tester
 rtpengine-daemon check pkg-config xsltproc docbook-xsl docbook-xml libxml2-dev
 dpkg-dev gcc make iproute2 lynx libxml2-utils libpq-dev postgresql
-kamailio-postgres-modules"
+kamailio-postgres-modules $*"
 
 missing=""
 for p in $PKGS; do
