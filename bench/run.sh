@@ -28,6 +28,7 @@ set style data histograms
 set style fill solid 0.6
 set boxwidth 0.8
 set datafile separator ","
+set termoption noenhanced
 set key off
 set yrange [0:*]
 plot "$RES/$1.csv" every ::1 using $4
