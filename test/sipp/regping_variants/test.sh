@@ -2,7 +2,7 @@
 # regping with af=6 pings only the IPv6 device; regping.ping pings an AoR
 # at once; method NOTIFY sends NOTIFY with Event: keep-alive, answered
 # like OPTIONS; a UA registered over TCP gets CRLFCRLF keepalives on its
-# connection (RFC 5626).
+# connection (RFC 5626); a contact that expires in usrloc leaves regping.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
 
@@ -81,3 +81,16 @@ k=$((${#after} / 4))
 	fail "more than keepalives after the 200 on the TCP connection: $(printf %q "$after")"
 [ "$k" -ge 2 ] || fail "the TCP UA got $k CRLFCRLF keepalives in 7 s"
 note "TCP: $k CRLFCRLF keepalives in 7 s"
+
+# --- a contact that expires in usrloc is no longer pinged ---
+printf 'REGISTER sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-shortreg\r\nFrom: <sip:shortlived@example.net>;tag=s1\r\nTo: <sip:shortlived@example.net>\r\nCall-ID: short-register-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:shortlived@127.0.0.1:5999>\r\nExpires: 2\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n' \
+	"$PORT" >"$OUT/short.reg"
+# one write, one datagram (bash's printf would send it line by line)
+exec 4<>"/dev/udp/127.0.0.1/$PORT" || fail "cannot open a UDP socket"
+cat "$OUT/short.reg" >&4
+exec 4>&-
+pinged() { rpc regping.list shortlived | grep -q "aor: shortlived"; }
+gone() { ! pinged; }
+wait_for 3 pinged || fail "the short registration was never pinged"
+wait_for 6 gone || fail "the expired contact is still pinged: $(rpc regping.list shortlived)"
+note "expiry: the contact left regping's table when usrloc expired it"
