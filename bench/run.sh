@@ -90,22 +90,32 @@ calls_run()
 	echo "$name,${ok:-0},${failed:-?},$(((t1 - t0) * 1000 / hz)),$(((t1 - t0) * 1000000 / hz / ${CALLS:-2000})),$rc"
 }
 
+# each variant with kamailio's default pkg allocator (q_malloc) and with
+# TLSF (-x tlsf): q_malloc's cost depends on the heap's state
 bench_afbridge_calls()
 {
-	local a s ua us
-	start_rtpengine >/dev/null 2>&1
-	s=$(calls_run script "")
-	start_rtpengine >/dev/null 2>&1
-	a=$(calls_run af_bridge "-A WITH_AFBRIDGE")
-	us=$(echo "$s" | cut -d, -f5)
-	ua=$(echo "$a" | cut -d, -f5)
-	{
-		echo "variant,calls_ok,calls_failed,kamailio_cpu_ms,cpu_us_per_call,ratio_to_script,sipp_rc"
-		echo "$s" | awk -F, '{ printf "%s,%s,%s,%s,%s,1.00,%s\n", $1, $2, $3, $4, $5, $6 }'
-		echo "$a" | awk -F, -v ref="$us" '{ printf "%s,%s,%s,%s,%s,%.2f,%s\n", $1, $2, $3, $4, $5, (ref > 0 ? $5 / ref : 0), $6 }'
-	} >"$RES/afbridge_calls.csv"
-	plot afbridge_calls "kamailio CPU per crossing call (${CALLS:-2000} calls at ${RATE:-100}/s)" \
-		"microseconds per call" "5:xtic(1)"
+	local mm r s a
+	echo "variant,allocator,calls_ok,calls_failed,kamailio_cpu_ms,cpu_us_per_call,ratio_to_script,sipp_rc" \
+		>"$RES/afbridge_calls.csv"
+	for mm in qm tlsf; do
+		start_rtpengine >/dev/null 2>&1
+		s=$(calls_run "script-$mm" "-x $mm")
+		start_rtpengine >/dev/null 2>&1
+		a=$(calls_run "af_bridge-$mm" "-x $mm -A WITH_AFBRIDGE")
+		r=$(echo "$s" | cut -d, -f5)
+		for v in "$s" "$a"; do
+			echo "$v" | awk -F, -v ref="$r" -v mm="$mm" '{
+				split($1, n, "-");
+				printf "%s,%s,%s,%s,%s,%s,%.2f,%s\n", n[1], mm, $2, $3, $4, $5,
+					(ref > 0 ? $5 / ref : 0), $6 }' >>"$RES/afbridge_calls.csv"
+		done
+	done
+	awk -F, 'NR > 1 { printf "%s,%s %s\n", $0, $1, $2 }' "$RES/afbridge_calls.csv" \
+		>"$RES/afbridge_calls.plot.csv"
+	plot afbridge_calls.plot "kamailio CPU per crossing call (${CALLS:-2000} calls at ${RATE:-100}/s)" \
+		"microseconds per call" "6:xtic(9)"
+	mv -f "$RES/afbridge_calls.plot.png" "$RES/afbridge_calls.png" 2>/dev/null
+	rm -f "$RES/afbridge_calls.plot.csv"
 }
 
 names=${*:-ip6ref_parser afbridge_calls}
