@@ -2,8 +2,10 @@
 # make bench: what the dualstack modules cost, each figure a ratio against
 # a reference measured in the same run. Results: bench/out/<name>.csv and
 # .png (gnuplot), a table on stdout; logs in build/bench/<time>/.
-#   bench/run.sh [name...]     names: ip6ref_parser afbridge_calls
-# CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s).
+#   bench/run.sh [name...]     names: ip6ref_parser afbridge_calls regping_scale
+# CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s);
+# SCALE the contact counts of regping_scale (default "10000 100000"),
+# INTERVAL its ping interval (default 10 s).
 
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -118,7 +120,61 @@ bench_afbridge_calls()
 	rm -f "$RES/afbridge_calls.plot.csv"
 }
 
-names=${*:-ip6ref_parser afbridge_calls}
+# shm in use by kamailio (bytes)
+shm_used()
+{
+	rpc core.shmmem | awk '/real_used:/ { print $2 }'
+}
+
+# one pinger with n contacts: register them from one sink, then let the
+# sink answer (and time) the pings of two intervals
+scale_run()
+{
+	local variant=$1 n=$2 interval=${INTERVAL:-10} shm0 shm1 t0 t1 hz line pings secs rate spread
+	PORT=$(free_port)
+	render "$TOP/bench/registrar.cfg.in" "$OUT/reg-$variant-$n.cfg" TOP PORT OUT INTERVAL
+	start_kamailio "reg-$variant-$n" "$OUT/reg-$variant-$n.cfg" "$PORT" \
+		-A "$(echo "$variant" | tr a-z A-Z)" -x tlsf -m $((256 + n / 1000 * 3)) >/dev/null 2>&1
+	SINK=$(free_port)
+	shm0=$(shm_used)
+	"$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" "$n" 20000 0 /dev/null \
+		>"$OUT/reg-$variant-$n.load" 2>&1 || fail "registering $n contacts failed: $(cat "$OUT/reg-$variant-$n.load")"
+	shm1=$(shm_used)
+	t0=$(kam_ticks "$KAM_PID")
+	"$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 0 1 $((2 * interval)) \
+		"$OUT/reg-$variant-$n.times" >"$OUT/reg-$variant-$n.sink" 2>&1
+	t1=$(kam_ticks "$KAM_PID")
+	hz=$(getconf CLK_TCK)
+	stop_all
+	line=$(cat "$OUT/reg-$variant-$n.sink")
+	pings=$(echo "$line" | sed -n 's/.*pings \([0-9]*\) in.*/\1/p')
+	secs=$((2 * interval))
+	# busiest 100 ms over the mean 100 ms of the measured time
+	spread=$(awk -v secs="$secs" '{ b = int($1 / 100000); if(b < secs * 10) c[b]++; n++ }
+		END { m = 0; for(k in c) if(c[k] > m) m = c[k]; mean = n / (secs * 10);
+			if(mean > 0) printf "%.2f", m / mean; else print 0 }' "$OUT/reg-$variant-$n.times")
+	echo "$variant,$n,${pings:-0},$(awk -v p="${pings:-0}" -v s="$secs" 'BEGIN { printf "%.0f", p / s }'),$(awk -v p="${pings:-0}" -v t="$((t1 - t0))" -v hz="$hz" 'BEGIN { if(p > 0) printf "%.1f", t * 1000000 / hz / p; else print 0 }'),$(((shm1 - shm0) / n)),$spread"
+}
+
+bench_regping_scale()
+{
+	local n v
+	echo "pinger,contacts,pings,pings_per_s,cpu_us_per_ping,shm_bytes_per_contact,max_100ms_over_mean" \
+		>"$RES/regping_scale.csv"
+	for n in ${SCALE:-10000 100000}; do
+		for v in regping natping kamode; do
+			scale_run "$v" "$n" >>"$RES/regping_scale.csv"
+		done
+	done
+	awk -F, 'NR > 1 { printf "%s,%s %s\n", $0, $1, $2 }' "$RES/regping_scale.csv" \
+		>"$RES/regping_scale.plot.csv"
+	plot regping_scale.plot "busiest 100 ms of pings over the mean (1 = flat)" \
+		"max / mean" "7:xtic(8)"
+	mv -f "$RES/regping_scale.plot.png" "$RES/regping_scale.png" 2>/dev/null
+	rm -f "$RES/regping_scale.plot.csv"
+}
+
+names=${*:-ip6ref_parser afbridge_calls regping_scale}
 for b in $names; do
 	printf '== %s\n' "$b"
 	"bench_$b"
