@@ -932,8 +932,9 @@ int rp_init(void)
 
 int rp_start_timer(void)
 {
+	/* the utimer's period is in microseconds */
 	if(fork_basic_utimer(PROC_TIMER, "regping timer", 1 /* socks */,
-			   rp_timer, NULL, (unsigned int)rp_params.tick_ms)
+			   rp_timer, NULL, (unsigned int)rp_params.tick_ms * 1000)
 			< 0) {
 		LM_ERR("cannot start the timer process\n");
 		return -1;
