@@ -5,7 +5,8 @@
 #   bench/run.sh [name...]     names: ip6ref_parser afbridge_calls regping_scale
 # CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s);
 # SCALE the contact counts of regping_scale (default "10000 100000"),
-# INTERVAL its ping interval (default 10 s).
+# INTERVAL its ping interval (default 10 s), PINGERS which of "regping
+# natping kamode" to run.
 
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -137,7 +138,7 @@ scale_run()
 		-A "$(echo "$variant" | tr a-z A-Z)" -x tlsf -m $((256 + n / 1000 * 3)) >/dev/null 2>&1
 	SINK=$(free_port)
 	shm0=$(shm_used)
-	"$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" "$n" 20000 0 /dev/null \
+	"$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" "$n" 10000 0 /dev/null \
 		>"$OUT/reg-$variant-$n.load" 2>&1 || fail "registering $n contacts failed: $(cat "$OUT/reg-$variant-$n.load")"
 	shm1=$(shm_used)
 	t0=$(kam_ticks "$KAM_PID")
@@ -162,7 +163,7 @@ bench_regping_scale()
 	echo "pinger,contacts,pings,pings_per_s,cpu_us_per_ping,shm_bytes_per_contact,max_100ms_over_mean" \
 		>"$RES/regping_scale.csv"
 	for n in ${SCALE:-10000 100000}; do
-		for v in regping natping kamode; do
+		for v in ${PINGERS:-regping natping kamode}; do
 			scale_run "$v" "$n" >>"$RES/regping_scale.csv"
 		done
 	done

@@ -55,7 +55,7 @@
 rp_params_t rp_params = {
 		.domain = str_init("location"),
 		.interval = 30,
-		.tick_ms = 100,
+		.tick_ms = 20,
 		.af = str_init("all"),
 		.method = str_init("OPTIONS"),
 		.from = str_init("sip:regping@localhost"),
