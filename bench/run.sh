@@ -2,7 +2,8 @@
 # make bench: what the dualstack modules cost, each figure a ratio against
 # a reference measured in the same run. Results: bench/out/<name>.csv and
 # .png (gnuplot), a table on stdout; logs in build/bench/<time>/.
-#   bench/run.sh [name...]     names: ip6ref_parser afbridge_calls regping_scale
+#   bench/run.sh [name...]     names: ip6ref_parser afbridge_calls afbridge_rate
+#                              regping_scale
 # CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s);
 # SCALE the contact counts of regping_scale (default "10000 100000"),
 # INTERVAL its ping interval (default 10 s), PINGERS which of "regping
@@ -121,6 +122,57 @@ bench_afbridge_calls()
 	rm -f "$RES/afbridge_calls.plot.csv"
 }
 
+# calls at one rate for STEP_SECONDS through the af_bridge() LB: prints
+# "ok failed"; $1 rate, $2 uac ip, $3 uas port, $4 the LB's port
+rate_step()
+{
+	local rate=$1 ip=$2 uas_port=$3 port=$4 n
+	n=$((rate * ${STEP_SECONDS:-5}))
+	timeout -k 2 120 sipp -nostdin -sf "$TOP/test/sipp/scenarios/uac_call.xml" \
+		-i "$ip" -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$n" -d 0 \
+		-l 2000 -recv_timeout 5000 -default_behaviors all,-abortunexp \
+		-key rtp_port "$(free_port)" \
+		-key ruri "sip:uas@127.0.0.1:$uas_port" "$(uri_host "$ip"):$port" \
+		>"$OUT/rate-$ip-$rate.out" 2>&1
+	awk -F'|' '/Successful call/ { gsub(/ /, "", $3); ok = $3 }
+		/Failed call/ { gsub(/ /, "", $3); f = $3 }
+		END { print ok + 0, f + 0 }' "$OUT/rate-$ip-$rate.out"
+}
+
+# the highest call rate with < 0.1% failed calls, crossing families
+# (bridged through rtpengine) and not (IPv4 to IPv4, relay untouched)
+bench_afbridge_rate()
+{
+	local kind ip rate ok failed best uas_port
+	# a 180 overtaken by its 200 (two workers) is not a failed call
+	echo "kind,rate_per_s,calls_ok,calls_failed,failed_pct,passed" >"$RES/afbridge_rate.csv"
+	for kind in bridged unbridged; do
+		ip=::1
+		[ "$kind" = unbridged ] && ip=127.0.0.1
+		start_rtpengine >/dev/null 2>&1
+		PORT=$(free_port)
+		render "$TOP/bench/lb.cfg.in" "$OUT/rate-$kind.cfg" TOP PORT RTPP_PORT
+		start_kamailio "rate-$kind" "$OUT/rate-$kind.cfg" "$PORT" -x tlsf \
+			-A WITH_AFBRIDGE >/dev/null 2>&1
+		uas_port=$(free_port)
+		timeout -k 2 900 sipp -nostdin -sf "$TOP/bench/uas_loop.xml" -i 127.0.0.1 \
+			-p "$uas_port" -mp "$(free_port)" >"$OUT/rate-$kind-uas.out" 2>&1 &
+		_pids+=("$!")
+		wait_udp_port "$uas_port" || fail "the callee did not start"
+		best=0
+		for rate in ${RATES:-100 200 400 600 800 1000 1300 1600 2000}; do
+			read -r ok failed < <(rate_step "$rate" "$ip" "$uas_port" "$PORT")
+			pass=$(awk -v o="$ok" -v f="$failed" 'BEGIN { print (o + f > 0 && f * 1000 < o + f) ? 1 : 0 }')
+			echo "$kind,$rate,$ok,$failed,$(awk -v o="$ok" -v f="$failed" 'BEGIN { printf "%.2f", (o + f) ? 100 * f / (o + f) : 100 }'),$pass" \
+				>>"$RES/afbridge_rate.csv"
+			[ "$pass" = 1 ] || break
+			best=$rate
+		done
+		note "$kind: highest rate with < 0.1% failed: $best/s"
+		stop_all
+	done
+}
+
 # shm in use by kamailio (bytes)
 shm_used()
 {
@@ -175,7 +227,7 @@ bench_regping_scale()
 	rm -f "$RES/regping_scale.plot.csv"
 }
 
-names=${*:-ip6ref_parser afbridge_calls regping_scale}
+names=${*:-ip6ref_parser afbridge_calls afbridge_rate regping_scale}
 for b in $names; do
 	printf '== %s\n' "$b"
 	"bench_$b"
