@@ -33,6 +33,7 @@ set style fill solid 0.6
 set boxwidth 0.8
 set datafile separator ","
 set termoption noenhanced
+set xtics rotate by -30
 set key off
 set yrange [0:*]
 plot "$RES/$1.csv" every ::1 using $4
