@@ -172,6 +172,12 @@ bench_afbridge_rate()
 		note "$kind: highest rate with < 0.1% failed: $best/s"
 		stop_all
 	done
+	awk -F, 'NR > 1 { printf "%s,%s %s/s\n", $0, $1, $2 }' "$RES/afbridge_rate.csv" \
+		>"$RES/afbridge_rate.plot.csv"
+	plot afbridge_rate.plot "failed calls by call rate (the limit: 0.1%)" \
+		"failed %" "5:xtic(7)"
+	mv -f "$RES/afbridge_rate.plot.png" "$RES/afbridge_rate.png" 2>/dev/null
+	rm -f "$RES/afbridge_rate.plot.csv"
 }
 
 # shm in use by kamailio (bytes)
