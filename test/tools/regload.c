@@ -59,6 +59,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "toolnet.h"
+
 #define RL_BATCH 64		  /* datagrams per recvmmsg/sendmmsg */
 #define RL_RECV_MAX 65536 /* largest datagram read */
 /* a reply copies lines of the request, each with CR LF (a bare LF in the
@@ -205,52 +207,20 @@ static const char *addr_text(const char *ip, int port)
 static void parse_addr(rl_addr_t *a, const char *what_ip, const char *ip,
 		const char *what_port, const char *port, int min_port)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
-	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-	const char *zone;
-	char *end;
-	unsigned long idx;
-
 	memset(a, 0, sizeof(*a));
 	a->ip = ip;
 	a->port = (int)parse_long(what_port, port, min_port, 65535);
-	if(inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)a->port);
-		a->len = sizeof(*s4);
-		inet_ntop(AF_INET, &s4->sin_addr, a->host, sizeof(a->host));
-		return;
-	}
-	if(strlen(ip) >= sizeof(host))
+	if(tn_sockaddr(ip, a->port, &a->ss, &a->len) < 0)
 		bad_arg(what_ip, ip);
-	strcpy(host, ip);
-	zone = NULL;
-	if((end = strchr(host, '%')) != NULL) {
-		*end = '\0';
-		zone = end + 1;
-		if(*zone == '\0')
-			bad_arg(what_ip, ip);
+	if(a->ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&a->ss)->sin_addr, a->host,
+				sizeof(a->host));
+	} else {
+		a->host[0] = '[';
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&a->ss)->sin6_addr,
+				a->host + 1, sizeof(a->host) - 2);
+		strcat(a->host, "]");
 	}
-	if(inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
-		bad_arg(what_ip, ip);
-	if(zone) {
-		if(*zone >= '0' && *zone <= '9') {
-			errno = 0;
-			idx = strtoul(zone, &end, 10);
-			if(errno || *end != '\0' || idx > UINT32_MAX)
-				bad_arg(what_ip, ip);
-		} else if((idx = if_nametoindex(zone)) == 0) {
-			bad_arg(what_ip, ip);
-		}
-		s6->sin6_scope_id = (uint32_t)idx;
-	}
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons((uint16_t)a->port);
-	a->len = sizeof(*s6);
-	a->host[0] = '[';
-	inet_ntop(AF_INET6, &s6->sin6_addr, a->host + 1, sizeof(a->host) - 2);
-	strcat(a->host, "]");
 }
 
 static void die_sock(const char *op, const rl_addr_t *a)

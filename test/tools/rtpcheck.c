@@ -46,6 +46,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "toolnet.h"
+
 #define RTP_HDR_LEN 12
 #define RTP_PAYLOAD_LEN 160 /* 20 ms of PCMU at 8 kHz */
 #define RTP_TS_STEP 160
@@ -152,48 +154,11 @@ static const char *sockaddr_text(const struct sockaddr_storage *ss)
 static void parse_addr(rc_addr_t *a, const char *what_ip, const char *ip,
 		const char *what_port, const char *port, int min_port)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
-	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
-	const char *zone;
-	char *end;
-	unsigned long idx;
-
 	memset(a, 0, sizeof(*a));
 	a->ip = ip;
 	a->port = (int)parse_long(what_port, port, min_port, 65535);
-	if(inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)a->port);
-		a->len = sizeof(*s4);
-		return;
-	}
-	if(strlen(ip) >= sizeof(host))
+	if(tn_sockaddr(ip, a->port, &a->ss, &a->len) < 0)
 		bad_arg(what_ip, ip);
-	strcpy(host, ip);
-	zone = NULL;
-	if((end = strchr(host, '%')) != NULL) {
-		*end = '\0';
-		zone = end + 1;
-		if(*zone == '\0')
-			bad_arg(what_ip, ip);
-	}
-	if(inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
-		bad_arg(what_ip, ip);
-	if(zone) {
-		if(*zone >= '0' && *zone <= '9') {
-			errno = 0;
-			idx = strtoul(zone, &end, 10);
-			if(errno || *end != '\0' || idx > UINT32_MAX)
-				bad_arg(what_ip, ip);
-		} else if((idx = if_nametoindex(zone)) == 0) {
-			bad_arg(what_ip, ip);
-		}
-		s6->sin6_scope_id = (uint32_t)idx;
-	}
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons((uint16_t)a->port);
-	a->len = sizeof(*s6);
 }
 
 static void die_sock(const char *op, const rc_addr_t *a)

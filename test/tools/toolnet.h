@@ -1,0 +1,24 @@
+/*
+ * Shared by the test tools: socket addresses from command-line literals.
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+#ifndef _TOOLNET_H_
+#define _TOOLNET_H_
+
+#include <sys/socket.h>
+
+/*! an IPv4 or IPv6 literal (no brackets; an IPv6 zone as %ifname or
+ * %index) and a port into *ss / *len; 0, or -1 when ip is not one */
+int tn_sockaddr(
+		const char *ip, int port, struct sockaddr_storage *ss, socklen_t *len);
+
+#endif
