@@ -99,17 +99,11 @@ static void bad_arg(const char *what, const char *val)
 	usage();
 }
 
-/* a decimal integer in [min, max], nothing else */
 static long parse_long(const char *what, const char *s, long min, long max)
 {
-	char *end;
 	long v;
 
-	if(*s < '0' || *s > '9')
-		bad_arg(what, s);
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if(errno || *end != '\0' || v < min || v > max)
+	if(tn_long(s, min, max, &v) < 0)
 		bad_arg(what, s);
 	return v;
 }

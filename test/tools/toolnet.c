@@ -1,5 +1,6 @@
 /*
- * Shared by the test tools: socket addresses from command-line literals.
+ * Shared by the test tools: numbers and socket addresses from the
+ * command line.
  *
  * Copyright (C) 2026 dualstack project
  *
@@ -64,4 +65,15 @@ int tn_sockaddr(
 	s6->sin6_port = htons((uint16_t)port);
 	*len = sizeof(*s6);
 	return 0;
+}
+
+int tn_long(const char *s, long min, long max, long *v)
+{
+	char *end;
+
+	if(*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	return (errno || *end != '\0' || *v < min || *v > max) ? -1 : 0;
 }

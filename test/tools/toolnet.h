@@ -1,5 +1,6 @@
 /*
- * Shared by the test tools: socket addresses from command-line literals.
+ * Shared by the test tools: numbers and socket addresses from the
+ * command line.
  *
  * Copyright (C) 2026 dualstack project
  *
@@ -20,5 +21,8 @@
  * %index) and a port into *ss / *len; 0, or -1 when ip is not one */
 int tn_sockaddr(
 		const char *ip, int port, struct sockaddr_storage *ss, socklen_t *len);
+
+/*! a decimal integer in [min, max], nothing else, into *v; 0 or -1 */
+int tn_long(const char *s, long min, long max, long *v);
 
 #endif
