@@ -16,11 +16,14 @@ mkdir -p "$OUT"
 _pids=()
 _ports_taken=" "
 
-# stop every process we started: TERM, wait up to 5 s, then KILL
+# stop every process we started: TERM, wait up to 5 s, then KILL; the
+# children they forked (kamailio's workers) are stopped by their PIDs too,
+# should their parent die without taking them along
 stop_all()
 {
-	local pid i
+	local pid i kids=()
 	for pid in "${_pids[@]}"; do
+		kids+=($(pgrep -P "$pid" 2>/dev/null))
 		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in "${_pids[@]}"; do
@@ -33,6 +36,13 @@ stop_all()
 			kill -KILL "$pid" 2>/dev/null
 		fi
 		wait "$pid" 2>/dev/null
+	done
+	for pid in "${kids[@]}"; do
+		for i in $(seq 20); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
 	done
 	_pids=()
 }
