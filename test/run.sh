@@ -32,6 +32,27 @@ if [ -z "$only" ] || [ -f "$TOP/test/unit/${only}_test.c" ]; then
 	fi
 fi
 
+# fuzz targets: a short run each from the committed seeds, one result each
+if [ -z "$only" ] || [ "$only" = fuzz ]; then
+	if ! make -s -C "$TOP/test/fuzz" >/dev/null 2>&1; then
+		echo "fuzz: build failed (clang with libFuzzer: make deps)"
+		failed=$((failed + 1))
+		failed_names+=("fuzz-build")
+	else
+		while read -r kind name runs rc; do
+			[ "$kind" = fuzz ] || continue
+			if [ "$rc" = 0 ] && [ "${runs:-0}" -gt 0 ]; then
+				echo "fuzz  $name: passed ($runs inputs)"
+				passed=$((passed + 1))
+			else
+				echo "fuzz  $name: FAILED (rc $rc), see build/fuzz/$name.log"
+				failed=$((failed + 1))
+				failed_names+=("fuzz-$name")
+			fi
+		done < <(make -s -C "$TOP/test/fuzz" smoke)
+	fi
+fi
+
 # sipp tests: one result per test folder
 if ! make -s -C "$TOP/test/tools" >/dev/null || ! make -s -C "$TOP/utils" >/dev/null; then
 	echo "test tools or utils: build failed" >&2

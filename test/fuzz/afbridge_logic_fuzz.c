@@ -1,0 +1,72 @@
+/*
+ * libFuzzer target: afbridge's decision and SDP family scan
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief the first bytes are the facts of a message, the rest an SDP body;
+ * properties: the relay is engaged only for a message that crosses
+ * families (or the BYE of a dialog marked as bridged), the direction names
+ * the two families, the return value matches the action, and the SDP scan
+ * reads only its input and answers 0, 4 or 6
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "afbridge/afbridge_logic.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	afb_facts_t f;
+	afb_decision_t dec;
+	char side;
+	int ret, sdp, known;
+
+	if(n < 10)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	f.route = (enum afb_route)(d[0] % 5); /* also an unknown route */
+	f.method = (enum afb_method)(d[1] % 8);
+	f.status = d[2] * 3;
+	f.has_sdp = d[3] & 1;
+	f.req_had_sdp = (d[3] >> 1) & 1;
+	f.failure_route = (d[3] >> 2) & 1;
+	f.bridged = (int)(d[4] % 3) - 1;
+	f.from_af = (int)(int8_t)d[5];
+	f.to_af = (int)(int8_t)d[6];
+	side = (d[7] & 1) ? 'e' : 'i';
+
+	ret = afb_decide(&f, side, &dec);
+	known = (f.from_af == 4 || f.from_af == 6) && (f.to_af == 4 || f.to_af == 6);
+	if(dec.crossing != (known && f.from_af != f.to_af))
+		abort();
+	if((ret == 1) != (dec.action != AFB_NONE))
+		abort();
+	if(dec.action != AFB_NONE && !dec.crossing
+			&& !(dec.action == AFB_DELETE && f.bridged == 1))
+		abort();
+	if(known != (dec.dir[0] != '\0'))
+		abort();
+	if(known && (strlen(dec.dir) != 2 || !strchr("ei", dec.dir[0])
+						|| !strchr("ei", dec.dir[1])
+						|| (dec.dir[0] == dec.dir[1]) != (f.from_af == f.to_af)))
+		abort();
+	if(afb_action_name(dec.action) == NULL)
+		abort();
+
+	sdp = afb_sdp_text_af((const char *)d + 8, (int)(n - 8));
+	if(sdp != 0 && sdp != 4 && sdp != 6)
+		abort();
+	return 0;
+}
