@@ -7,6 +7,7 @@
 #                  with an IPv6 phone calling an IPv4 one; KEEP=1 keeps it up
 #   make test      deps + build + unit and sipp tests ("N passed, N failed");
 #                  T=name runs one test, SAN=1 runs unit tests under ASan+UBSan
+#   make fuzz      the libFuzzer targets for FUZZ_SECONDS (60) each
 #   make bench     what the modules cost, as ratios against references measured in
 #                  the same run (bench/out/); B=name runs one benchmark
 #   make doc       regenerate each module's README from its DocBook sources
@@ -56,6 +57,9 @@ test: deps
 	@$(MAKE) -s modules
 	@test/run.sh $(if $(T),"$(T)")
 
+fuzz: deps
+	@$(MAKE) -s -C test/fuzz run
+
 bench: deps
 	@mk/deps.sh gnuplot-nox
 	@$(MAKE) -s modules
@@ -74,9 +78,9 @@ clean:
 		rm -f modules/$$m/*.o modules/$$m/*.d modules/$$m/*.so \
 			modules/$$m/makecfg.lst modules/$$m/librpath.lst; \
 	done
-	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test $(BUILD)/tools $(BUILD)/utils $(BUILD)/demo
+	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test $(BUILD)/tools $(BUILD)/utils $(BUILD)/demo $(BUILD)/fuzz
 
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps ksrc modules utils install test bench demo doc clean distclean
+.PHONY: all deps ksrc modules utils install test fuzz bench demo doc clean distclean
