@@ -69,11 +69,6 @@ rp_params_t rp_params = {
 
 rp_counters_t rp_cnt;
 
-#define RP_CALLID_PREFIX "regping-"
-#define RP_CALLID_PREFIX_LEN (sizeof(RP_CALLID_PREFIX) - 1)
-#define RP_BRANCH_PREFIX "z9hG4bKrp."
-#define RP_BRANCH_PREFIX_LEN (sizeof(RP_BRANCH_PREFIX) - 1)
-
 enum rp_method
 {
 	RP_OPTIONS = 0,
@@ -747,42 +742,29 @@ int rp_reply_received(sip_msg_t *msg)
 	str cid, ruid;
 	rp_entry_t *e;
 	uint32_t seq = 0;
-	char *p, *end;
-	int d, af = 0;
+	const char *r = NULL;
+	int ours, af = 0;
 
 	if(parse_headers(msg, HDR_CALLID_F, 0) < 0 || msg->callid == NULL)
 		return 1;
 	cid = msg->callid->body;
-	if(cid.len <= (int)RP_CALLID_PREFIX_LEN
-			|| memcmp(cid.s, RP_CALLID_PREFIX, RP_CALLID_PREFIX_LEN) != 0)
+	ours = rp_callid_parse(cid.s, cid.len, &seq, &r, &ruid.len);
+	if(ours == 0)
 		return 1;
 	/* a reply to our own ping has our Via alone; with more Vias it answers
 	 * another server's ping that this one relays (an LB in front of a
 	 * pinging registrar): leave it to tm */
 	if(msg->via1 == NULL || msg->via1->next != NULL
 			|| msg->via1->branch == NULL
-			|| msg->via1->branch->value.len < RP_BRANCH_PREFIX_LEN
-			|| memcmp(msg->via1->branch->value.s, RP_BRANCH_PREFIX,
-					   RP_BRANCH_PREFIX_LEN)
-					   != 0
+			|| !rp_branch_ours(msg->via1->branch->value.s,
+					msg->via1->branch->value.len)
 			|| parse_headers(msg, HDR_VIA2_F, 0) < 0 || msg->via2 != NULL)
 		return 1;
-	p = cid.s + RP_CALLID_PREFIX_LEN;
-	end = cid.s + cid.len;
-	for(; p < end && *p != '-'; p++) {
-		d = (*p >= '0' && *p <= '9')   ? *p - '0'
-			: (*p >= 'a' && *p <= 'f') ? *p - 'a' + 10
-									   : -1;
-		if(d < 0)
-			break;
-		seq = (seq << 4) | (uint32_t)d;
-	}
-	if(p >= end || *p != '-') {
+	if(ours < 0) {
 		LM_DBG("malformed ping Call-ID [%.*s]\n", cid.len, cid.s);
 		return 0;
 	}
-	ruid.s = p + 1;
-	ruid.len = (int)(end - ruid.s);
+	ruid.s = (char *)r;
 	lock_get(&rp_tbl->lock);
 	e = rp_find(&ruid, rp_hash(ruid.s, ruid.len), NULL);
 	if(e && rp_live_reply(&e->live, seq, rp_wall_ms()))

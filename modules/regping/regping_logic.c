@@ -16,6 +16,8 @@
  * \brief regping :: scheduling and liveness, in plain C
  */
 
+#include <string.h>
+
 #include "regping_logic.h"
 
 uint32_t rp_hash(const char *key, int len)
@@ -153,4 +155,37 @@ enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures)
 		return RP_PING_DEAD;
 	}
 	return RP_PING_TIMEOUT;
+}
+
+int rp_callid_parse(const char *cid, int len, uint32_t *seq,
+		const char **ruid, int *ruid_len)
+{
+	const char *p, *end;
+	uint32_t v = 0;
+	int d, n = 0;
+
+	if(cid == NULL || len < (int)RP_CALLID_PREFIX_LEN
+			|| memcmp(cid, RP_CALLID_PREFIX, RP_CALLID_PREFIX_LEN) != 0)
+		return 0;
+	end = cid + len;
+	for(p = cid + RP_CALLID_PREFIX_LEN; p < end && *p != '-'; p++, n++) {
+		d = (*p >= '0' && *p <= '9')   ? *p - '0'
+			: (*p >= 'a' && *p <= 'f') ? *p - 'a' + 10
+									   : -1;
+		if(d < 0 || n == 8 || (n == 1 && v == 0))
+			return -1;
+		v = (v << 4) | (uint32_t)d;
+	}
+	if(n == 0 || p + 1 >= end)
+		return -1;
+	*seq = v;
+	*ruid = p + 1;
+	*ruid_len = (int)(end - *ruid);
+	return 1;
+}
+
+int rp_branch_ours(const char *branch, int len)
+{
+	return branch != NULL && len >= (int)RP_BRANCH_PREFIX_LEN
+		   && memcmp(branch, RP_BRANCH_PREFIX, RP_BRANCH_PREFIX_LEN) == 0;
 }

@@ -119,4 +119,23 @@ void rp_live_sent(rp_live_t *l, uint64_t now_ms);
  * RP_PING_TIMEOUT */
 enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures);
 
+/*! pings carry these, so replies can be told from other traffic: the
+ * Call-ID "regping-<seq in lowercase hex>-<ruid>", a Via branch starting
+ * with "z9hG4bKrp." */
+#define RP_CALLID_PREFIX "regping-"
+#define RP_CALLID_PREFIX_LEN (sizeof(RP_CALLID_PREFIX) - 1)
+#define RP_BRANCH_PREFIX "z9hG4bKrp."
+#define RP_BRANCH_PREFIX_LEN (sizeof(RP_BRANCH_PREFIX) - 1)
+
+/*! read the Call-ID of a reply: 1 when it is one of ours, with the
+ * sequence number in *seq and the contact's ruid pointing into cid; 0 when
+ * it is not ours (another prefix); -1 when it has our prefix but not our
+ * form (the sequence number must be printed as we print it: 1-8 lowercase
+ * hex digits, no leading zero, and a non-empty ruid follows) */
+int rp_callid_parse(const char *cid, int len, uint32_t *seq,
+		const char **ruid, int *ruid_len);
+
+/*! 1 when a Via branch is that of one of our pings */
+int rp_branch_ours(const char *branch, int len);
+
 #endif

@@ -1090,6 +1090,97 @@ START_TEST(test_live_sent)
 }
 END_TEST
 
+/* --- reply matching --- */
+
+static const struct
+{
+	const char *cid;
+	int ret;
+	uint32_t seq;
+	const char *ruid;
+} callids[] = {
+		{"regping-0-r", 1, 0, "r"},
+		{"regping-1f-uloc-5f3a-1b2c-1", 1, 0x1f, "uloc-5f3a-1b2c-1"},
+		{"regping-ffffffff-x", 1, 0xffffffffu, "x"},
+		{"regping-a--", 1, 0xa, "-"},
+		/* not ours */
+		{"", 0, 0, NULL},
+		{"regping", 0, 0, NULL},
+		{"Regping-1-r", 0, 0, NULL},
+		{"abc@127.0.0.1", 0, 0, NULL},
+		/* ours, but not as we print them */
+		{"regping-", -1, 0, NULL},
+		{"regping--r", -1, 0, NULL},
+		{"regping-1", -1, 0, NULL},
+		{"regping-1-", -1, 0, NULL},
+		{"regping-01-r", -1, 0, NULL},
+		{"regping-00-r", -1, 0, NULL},
+		{"regping-1F-r", -1, 0, NULL},
+		{"regping-1g-r", -1, 0, NULL},
+		{"regping-100000000-r", -1, 0, NULL},
+		{"regping- 1-r", -1, 0, NULL},
+};
+
+START_TEST(test_callid_parse)
+{
+	const char *ruid = NULL;
+	uint32_t seq = 12345;
+	int len = -7, ret;
+
+	ret = rp_callid_parse(callids[_i].cid, (int)strlen(callids[_i].cid), &seq,
+			&ruid, &len);
+	ck_assert_msg(ret == callids[_i].ret, "[%s]: %d, expected %d",
+			callids[_i].cid, ret, callids[_i].ret);
+	if(ret == 1) {
+		ck_assert_uint_eq(seq, callids[_i].seq);
+		ck_assert_int_eq(len, (int)strlen(callids[_i].ruid));
+		ck_assert(memcmp(ruid, callids[_i].ruid, len) == 0);
+	} else {
+		ck_assert_uint_eq(seq, 12345);
+		ck_assert_int_eq(len, -7);
+	}
+}
+END_TEST
+
+/* the parser reads exactly what the pinger prints, and only the given
+ * bytes: a Call-ID is not NUL-terminated in a SIP message */
+START_TEST(test_callid_roundtrip)
+{
+	static const uint32_t seqs[] = {0, 1, 9, 0xa, 0x10, 0xdeadbeef, 0xffffffffu};
+	char buf[64], *copy;
+	const char *ruid;
+	uint32_t seq;
+	unsigned k;
+	int n, len;
+
+	for(k = 0; k < sizeof(seqs) / sizeof(seqs[0]); k++) {
+		n = snprintf(buf, sizeof(buf), RP_CALLID_PREFIX "%x-%s", seqs[k],
+				"uloc-1-2");
+		copy = malloc(n);
+		memcpy(copy, buf, n);
+		ck_assert_int_eq(rp_callid_parse(copy, n, &seq, &ruid, &len), 1);
+		ck_assert_uint_eq(seq, seqs[k]);
+		ck_assert_int_eq(len, 8);
+		ck_assert(memcmp(ruid, "uloc-1-2", 8) == 0);
+		ck_assert_int_eq(rp_callid_parse(copy, n - 8, &seq, &ruid, &len), -1);
+		free(copy);
+	}
+	ck_assert_int_eq(rp_callid_parse(NULL, 0, &seq, &ruid, &len), 0);
+}
+END_TEST
+
+START_TEST(test_branch_ours)
+{
+	ck_assert(rp_branch_ours("z9hG4bKrp.1f.uloc-1", 18));
+	ck_assert(rp_branch_ours("z9hG4bKrp.", 10));
+	ck_assert(!rp_branch_ours("z9hG4bKrp.", 9));
+	ck_assert(!rp_branch_ours("z9hG4bKrq.1", 11));
+	ck_assert(!rp_branch_ours("z9hG4bK-sipp", 12));
+	ck_assert(!rp_branch_ours(NULL, 0));
+	ck_assert(!rp_branch_ours("", 0));
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("regping_logic");
@@ -1130,6 +1221,12 @@ Suite *unit_suite(void)
 	tc = tcase_create("poke and sent");
 	tcase_add_test(tc, test_live_poke);
 	tcase_add_test(tc, test_live_sent);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reply matching");
+	tcase_add_loop_test(tc, test_callid_parse, 0, N_ROWS(callids));
+	tcase_add_test(tc, test_callid_roundtrip);
+	tcase_add_test(tc, test_branch_ours);
 	suite_add_tcase(s, tc);
 
 	return s;
