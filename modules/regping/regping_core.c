@@ -34,6 +34,7 @@
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 #include "core/locking.h"
+#include "core/rand/fastrand.h"
 #include "core/ut.h"
 #include "core/resolve.h"
 #include "core/socket_info.h"
@@ -374,6 +375,11 @@ static void rp_upsert(ucontact_t *c)
 		e->live = old->live;
 		e->queued = old->queued;
 		rp_unlink(old, pprev);
+	} else {
+		/* the sequence number is in the pings' Call-ID and branch: start
+		 * at random, so after a restart the first pings are new
+		 * transactions, not retransmissions of the previous run's */
+		e->live.seq = fastrand();
 	}
 	rp_link(e);
 	lock_release(&rp_tbl->lock);
@@ -666,6 +672,75 @@ static rp_job_t *rp_take(rp_due_item_t *q, uint64_t now)
 	return j;
 }
 
+/* usrloc raises no callback for the contacts it loads from its database
+ * at startup (db_mode 1 and 2, e.g. after a restart): take them over once,
+ * when the timer starts. usrloc packs them into a buffer, a part of its
+ * hash table at a time so the buffer stays small */
+#define RP_LOAD_PARTS 16
+
+static void rp_load_usrloc(void)
+{
+	char *buf = NULL, *p;
+	int size = 64 * 1024, need, len, n = 0;
+	unsigned int part, aorhash;
+	urecord_t *r;
+	ucontact_t *c;
+	str ruid;
+
+	if(rp_ul.db_mode == NO_DB)
+		return;
+	if(rp_ul.db_mode == DB_ONLY) {
+		LM_NOTICE("usrloc db_mode 3 keeps no contacts in memory: only contacts"
+				  " registered from now on are pinged\n");
+		return;
+	}
+	for(part = 0; part < RP_LOAD_PARTS; part++) {
+		for(;;) {
+			if(buf == NULL && (buf = pkg_malloc(size)) == NULL) {
+				PKG_MEM_ERROR;
+				return;
+			}
+			need = rp_ul.get_all_ucontacts(buf, size, 0, part, RP_LOAD_PARTS, 0);
+			if(need <= 0)
+				break;
+			pkg_free(buf);
+			buf = NULL;
+			size += need + 4096;
+		}
+		if(need < 0) {
+			LM_ERR("cannot read the contacts from usrloc\n");
+			break;
+		}
+		/* contact, received, socket, flags, path, ruid, aorhash */
+		for(p = buf;;) {
+			memcpy(&len, p, sizeof(len));
+			if(len == 0)
+				break;
+			p += sizeof(len) + len;
+			memcpy(&len, p, sizeof(len));
+			p += sizeof(len) + len + sizeof(struct socket_info *)
+				 + sizeof(unsigned int);
+			memcpy(&len, p, sizeof(len));
+			p += sizeof(len) + len;
+			memcpy(&ruid.len, p, sizeof(ruid.len));
+			ruid.s = p + sizeof(ruid.len);
+			p = ruid.s + ruid.len;
+			memcpy(&aorhash, p, sizeof(aorhash));
+			p += sizeof(aorhash);
+			/* found: the record's slot is left locked for us */
+			if(rp_ul.get_urecord_by_ruid(rp_udomain, aorhash, &ruid, &r, &c)
+					!= 0)
+				continue;
+			rp_upsert(c);
+			rp_ul.unlock_udomain(rp_udomain, &r->aor);
+			n++;
+		}
+	}
+	if(buf)
+		pkg_free(buf);
+	LM_INFO("took over %d contacts that usrloc loaded at startup\n", n);
+}
+
 /* the timer process: queue the slots of the ticks since the last run
  * (a late run catches up, at most one interval; an early one does
  * nothing), send what the budget allows */
@@ -678,6 +753,7 @@ static void rp_timer(unsigned int ticks, void *param)
 	rp_job_t *j;
 
 	if(!rp_started) {
+		rp_load_usrloc();
 		rp_last_tick = tick - 1;
 		rp_budget_init(&rp_budget, (uint32_t)rp_params.max_rate,
 				(uint32_t)rp_params.tick_ms, mono);
