@@ -32,6 +32,7 @@
 #include "core/parser/parse_content.h"
 #include "core/parser/parse_to.h"
 #include "core/parser/sdp/sdp.h"
+#include "core/rand/cryptorand.h"
 #include "modules/tm/tm_load.h"
 #include "modules/rr/api.h"
 
@@ -75,10 +76,11 @@ static tm_api_t afb_tm;
 static int afb_have_tm = 0;
 static rr_api_t afb_rr;
 static int afb_have_rr = 0;
-/* Record-Route parameter marking a dialog whose media is bridged */
+/* Record-Route parameter marking a dialog whose media is bridged (the
+ * keyed token of its Call-ID) or not ("0") */
 static str afb_mark_name = str_init("afb");
-static str afb_mark_on = str_init(";afb=1");
 static str afb_mark_off = str_init(";afb=0");
+static uint8_t afb_mark_key[16];
 static regex_t afb_re_routed; /* matches the params of any route of ours */
 static struct socket_info *afb_pref_sock[2]; /* [0] IPv4, [1] IPv6 */
 
@@ -129,6 +131,29 @@ void afb_destroy(void)
 {
 	if(afb_have_rr)
 		regfree(&afb_re_routed);
+}
+
+/* the key of the dialog marks: from mark_secret, so that every proxy of a
+ * cluster and a restarted one accept the marks, else random */
+static void afb_mark_key_init(void)
+{
+	static const uint8_t k0[16] = {0}, k1[16] = {1};
+	uint64_t h[2];
+	unsigned int r;
+	int i;
+
+	if(afb_params.mark_secret.len > 0) {
+		h[0] = afb_siphash(k0, afb_params.mark_secret.s,
+				afb_params.mark_secret.len);
+		h[1] = afb_siphash(k1, afb_params.mark_secret.s,
+				afb_params.mark_secret.len);
+		memcpy(afb_mark_key, h, sizeof(afb_mark_key));
+		return;
+	}
+	for(i = 0; i < 16; i += (int)sizeof(r)) {
+		r = cryptorand();
+		memcpy(afb_mark_key + i, &r, sizeof(r));
+	}
 }
 
 int afb_init(void)
@@ -187,6 +212,7 @@ int afb_init(void)
 			return -1;
 		}
 		afb_have_rr = 1;
+		afb_mark_key_init();
 	}
 	afb_pref_sock[0] = afb_pref_socket(&afb_params.socket_v4, 4);
 	afb_pref_sock[1] = afb_pref_socket(&afb_params.socket_v6, 6);
@@ -326,28 +352,50 @@ static str *afb_callid(sip_msg_t *msg)
 }
 
 /* an in-dialog request routed by us (loose_route() ran): the mark its
- * initial INVITE left, 1 bridged, 0 not; -1 when there is none */
+ * initial INVITE left, 1 bridged, 0 not; -1 when there is none, -2 when it
+ * is not one this proxy made for this Call-ID */
 static int afb_dialog_mark(sip_msg_t *msg)
 {
-	str val;
+	str val, *cid;
+	int m;
 
 	if(!afb_have_rr || !afb_in_dialog(msg)
 			|| afb_rr.check_route_param(msg, &afb_re_routed) != 0
-			|| afb_rr.get_route_param(msg, &afb_mark_name, &val) != 0
-			|| val.len != 1 || (val.s[0] != '0' && val.s[0] != '1'))
+			|| afb_rr.get_route_param(msg, &afb_mark_name, &val) != 0)
 		return -1;
-	return val.s[0] - '0';
+	cid = afb_callid(msg);
+	m = afb_mark_check(afb_mark_key, cid->s, cid->len, val.s, val.len);
+	if(m == -2) {
+		counter_inc(afb_cnt.bad_marks);
+		LM_WARN("%.*s from %s for call-id [%.*s] carries the dialog mark "
+				"[%.*s] that this proxy did not make (forged, or from before "
+				"a restart without mark_secret): the relay is left alone\n",
+				msg->first_line.u.request.method.len,
+				msg->first_line.u.request.method.s,
+				ip_addr2a(&msg->rcv.src_ip), cid->len, cid->s, val.len, val.s);
+	}
+	return m;
 }
 
 /* an initial INVITE with SDP records whether its dialog is bridged */
 static void afb_mark_dialog(sip_msg_t *msg, afb_facts_t *f, int bridged)
 {
+	char buf[sizeof(";afb=") + AFB_MARK_LEN];
+	str mark = afb_mark_off, *cid;
+
 	if(!afb_have_rr || f->route != AFB_RT_REQUEST || f->method != AFB_M_INVITE
 			|| !f->has_sdp || afb_in_dialog(msg))
 		return;
-	if(afb_rr.add_rr_param(msg, bridged ? &afb_mark_on : &afb_mark_off) < 0)
-		LM_WARN("cannot mark the dialog of call-id [%.*s]\n",
-				afb_callid(msg)->len, afb_callid(msg)->s);
+	cid = afb_callid(msg);
+	if(bridged) {
+		memcpy(buf, ";afb=", 5);
+		afb_mark_make(afb_mark_key, cid->s, cid->len, buf + 5);
+		mark.s = buf;
+		mark.len = 5 + AFB_MARK_LEN;
+	}
+	if(afb_rr.add_rr_param(msg, &mark) < 0)
+		LM_WARN("cannot mark the dialog of call-id [%.*s]\n", cid->len,
+				cid->s);
 }
 
 static struct cell *afb_trans(void)

@@ -36,6 +36,7 @@ typedef struct afb_params
 	str socket_v6;
 	str engine_iface_e; /* rtpengine interface names of the e/i sides */
 	str engine_iface_i;
+	str mark_secret;	/* key of the dialog marks; random when empty */
 } afb_params_t;
 
 extern afb_params_t afb_params;
@@ -47,6 +48,7 @@ typedef struct afb_counters
 	counter_handle_t v4_to_v6;
 	counter_handle_t deletes;
 	counter_handle_t relay_errors;
+	counter_handle_t bad_marks;
 } afb_counters_t;
 
 extern afb_counters_t afb_cnt;

@@ -100,8 +100,8 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 	 * sdp_af an IPv6-signalled call can have unbridged IPv4 media, and the
 	 * media of a call between two IPv4 transports can be bridged */
 	if(a == AFB_DELETE && f->route != AFB_RT_FAILURE && f->route != AFB_RT_REPLY
-			&& f->bridged >= 0)
-		d->action = f->bridged ? a : AFB_NONE;
+			&& f->bridged != -1)
+		d->action = f->bridged == 1 ? a : AFB_NONE;
 	else
 		d->action = d->crossing ? a : AFB_NONE;
 	return d->action != AFB_NONE ? 1 : -1;
@@ -135,4 +135,86 @@ const char *afb_action_name(enum afb_action a)
 	static const char *names[] = {"none", "offer", "answer", "delete"};
 
 	return (a >= AFB_NONE && a <= AFB_DELETE) ? names[a] : "none";
+}
+
+#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND                \
+	do {                         \
+		v0 += v1;                \
+		v1 = SIP_ROTL(v1, 13);   \
+		v1 ^= v0;                \
+		v0 = SIP_ROTL(v0, 32);   \
+		v2 += v3;                \
+		v3 = SIP_ROTL(v3, 16);   \
+		v3 ^= v2;                \
+		v0 += v3;                \
+		v3 = SIP_ROTL(v3, 21);   \
+		v3 ^= v0;                \
+		v2 += v1;                \
+		v1 = SIP_ROTL(v1, 17);   \
+		v1 ^= v2;                \
+		v2 = SIP_ROTL(v2, 32);   \
+	} while(0)
+
+static uint64_t le64(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	while(n-- > 0)
+		v |= (uint64_t)p[n] << (8 * n);
+	return v;
+}
+
+uint64_t afb_siphash(const uint8_t key[16], const void *msg, size_t len)
+{
+	const uint8_t *m = msg, *end = m + (len & ~(size_t)7);
+	uint64_t k0 = le64(key, 8), k1 = le64(key + 8, 8), mi;
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+
+	for(; m < end; m += 8) {
+		mi = le64(m, 8);
+		v3 ^= mi;
+		SIP_ROUND;
+		SIP_ROUND;
+		v0 ^= mi;
+	}
+	mi = le64(m, len & 7) | ((uint64_t)(len & 0xff) << 56);
+	v3 ^= mi;
+	SIP_ROUND;
+	SIP_ROUND;
+	v0 ^= mi;
+	v2 ^= 0xff;
+	SIP_ROUND;
+	SIP_ROUND;
+	SIP_ROUND;
+	SIP_ROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+void afb_mark_make(
+		const uint8_t key[16], const char *callid, int clen, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t h = afb_siphash(key, callid, clen > 0 ? (size_t)clen : 0);
+	int i;
+
+	for(i = AFB_MARK_LEN - 1; i >= 0; i--, h >>= 4)
+		out[i] = hex[h & 0xf];
+}
+
+int afb_mark_check(const uint8_t key[16], const char *callid, int clen,
+		const char *val, int vlen)
+{
+	char tok[AFB_MARK_LEN];
+	int i, diff = 0;
+
+	if(vlen == 1 && val[0] == '0')
+		return 0;
+	if(vlen != AFB_MARK_LEN)
+		return -2;
+	afb_mark_make(key, callid, clen, tok);
+	for(i = 0; i < AFB_MARK_LEN; i++)
+		diff |= tok[i] ^ val[i];
+	return diff ? -2 : 1;
 }

@@ -24,6 +24,9 @@
 #ifndef _AFBRIDGE_LOGIC_H_
 #define _AFBRIDGE_LOGIC_H_
 
+#include <stddef.h>
+#include <stdint.h>
+
 enum afb_route
 {
 	AFB_RT_REQUEST = 0, /* request_route */
@@ -60,7 +63,8 @@ typedef struct afb_facts
 	int req_had_sdp;		/* reply: its request carried SDP (1 if unknown) */
 	int failure_route;		/* reply: a failure_route handles a failure */
 	int bridged;			/* in-dialog request: its dialog is marked as
-							 * bridged (1) or not (0); -1 no mark */
+							 * bridged (1) or not (0); -1 no mark; -2 a
+							 * mark this proxy did not make (forged) */
 	int from_af;			/* family the message comes from: 4, 6, 0 unknown */
 	int to_af;				/* family it goes to: 4, 6, 0 unknown */
 } afb_facts_t;
@@ -90,5 +94,21 @@ int afb_sdp_text_af(const char *body, int len);
 
 /*! name of an action for logs: "offer", "answer", "delete", "none" */
 const char *afb_action_name(enum afb_action a);
+
+/*! SipHash-2-4 (Aumasson, Bernstein) of msg[0..len) under a 128-bit key */
+uint64_t afb_siphash(const uint8_t key[16], const void *msg, size_t len);
+
+/*! the Record-Route mark of a bridged dialog: the keyed hash of its
+ * Call-ID in AFB_MARK_LEN lowercase hex digits, so that only a request of
+ * that dialog (or of someone who saw its Record-Route) can make this proxy
+ * delete its relay session; a dialog that is not bridged is marked "0" */
+#define AFB_MARK_LEN 16
+void afb_mark_make(
+		const uint8_t key[16], const char *callid, int clen, char *out);
+
+/*! read the mark val of a dialog with Call-ID callid: 1 bridged (the
+ * token of this Call-ID), 0 not bridged ("0"), -2 anything else */
+int afb_mark_check(const uint8_t key[16], const char *callid, int clen,
+		const char *val, int vlen);
 
 #endif

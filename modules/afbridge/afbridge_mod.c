@@ -185,12 +185,13 @@ static void afb_rpc_stats(rpc_t *rpc, void *ctx)
 		rpc->fault(ctx, 500, "Internal error");
 		return;
 	}
-	rpc->struct_add(th, "ssuuuu", "backend", afb_params.backend.s,
+	rpc->struct_add(th, "ssuuuuu", "backend", afb_params.backend.s,
 			"ipv6_side", afb_params.ipv6_side.s, "v6_to_v4",
 			(unsigned)counter_get_val(afb_cnt.v6_to_v4), "v4_to_v6",
 			(unsigned)counter_get_val(afb_cnt.v4_to_v6), "deletes",
 			(unsigned)counter_get_val(afb_cnt.deletes), "relay_errors",
-			(unsigned)counter_get_val(afb_cnt.relay_errors));
+			(unsigned)counter_get_val(afb_cnt.relay_errors), "bad_marks",
+			(unsigned)counter_get_val(afb_cnt.bad_marks));
 }
 
 /* clang-format off */
@@ -208,6 +209,8 @@ static counter_def_t afb_counter_defs[] = {
 		"relay sessions deleted (BYE, failed INVITE)"},
 	{&afb_cnt.relay_errors, "relay_errors", 0, 0, 0,
 		"relay commands that failed"},
+	{&afb_cnt.bad_marks, "bad_marks", 0, 0, 0,
+		"in-dialog requests with a dialog mark this proxy did not make"},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -234,6 +237,7 @@ static param_export_t params[] = {
 	{"socket_v6", PARAM_STR, &afb_params.socket_v6},
 	{"rtpengine_iface_e", PARAM_STR, &afb_params.engine_iface_e},
 	{"rtpengine_iface_i", PARAM_STR, &afb_params.engine_iface_i},
+	{"mark_secret", PARAM_STR, &afb_params.mark_secret},
 	{0, 0, 0}
 };
 

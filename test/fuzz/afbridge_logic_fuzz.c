@@ -17,7 +17,8 @@
  * properties: the relay is engaged only for a message that crosses
  * families (or the BYE of a dialog marked as bridged), the direction names
  * the two families, the return value matches the action, and the SDP scan
- * reads only its input and answers 0, 4 or 6
+ * reads only its input and answers 0, 4 or 6; a forged dialog mark
+ * never deletes, a Call-ID's own mark is accepted and an altered one not
  */
 
 #include <stdint.h>
@@ -42,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	f.has_sdp = d[3] & 1;
 	f.req_had_sdp = (d[3] >> 1) & 1;
 	f.failure_route = (d[3] >> 2) & 1;
-	f.bridged = (int)(d[4] % 3) - 1;
+	f.bridged = (int)(d[4] % 4) - 2;
 	f.from_af = (int)(int8_t)d[5];
 	f.to_af = (int)(int8_t)d[6];
 	side = (d[7] & 1) ? 'e' : 'i';
@@ -64,6 +65,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		abort();
 	if(afb_action_name(dec.action) == NULL)
 		abort();
+	/* a forged mark never makes the relay delete */
+	if(f.bridged == -2 && dec.action == AFB_DELETE
+			&& (f.route == AFB_RT_REQUEST || f.route == AFB_RT_BRANCH))
+		abort();
+
+	/* the body as a Call-ID: its own token is accepted, any other value
+	 * (here: the token with the first byte changed, and the body itself)
+	 * is not, unless it happens to be "0" */
+	{
+		static const uint8_t key[16] = {7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+				12, 13, 14, 15};
+		const char *cid = (const char *)d + 8;
+		int clen = (int)(n - 8);
+		char tok[AFB_MARK_LEN];
+
+		afb_mark_make(key, cid, clen, tok);
+		if(afb_mark_check(key, cid, clen, tok, AFB_MARK_LEN) != 1)
+			abort();
+		tok[0] = tok[0] == 'a' ? 'b' : 'a';
+		if(afb_mark_check(key, cid, clen, tok, AFB_MARK_LEN) != -2)
+			abort();
+		ret = afb_mark_check(key, cid, clen, cid, clen);
+		if(ret == 0 && !(clen == 1 && cid[0] == '0'))
+			abort();
+	}
 
 	sdp = afb_sdp_text_af((const char *)d + 8, (int)(n - 8));
 	if(sdp != 0 && sdp != 4 && sdp != 6)
