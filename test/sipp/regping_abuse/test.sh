@@ -9,12 +9,9 @@
 #   max_rate (50/s), and each of them is still pinged.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
+. "$TOP/test/sipp/regping_lib.sh"
 
 REGLOAD=$TOP/build/tools/regload
-pings()
-{
-	sipp_received "$OUT/$1.msg" | awk -v RS= '/^OPTIONS / { n++ } END { print n + 0 }'
-}
 
 PORT=$(free_port)
 render "$TOP/test/sipp/regping.cfg.in" "$OUT/reg.cfg" TOP PORT OUT
@@ -29,19 +26,15 @@ _pids+=("$VICTIM_PID")
 wait_udp_port "$VICTIM" "$VICTIM_PID" || fail "the victim sink did not start"
 
 # the liar registers from [::1] with a Contact at the victim
-start_sipp liar ::1 "$(free_port)" -sf "$SCN/ua_register.xml" -m 1 -d 10000 \
-	-key user liar -key contact_host 127.0.0.1 -key contact_port "$VICTIM" \
-	-oocsf "$SCN/uas_options.xml" "[::1]:$PORT"
-LIAR_PID=$SIPP_PID
+ua liar ::1 liar 127.0.0.1 "$VICTIM" 1 10
+LIAR_PID=$UA_PID
 # the storm re-registers every 100 ms for 4 s; calm registers once
 start_sipp storm ::1 "$(free_port)" -sf "$SCN/ua_register.xml" -m 40 -r 10 \
 	-d 100 -key user storm -key contact_host "[::1]" -key contact_port 5999 \
 	-oocsf "$SCN/uas_options.xml" "[::1]:$PORT"
 STORM_PID=$SIPP_PID
-start_sipp calm 127.0.0.1 "$(free_port)" -sf "$SCN/ua_register.xml" -m 1 \
-	-d 10000 -key user calm -key contact_host 127.0.0.1 -key contact_port 5999 \
-	-oocsf "$SCN/uas_options.xml" "127.0.0.1:$PORT"
-CALM_PID=$SIPP_PID
+ua calm 127.0.0.1 calm 127.0.0.1 5999 1 10
+CALM_PID=$UA_PID
 wait_sipp storm "$STORM_PID" || fail "the storm's REGISTERs failed: $(tail -3 "$OUT/storm.err")"
 wait_sipp liar "$LIAR_PID" || fail "the liar's REGISTER failed"
 wait_sipp calm "$CALM_PID" || fail "calm's REGISTER failed"

@@ -6,29 +6,13 @@
 # route runs and the contact is removed; regping.list shows it all.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
+. "$TOP/test/sipp/regping_lib.sh"
 
 PORT=$(free_port)
 render "$TOP/test/sipp/regping.cfg.in" "$OUT/regping.cfg" TOP PORT OUT
 start_kamailio registrar "$OUT/regping.cfg" "$PORT"
 
-# usage: ua name ip user contact_host contact_port [answer]
-ua()
-{
-	local name=$1 ip=$2 user=$3 chost=$4 cport=$5 answer=${6:-1} port
-	port=${UA_PORT:-$(free_port)}
-	start_sipp "$name" "$ip" "$port" -sf "$SCN/ua_register.xml" -m 1 -d 30000 \
-		-key user "$user" -key contact_host "$chost" -key contact_port "$cport" \
-		$([ "$answer" = 1 ] && echo -oocsf "$SCN/uas_options.xml") \
-		"$(uri_host "$ip"):$PORT"
-	UA_PID=$SIPP_PID
-	UA_PORT_USED=$port
-}
-
-# pings (OPTIONS) the log of sipp $1 shows, and their top Via
-pings()
-{
-	sipp_received "$OUT/$1.msg" | awk -v RS= '/^OPTIONS / { n++ } END { print n + 0 }'
-}
+# the top Via of the pings sipp $1 saw
 ping_via()
 {
 	msg_header "$(sipp_received_msg "$OUT/$1.msg" "OPTIONS ")" Via

@@ -4,11 +4,8 @@
 # them again, at the address each REGISTER came from, with no new REGISTER.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
+. "$TOP/test/sipp/regping_lib.sh"
 
-pings()
-{
-	sipp_received "$OUT/$1.msg" | awk -v RS= '/^OPTIONS / { n++ } END { print n + 0 }'
-}
 
 mkdir -p "$OUT/db"
 cp /usr/share/kamailio/dbtext/kamailio/version /usr/share/kamailio/dbtext/kamailio/location "$OUT/db/"
@@ -19,15 +16,8 @@ FIRST=$KAM_PID
 
 # the UAs name an address in their Contact where nobody listens: the
 # pings must go where the REGISTER came from
-ua()
-{
-	start_sipp "ua$1" "$2" "$(free_port)" -sf "$SCN/ua_register.xml" -m 1 \
-		-d 60000 -key user "user$1" -key contact_host "$3" \
-		-key contact_port 5999 -oocsf "$SCN/uas_options.xml" \
-		"$(uri_host "$2"):$PORT"
-}
-ua 6 ::1 "[::1]"
-ua 4 127.0.0.1 127.0.0.1
+ua ua6 ::1 user6 "[::1]" 5999 1 60
+ua ua4 127.0.0.1 user4 127.0.0.1 5999 1 60
 pinged() { [ "$(pings ua6)" -ge 1 ] && [ "$(pings ua4)" -ge 1 ]; }
 wait_for 10 pinged || fail "before the restart: ua6 got $(pings ua6) pings, ua4 $(pings ua4)"
 

@@ -5,26 +5,15 @@
 # connection (RFC 5626); a contact that expires in usrloc leaves regping.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
+. "$TOP/test/sipp/regping_lib.sh"
 
-pings()
-{
-	sipp_received "$OUT/$1.msg" | awk -v RS= '/^OPTIONS / { n++ } END { print n + 0 }'
-}
 
 # --- af=6 ---
 PORT=$(free_port)
 render "$TOP/test/sipp/regping.cfg.in" "$OUT/af6.cfg" TOP PORT OUT
 start_kamailio af6 "$OUT/af6.cfg" "$PORT" -A AF6
-# usage: ua family ip contact_host
-ua()
-{
-	start_sipp "ua$1" "$2" "$(free_port)" -sf "$SCN/ua_register.xml" -m 1 \
-		-d 30000 -key user "user$1" -key contact_host "$3" \
-		-key contact_port 5999 -oocsf "$SCN/uas_options.xml" \
-		"$(uri_host "$2"):$PORT"
-}
-ua 6 ::1 "[::1]"
-ua 4 127.0.0.1 127.0.0.1
+ua ua6 ::1 user6 "[::1]" 5999
+ua ua4 127.0.0.1 user4 127.0.0.1 5999
 has_pings() { [ "$(pings ua6)" -ge 2 ]; }
 wait_for 10 has_pings || fail "the IPv6 UA got $(pings ua6) pings in 10 s"
 [ "$(pings ua4)" = 0 ] || fail "af=6 pinged the IPv4 UA ($(pings ua4) pings)"
