@@ -6,29 +6,40 @@ SCN=$TOP/test/sipp/scenarios
 RTPCHECK=$TOP/build/tools/rtpcheck
 
 # rtpengine in userspace: interface "internal" on 127.0.0.1, "external" on
-# ::1 (the IPv6 side is "e"). Sets RTPE_PID RTPP_PORT NG_PORT CLI_PORT.
-start_rtpengine()
+# ::1 (the IPv6 side is "e"). Sets RTPE_PID RTPP_PORT NG_PORT CLI_PORT
+# RTPE_PMIN. "start_rtpengine same" starts it again on the ports of the
+# previous one (a relay restart), logging to rtpengine.<n>.log.
+RTPE_STARTS=0
+relay_ports()
 {
-	local pmin=$((60000 + (RANDOM % 50) * 100)) i
+	RTPE_PMIN=$((60000 + (RANDOM % 50) * 100))
 	RTPP_PORT=$(free_port)
 	NG_PORT=$(free_port)
 	CLI_PORT=$(free_port)
+}
+start_rtpengine()
+{
+	local i log="$OUT/rtpengine.log"
+	[ "${1:-}" = same ] || relay_ports
+	RTPE_STARTS=$((RTPE_STARTS + 1))
+	[ $RTPE_STARTS -gt 1 ] && log="$OUT/rtpengine.$RTPE_STARTS.log"
+	RTPE_LOG=$log
 	rtpengine --config-file=none --foreground --log-stderr --table=-1 \
 		--interface=internal/127.0.0.1 --interface=external/::1 \
 		--listen-udp=127.0.0.1:$RTPP_PORT --listen-ng=127.0.0.1:$NG_PORT \
-		--listen-cli=127.0.0.1:$CLI_PORT --port-min=$pmin \
-		--port-max=$((pmin + 99)) --delete-delay=0 \
-		>"$OUT/rtpengine.log" 2>&1 &
+		--listen-cli=127.0.0.1:$CLI_PORT --port-min=$RTPE_PMIN \
+		--port-max=$((RTPE_PMIN + 99)) --delete-delay=0 \
+		>"$log" 2>&1 &
 	RTPE_PID=$!
 	_pids+=("$RTPE_PID")
 	# the control ports answer only once startup is complete
 	for i in $(seq 100); do
-		grep -q "Startup complete" "$OUT/rtpengine.log" && break
+		grep -q "Startup complete" "$log" && break
 		kill -0 "$RTPE_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	grep -q "Startup complete" "$OUT/rtpengine.log" ||
-		fail "rtpengine did not start (see $OUT/rtpengine.log)"
+	grep -q "Startup complete" "$log" ||
+		fail "rtpengine did not start (see $log)"
 	note "rtpengine pid $RTPE_PID, rtpproxy port $RTPP_PORT, ng $NG_PORT"
 }
 

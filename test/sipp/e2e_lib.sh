@@ -9,6 +9,13 @@ STOCK_MODULES=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || e
 start_system()
 {
 	start_rtpengine
+	start_core_lb
+}
+
+# the core and the LB, the LB talking to the relay at RTPP_PORT (which
+# need not be up); extra arguments go to the LB's kamailio (-A ...)
+start_core_lb()
+{
 	CORE_PORT=$(free_port)
 	echo "1 sip:127.0.0.1:$CORE_PORT" >"$OUT/dispatcher.list"
 	start_kamailio core "$TOP/cfg/core.cfg" "$CORE_PORT" \
@@ -19,7 +26,8 @@ start_system()
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
 		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
 		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \
-		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\""
+		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\"" "$@"
+	LB_PID=$KAM_PID
 }
 
 core_rpc()

@@ -46,6 +46,31 @@ stop_all()
 	done
 	_pids=()
 }
+# stop one process we started (and the children it forked) by its PID:
+# TERM, up to 5 s, then KILL; it is no longer stopped at exit
+stop_pid()
+{
+	local pid=$1 i p kids keep=()
+	kids=$(pgrep -P "$pid" 2>/dev/null)
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	for p in $kids; do
+		for i in $(seq 20); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$p" 2>/dev/null
+	done
+	for p in "${_pids[@]}"; do
+		[ "$p" = "$pid" ] || keep+=("$p")
+	done
+	_pids=("${keep[@]}")
+}
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
