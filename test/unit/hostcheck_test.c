@@ -536,9 +536,9 @@ static const struct cfg_row cfgs[] = {
 		/* no substitution inside strings */
 		{"#!define X 1\nlisten=\"udp:X.2.3.4:5060\"\n",
 				"mtu=-1 try= | 0 udp udp:X.2.3.4:5060 @2;"},
-		/* IPv6 without brackets */
+		/* IPv6 without brackets, also with a zone */
 		{"listen=udp:::1\nlisten=2001:db8::5\nlisten=fe80::1%eth0\n",
-				"mtu=-1 try= | 6 udp udp:::1 @1; 6 - 2001:db8::5 @2; 0 - "
+				"mtu=-1 try= | 6 udp udp:::1 @1; 6 - 2001:db8::5 @2; 6 - "
 				"fe80::1%eth0 @3;"},
 		/* sctp multihoming */
 		{"listen=sctp:(10.0.0.1, 10.0.0.2):5060\n",

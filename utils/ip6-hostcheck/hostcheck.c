@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <arpa/inet.h>
 
+#include "ip6ref/ip6ref_parser.h"
 #include "hostcheck.h"
 
 /* bounded copy, always NUL-terminated */
@@ -312,16 +312,21 @@ int hc_sock_is_listener(const hc_sock_t *s)
 
 char *hc_sock_format(const hc_sock_t *s, char *out, size_t size)
 {
-	char a[INET6_ADDRSTRLEN];
-	const char *proto = s->proto == HC_TCP ? "tcp" : "udp";
+	char text[IP6R_TEXT_MAX];
+	ip6r_addr_t a;
 
+	memset(&a, 0, sizeof(a));
 	if(s->table_af == 6) {
-		inet_ntop(AF_INET6, s->addr, a, sizeof(a));
-		snprintf(out, size, "%s [%s]:%u", proto, a, s->port);
+		memcpy(a.b, s->addr, 16);
+		a.af = 6;
 	} else {
-		inet_ntop(AF_INET, s->addr, a, sizeof(a));
-		snprintf(out, size, "%s %s:%u", proto, a, s->port);
+		a.b[10] = a.b[11] = 0xff;
+		memcpy(a.b + 12, s->addr, 4);
+		a.af = 4;
 	}
+	ip6r_format(&a, IP6R_REF, text, sizeof(text));
+	snprintf(out, size, "%s %s:%u", s->proto == HC_TCP ? "tcp" : "udp", text,
+			s->port);
 	return out;
 }
 
@@ -1001,9 +1006,8 @@ static int yes(const char *v)
 int hc_listen_af(const char *value, char *proto, size_t psize)
 {
 	static const char *protos[] = {"udp", "tcp", "tls", "sctp", "ws", "wss"};
-	char host[INET6_ADDRSTRLEN + 8];
-	unsigned char bin[16];
-	const char *p = value, *colon, *end;
+	const char *p = value, *colon, *end, *last;
+	ip6r_addr_t a;
 	size_t i, j, len;
 	int ncolons;
 
@@ -1031,14 +1035,7 @@ int hc_listen_af(const char *value, char *proto, size_t psize)
 		p++;
 	if(*p == '[') {
 		end = strchr(p, ']');
-		if(end == NULL)
-			return 0;
-		len = (size_t)(end - p - 1);
-		if(len >= sizeof(host))
-			return 0;
-		memcpy(host, p + 1, len);
-		host[len] = '\0';
-		return inet_pton(AF_INET6, host, bin) == 1 ? 6 : 0;
+		return end && ip6r_parse(p, (int)(end - p + 1), &a) == 0 ? 6 : 0;
 	}
 	for(ncolons = 0, end = p; *end && *end != ',' && *end != ')'; end++)
 		if(*end == ':')
@@ -1046,26 +1043,16 @@ int hc_listen_af(const char *value, char *proto, size_t psize)
 	if(ncolons >= 2) {
 		/* an IPv6 address without brackets (a port, if any, is lost in
 		 * it: kamailio wants brackets with a port) */
-		len = (size_t)(end - p);
-		if(len >= sizeof(host))
-			return 0;
-		memcpy(host, p, len);
-		host[len] = '\0';
-		if(inet_pton(AF_INET6, host, bin) == 1)
+		if(ip6r_parse(p, (int)(end - p), &a) == 0)
 			return 6;
 		/* "::1:5060"? drop the last ":port" */
-		if(strrchr(host, ':') != NULL)
-			*strrchr(host, ':') = '\0';
-		return inet_pton(AF_INET6, host, bin) == 1 ? 6 : 0;
+		for(last = end - 1; *last != ':'; last--)
+			;
+		return ip6r_parse(p, (int)(last - p), &a) == 0 ? 6 : 0;
 	}
 	for(end = p; *end && *end != ':' && *end != ',' && *end != ')'; end++)
 		;
-	len = (size_t)(end - p);
-	if(len >= sizeof(host))
-		return 0;
-	memcpy(host, p, len);
-	host[len] = '\0';
-	if(inet_pton(AF_INET, host, bin) == 1)
+	if(ip6r_parse(p, (int)(end - p), &a) == 0 && a.af == 4)
 		return 4;
 	/* a host name, an interface name, "*": decided at startup */
 	return 0;
