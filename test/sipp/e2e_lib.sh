@@ -5,7 +5,7 @@
 
 STOCK_MODULES=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules
 
-# sets CORE_PORT, KPORT (the LB) and the relay's ports
+# sets CORE_PORT, KPORT (the LB), CORE_PID, LB_PID and the relay's ports
 start_system()
 {
 	start_rtpengine
@@ -13,13 +13,15 @@ start_system()
 	echo "1 sip:127.0.0.1:$CORE_PORT" >"$OUT/dispatcher.list"
 	start_kamailio core "$TOP/cfg/core.cfg" "$CORE_PORT" \
 		-A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\""
+	CORE_PID=$KAM_PID
 	KPORT=$(free_port)
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
 		-L "$TOP/modules:$STOCK_MODULES" -A "LB_PORT=$KPORT" \
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
 		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
 		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \
-		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\""
+		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\"" "$@"
+	LB_PID=$KAM_PID
 }
 
 core_rpc()
