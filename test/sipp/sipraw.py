@@ -11,7 +11,8 @@ these placeholders are replaced in each copy sent:
 A body is everything after the first empty line; @PAD@ in it becomes as
 many bytes of 'a' as make each message --size bytes long.
 
-Prints one line: "sent N bytes=B answered A codes=200x2,400x1" (codes of
+Prints one line: "sent N bytes=B answered A codes=200x2,400x1 src=[::1]:P"
+(src: the address the copies came from; codes of
 the final replies received, provisional ones left out; a copy may get none).
 A negative final reply to an INVITE is acknowledged (ACK with its To tag), so
 that the transaction ends as it would with a phone.
@@ -69,6 +70,7 @@ def main():
     ap.add_argument("dst_ip")
     ap.add_argument("dst_port", type=int)
     ap.add_argument("--src", help="local address (default: of dst's family)")
+    ap.add_argument("--sport", type=int, default=0, help="local port")
     ap.add_argument("--tcp", action="store_true", help="send over TCP")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--rate", type=int, default=2000, help="copies per second")
@@ -85,7 +87,7 @@ def main():
     fam = socket.AF_INET6 if ":" in a.dst_ip else socket.AF_INET
     src = a.src or ("::1" if fam == socket.AF_INET6 else "127.0.0.1")
     s = socket.socket(fam, socket.SOCK_STREAM if a.tcp else socket.SOCK_DGRAM)
-    s.bind((src, 0))
+    s.bind((src, a.sport))
     if not a.tcp:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
@@ -182,9 +184,10 @@ def main():
         if not d:
             break
         take(d)
-    print("sent %d bytes=%d answered %d codes=%s" % (
+    print("sent %d bytes=%d answered %d codes=%s src=%s:%d" % (
         a.repeat, sent_bytes, answered,
-        ",".join("%dx%d" % (c, k) for c, k in sorted(codes.items()))))
+        ",".join("%dx%d" % (c, k) for c, k in sorted(codes.items())),
+        lip, lport))
 
 
 if __name__ == "__main__":
