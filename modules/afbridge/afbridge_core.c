@@ -44,6 +44,7 @@ afb_params_t afb_params = {
 		.ipv6_side = str_init("e"),
 		.extra_flags = STR_NULL,
 		.sdp_af = 0,
+		.max_streams = 16,
 		.socket_v4 = STR_NULL,
 		.socket_v6 = STR_NULL,
 		.engine_iface_e = str_init("external"),
@@ -494,6 +495,99 @@ static int afb_relay_flags(
 	return 0;
 }
 
+/* family an address is written in, for afb_sdp_check(): brackets are not
+ * SDP syntax */
+static int afb_text_af(const char *s, int len)
+{
+	ip6r_addr_t a;
+
+	if(afb_ip6.parse(s, len, &a) < 0 || a.ref)
+		return 0;
+	return a.af;
+}
+
+/* an application/sdp body that parse_sdp() refused (afb_facts() said no
+ * SDP); *line is what to show of it */
+static int afb_sdp_unparsable(sip_msg_t *msg, str *line)
+{
+	char *nl;
+
+	if(parse_content_type_hdr(msg) != ((TYPE_APPLICATION << 16) | SUBTYPE_SDP))
+		return 0;
+	line->s = get_body(msg);
+	if(line->s == NULL)
+		return 0;
+	line->len = msg->len - (int)(line->s - msg->buf);
+	if(line->len <= 0)
+		return 0;
+	/* the first connection line, else the first line */
+	nl = line->s;
+	while(nl && nl < line->s + line->len - 2 && strncmp(nl, "c=", 2) != 0) {
+		nl = memchr(nl, '\n', line->s + line->len - nl);
+		if(nl)
+			nl++;
+	}
+	if(nl && nl < line->s + line->len - 2) {
+		line->len -= (int)(nl - line->s);
+		line->s = nl;
+	}
+	nl = memchr(line->s, '\n', line->len);
+	if(nl)
+		line->len = (int)(nl - line->s);
+	if(line->len > 0 && line->s[line->len - 1] == '\r')
+		line->len--;
+	return 1;
+}
+
+/* the SDP of a message that would go to the relay is fit for it: -3 (and,
+ * with report, a warning naming the call, the source and the offending
+ * line) when not */
+static int afb_sdp_refuse(
+		sip_msg_t *msg, afb_facts_t *f, afb_decision_t *d, int report)
+{
+	afb_facts_t g;
+	afb_decision_t e;
+	enum afb_sdp_problem p;
+	const char *why;
+	str line, body;
+
+	if(f->has_sdp) {
+		if(d->action != AFB_OFFER && d->action != AFB_ANSWER)
+			return 0;
+		body.s = get_body(msg);
+		if(body.s == NULL)
+			return 0;
+		body.len = msg->len - (int)(body.s - msg->buf);
+		p = afb_sdp_check(body.s, body.len, afb_params.max_streams,
+				afb_text_af, (const char **)&line.s, &line.len);
+		if(p == AFB_SDP_OK)
+			return 0;
+		why = afb_sdp_problem_name(p);
+	} else {
+		/* would it have gone to the relay with a readable SDP? */
+		g = *f;
+		g.has_sdp = 1;
+		afb_decide(&g, afb_side6, &e);
+		if((e.action != AFB_OFFER && e.action != AFB_ANSWER)
+				|| !afb_sdp_unparsable(msg, &line))
+			return 0;
+		why = "SDP that does not parse";
+	}
+	if(!report)
+		return -3;
+	if(line.len > 80)
+		line.len = 80;
+	LM_WARN("%.*s %s of call-id [%.*s] from %s:%d: %s [%.*s]: relay not "
+			"engaged\n",
+			msg->first_line.type == SIP_REPLY ? 5 : msg->first_line.u.request.method.len,
+			msg->first_line.type == SIP_REPLY ? "reply" : msg->first_line.u.request.method.s,
+			afb_action_name(f->has_sdp ? d->action : e.action),
+			afb_callid(msg)->len, afb_callid(msg)->s, ip_addr2a(&msg->rcv.src_ip),
+			msg->rcv.src_port, why, line.len, line.s);
+	counter_inc(afb_cnt.bad_sdp);
+	return -3;
+}
+
 int afb_bridge(sip_msg_t *msg, str *extra)
 {
 	afb_facts_t f;
@@ -504,7 +598,10 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 
 	if(afb_facts(msg, &f) < 0)
 		return -2;
-	if(afb_decide(&f, afb_side6, &d) < 0) {
+	ret = afb_decide(&f, afb_side6, &d);
+	if(afb_sdp_refuse(msg, &f, &d, 1) < 0)
+		return -3;
+	if(ret < 0) {
 		LM_DBG("nothing to do (IPv%d -> IPv%d, sdp %d)\n", f.from_af,
 				f.to_af, f.has_sdp);
 		afb_mark_dialog(msg, &f, 0);
@@ -525,6 +622,12 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 				afb_action_name(d.action), afb_backends[afb_backend].module,
 				f.from_af, f.to_af, ret, afb_callid(msg)->len,
 				afb_callid(msg)->s);
+		/* the relay may hold what it allocated before failing (the ports
+		 * of the first streams): no transaction will delete it */
+		if(d.action == AFB_OFFER && afb_relay_fn[AFB_DELETE](msg, &flags) < 0)
+			LM_ERR("relay delete after the failed offer failed too for "
+				   "call-id [%.*s]\n",
+					afb_callid(msg)->len, afb_callid(msg)->s);
 		return -2;
 	}
 	afb_mark_dialog(msg, &f, 1);
@@ -534,6 +637,38 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 		counter_inc(afb_cnt.v6_to_v4);
 	else
 		counter_inc(afb_cnt.v4_to_v6);
+	return 1;
+}
+
+int afb_unbridge(sip_msg_t *msg)
+{
+	afb_facts_t f;
+	afb_decision_t d;
+	str flags = STR_NULL;
+	int ret;
+
+	if(msg->first_line.type != SIP_REQUEST) {
+		LM_ERR("af_unbridge() works on requests\n");
+		return -2;
+	}
+	if(afb_facts(msg, &f) < 0)
+		return -2;
+	/* only what af_bridge() offered for this request */
+	f.route = AFB_RT_REQUEST;
+	if(afb_decide(&f, afb_side6, &d) < 0 || d.action != AFB_OFFER
+			|| afb_sdp_refuse(msg, &f, &d, 0) < 0)
+		return -1;
+	ret = afb_relay_fn[AFB_DELETE](msg, &flags);
+	if(ret < 0) {
+		counter_inc(afb_cnt.relay_errors);
+		LM_ERR("relay delete (%s) failed with %d for call-id [%.*s]\n",
+				afb_backends[afb_backend].module, ret, afb_callid(msg)->len,
+				afb_callid(msg)->s);
+		return -2;
+	}
+	counter_inc(afb_cnt.deletes);
+	LM_DBG("deleted the offer of call-id [%.*s]\n", afb_callid(msg)->len,
+			afb_callid(msg)->s);
 	return 1;
 }
 

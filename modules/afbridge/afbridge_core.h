@@ -32,6 +32,7 @@ typedef struct afb_params
 	str ipv6_side;	  /* relay side facing IPv6: "e" or "i" */
 	str extra_flags;  /* appended to every offer/answer */
 	int sdp_af;		  /* 1: the SDP's connection family is the source's */
+	int max_streams;  /* most m= lines given to the relay (0: any) */
 	str socket_v4;	  /* preferred sockets of af_set_socket() */
 	str socket_v6;
 	str engine_iface_e; /* rtpengine interface names of the e/i sides */
@@ -49,6 +50,7 @@ typedef struct afb_counters
 	counter_handle_t deletes;
 	counter_handle_t relay_errors;
 	counter_handle_t bad_marks;
+	counter_handle_t bad_sdp;
 } afb_counters_t;
 
 extern afb_counters_t afb_cnt;
@@ -72,6 +74,11 @@ int afb_bridge(sip_msg_t *msg, str *extra);
 
 /*! the relay direction of msg into dir ("" when unknown); 1 or -1 */
 int afb_flags(sip_msg_t *msg, char dir[3]);
+
+/*! af_unbridge(): delete the relay's call of a request whose offer
+ * af_bridge() gave the relay but that goes nowhere (t_relay() failed);
+ * 1 deleted, -1 nothing to delete, -2 relay error */
+int afb_unbridge(sip_msg_t *msg);
 
 /*! 1 when msg crosses families, else -1 */
 int afb_crossing(sip_msg_t *msg);

@@ -130,6 +130,64 @@ int afb_sdp_text_af(const char *body, int len)
 	return 0;
 }
 
+/* the connection line l[0..n) (after "c=") is well-formed */
+static int conn_ok(const char *l, int n, afb_addr_af_f addr_af)
+{
+	int af, a;
+
+	if(n < 8 || memcmp(l, "IN IP", 5) != 0 || (l[5] != '4' && l[5] != '6')
+			|| l[6] != ' ')
+		return 0;
+	af = l[5] - '0';
+	l += 7;
+	n -= 7;
+	for(a = 0; a < n && l[a] != '/' && l[a] != ' ' && l[a] != '\t'; a++)
+		;
+	return a > 0 && addr_af(l, a) == af;
+}
+
+enum afb_sdp_problem afb_sdp_check(const char *body, int len,
+		int max_streams, afb_addr_af_f addr_af, const char **line,
+		int *line_len)
+{
+	const char *p = body, *end, *eol;
+	int streams = 0, n;
+
+	if(body == NULL || len <= 0)
+		return AFB_SDP_OK;
+	end = body + len;
+	while(p < end) {
+		eol = memchr(p, '\n', end - p);
+		if(eol == NULL)
+			eol = end;
+		n = (int)(eol - p);
+		if(n > 0 && p[n - 1] == '\r')
+			n--;
+		*line = p;
+		*line_len = n;
+		if(n >= 2 && p[0] == 'c' && p[1] == '='
+				&& !conn_ok(p + 2, n - 2, addr_af))
+			return AFB_SDP_BAD_CONN;
+		if(n >= 2 && p[0] == 'm' && p[1] == '=' && max_streams > 0
+				&& ++streams > max_streams)
+			return AFB_SDP_TOO_MANY;
+		p = eol + 1;
+	}
+	return AFB_SDP_OK;
+}
+
+const char *afb_sdp_problem_name(enum afb_sdp_problem p)
+{
+	switch(p) {
+		case AFB_SDP_BAD_CONN:
+			return "connection line without an address of its family";
+		case AFB_SDP_TOO_MANY:
+			return "more media streams than max_streams";
+		default:
+			return "none";
+	}
+}
+
 const char *afb_action_name(enum afb_action a)
 {
 	static const char *names[] = {"none", "offer", "answer", "delete"};

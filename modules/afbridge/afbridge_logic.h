@@ -92,6 +92,31 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d);
  * body and never writes */
 int afb_sdp_text_af(const char *body, int len);
 
+/*! what a relay must not be given in the SDP text body[0..len) */
+enum afb_sdp_problem
+{
+	AFB_SDP_OK = 0,
+	AFB_SDP_BAD_CONN,  /* a c= line that is not "c=IN IP4 <IPv4 address>"
+						* or "c=IN IP6 <IPv6 address>" (optionally /ttl) */
+	AFB_SDP_TOO_MANY   /* more m= lines than max_streams */
+};
+
+/*! family an address is written in: 4 (dotted quad), 6 (IPv6 text, no
+ * brackets), 0 not an address; s[0..len) is not NUL-terminated */
+typedef int (*afb_addr_af_f)(const char *s, int len);
+
+/*! check the SDP text body[0..len) before it goes to the relay: every
+ * connection line names an address of the family it states (addr_af
+ * judges), at most max_streams m= lines (0: no limit). Returns the first
+ * problem found; *line and *line_len then point at the offending line (no line
+ * end) inside body. Only reads body; body NULL or len <= 0 is AFB_SDP_OK. */
+enum afb_sdp_problem afb_sdp_check(const char *body, int len,
+		int max_streams, afb_addr_af_f addr_af, const char **line,
+		int *line_len);
+
+/*! text of a problem for logs */
+const char *afb_sdp_problem_name(enum afb_sdp_problem p);
+
 /*! name of an action for logs: "offer", "answer", "delete", "none" */
 const char *afb_action_name(enum afb_action a);
 

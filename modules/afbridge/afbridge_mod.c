@@ -53,6 +53,11 @@ static int ki_af_crossing(sip_msg_t *msg)
 	return afb_crossing(msg);
 }
 
+static int ki_af_unbridge(sip_msg_t *msg)
+{
+	return afb_unbridge(msg);
+}
+
 static int ki_af_set_socket(sip_msg_t *msg)
 {
 	return afb_set_socket(msg);
@@ -144,6 +149,11 @@ static int w_af_crossing(sip_msg_t *msg, char *p1, char *p2)
 	return ki_af_crossing(msg);
 }
 
+static int w_af_unbridge(sip_msg_t *msg, char *p1, char *p2)
+{
+	return ki_af_unbridge(msg);
+}
+
 static int w_af_set_socket(sip_msg_t *msg, char *p1, char *p2)
 {
 	return ki_af_set_socket(msg);
@@ -175,7 +185,8 @@ static int fixup_outvar(void **param, int param_no)
 }
 
 static const char *afb_rpc_stats_doc[] = {
-		"Relay operations by direction, deletes and relay errors", 0};
+		"Relay operations by direction, deletes, relay errors and refused SDP",
+		0};
 
 static void afb_rpc_stats(rpc_t *rpc, void *ctx)
 {
@@ -185,12 +196,13 @@ static void afb_rpc_stats(rpc_t *rpc, void *ctx)
 		rpc->fault(ctx, 500, "Internal error");
 		return;
 	}
-	rpc->struct_add(th, "ssuuuuu", "backend", afb_params.backend.s,
+	rpc->struct_add(th, "ssuuuuuu", "backend", afb_params.backend.s,
 			"ipv6_side", afb_params.ipv6_side.s, "v6_to_v4",
 			(unsigned)counter_get_val(afb_cnt.v6_to_v4), "v4_to_v6",
 			(unsigned)counter_get_val(afb_cnt.v4_to_v6), "deletes",
 			(unsigned)counter_get_val(afb_cnt.deletes), "relay_errors",
-			(unsigned)counter_get_val(afb_cnt.relay_errors), "bad_marks",
+			(unsigned)counter_get_val(afb_cnt.relay_errors), "bad_sdp",
+			(unsigned)counter_get_val(afb_cnt.bad_sdp), "bad_marks",
 			(unsigned)counter_get_val(afb_cnt.bad_marks));
 }
 
@@ -209,6 +221,9 @@ static counter_def_t afb_counter_defs[] = {
 		"relay sessions deleted (BYE, failed INVITE)"},
 	{&afb_cnt.relay_errors, "relay_errors", 0, 0, 0,
 		"relay commands that failed"},
+	{&afb_cnt.bad_sdp, "bad_sdp", 0, 0, 0,
+		"offers and answers kept from the relay: SDP unparsable, a connection "
+		"address not of its family, too many streams"},
 	{&afb_cnt.bad_marks, "bad_marks", 0, 0, 0,
 		"in-dialog requests with a dialog mark this proxy did not make"},
 	{0, 0, 0, 0, 0, 0}
@@ -225,6 +240,8 @@ static cmd_export_t cmds[] = {
 		fixup_free_pvar_null, REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE},
 	{"af_set_socket", (cmd_function)w_af_set_socket, 0, 0, 0,
 		REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE},
+	{"af_unbridge", (cmd_function)w_af_unbridge, 0, 0, 0,
+		REQUEST_ROUTE | FAILURE_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -233,6 +250,7 @@ static param_export_t params[] = {
 	{"ipv6_side", PARAM_STR, &afb_params.ipv6_side},
 	{"extra_flags", PARAM_STR, &afb_params.extra_flags},
 	{"sdp_af", PARAM_INT, &afb_params.sdp_af},
+	{"max_streams", PARAM_INT, &afb_params.max_streams},
 	{"socket_v4", PARAM_STR, &afb_params.socket_v4},
 	{"socket_v6", PARAM_STR, &afb_params.socket_v6},
 	{"rtpengine_iface_e", PARAM_STR, &afb_params.engine_iface_e},
@@ -266,6 +284,7 @@ static sr_kemi_t sr_kemi_afbridge_exports[] = {
 	KEMI_FN("af_crossing", ki_af_crossing, SR_KEMIP_NONE),
 	KEMI_FN("af_dst", ki_af_dst, SR_KEMIP_STR),
 	KEMI_FN("af_set_socket", ki_af_set_socket, SR_KEMIP_NONE),
+	KEMI_FN("af_unbridge", ki_af_unbridge, SR_KEMIP_NONE),
 	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
 };
 /* clang-format on */

@@ -17,8 +17,10 @@
  * properties: the relay is engaged only for a message that crosses
  * families (or the BYE of a dialog marked as bridged), the direction names
  * the two families, the return value matches the action, and the SDP scan
- * reads only its input and answers 0, 4 or 6; a forged dialog mark
- * never deletes, a Call-ID's own mark is accepted and an altered one not
+ * reads only its input and answers 0, 4 or 6; the SDP check (addresses by
+ * the ip6ref parser) reports an offending line inside the body; a forged
+ * dialog mark never deletes, a Call-ID's own mark is accepted and an
+ * altered one not
  */
 
 #include <stdint.h>
@@ -26,13 +28,26 @@
 #include <string.h>
 
 #include "afbridge/afbridge_logic.h"
+#include "ip6ref/ip6ref_parser.h"
+
+/* as the module judges a connection address: by the ip6ref parser */
+static int text_af(const char *s, int len)
+{
+	ip6r_addr_t a;
+
+	if(ip6r_parse(s, len, &a) < 0 || a.ref)
+		return 0;
+	return a.af;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	afb_facts_t f;
 	afb_decision_t dec;
 	char side;
-	int ret, sdp, known;
+	int ret, sdp, known, ll;
+	const char *line;
+	enum afb_sdp_problem p;
 
 	if(n < 10)
 		return 0;
@@ -93,6 +108,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 
 	sdp = afb_sdp_text_af((const char *)d + 8, (int)(n - 8));
 	if(sdp != 0 && sdp != 4 && sdp != 6)
+		abort();
+	/* the offending line lies inside the body */
+	p = afb_sdp_check((const char *)d + 8, (int)(n - 8), d[4] % 4, text_af,
+			&line, &ll);
+	if(p != AFB_SDP_OK
+			&& (line < (const char *)d + 8 || ll < 0
+					|| line + ll > (const char *)d + n))
 		abort();
 	return 0;
 }

@@ -5,11 +5,11 @@
 
 STOCK_MODULES=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules
 
-# sets CORE_PORT, KPORT (the LB) and the relay's ports
+# sets CORE_PORT, KPORT (the LB), CORE_PID, LB_PID and the relay's ports
 start_system()
 {
 	start_rtpengine
-	start_core_lb
+	start_core_lb "$@"
 }
 
 # the core and the LB, the LB talking to the relay at RTPP_PORT (which
@@ -20,6 +20,7 @@ start_core_lb()
 	echo "1 sip:127.0.0.1:$CORE_PORT" >"$OUT/dispatcher.list"
 	start_kamailio core "$TOP/cfg/core.cfg" "$CORE_PORT" \
 		-A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\""
+	CORE_PID=$KAM_PID
 	KPORT=$(free_port)
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
 		-L "$TOP/modules:$STOCK_MODULES" -A "LB_PORT=$KPORT" \

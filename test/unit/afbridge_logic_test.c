@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <check.h>
+#include <arpa/inet.h>
 
 #include "unit.h"
 
@@ -734,6 +735,89 @@ START_TEST(test_mark)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* what the relay must not get: bad connection lines, too many streams */
+
+/* the family an address is written in, by glibc (the module asks ip6ref) */
+static int glibc_af(const char *s, int len)
+{
+	char buf[64];
+	unsigned char b[16];
+
+	if(len <= 0 || len >= (int)sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if(inet_pton(AF_INET, buf, b) == 1)
+		return 4;
+	return inet_pton(AF_INET6, buf, b) == 1 ? 6 : 0;
+}
+
+struct check_row
+{
+	const char *body;
+	int max_streams;
+	enum afb_sdp_problem p;
+	const char *line; /* the offending line reported */
+};
+
+#define M1 "m=audio 4000 RTP/AVP 0\r\n"
+static const struct check_row checks[] = {
+		{"v=0\r\nc=IN IP4 192.0.2.1\r\n" M1, 16, AFB_SDP_OK, NULL},
+		{"v=0\r\nc=IN IP6 2001:db8::1\r\n" M1 "c=IN IP6 ::1\r\n", 16,
+				AFB_SDP_OK, NULL},
+		/* multicast TTL, LF only, no final line end */
+		{"v=0\nc=IN IP4 224.2.1.1/127\n" M1, 1, AFB_SDP_OK, NULL},
+		{"v=0\nc=IN IP6 ::1", 0, AFB_SDP_OK, NULL},
+		/* garbage, nothing, the other family, brackets, a host name */
+		{"v=0\r\nc=IN IP6 ::zz\r\n" M1, 16, AFB_SDP_BAD_CONN, "c=IN IP6 ::zz"},
+		{"v=0\r\nc=IN IP6\r\n" M1, 16, AFB_SDP_BAD_CONN, "c=IN IP6"},
+		{"v=0\r\nc=IN IP6 \r\n" M1, 16, AFB_SDP_BAD_CONN, "c=IN IP6 "},
+		{"v=0\r\nc=IN IP4 ::1\r\n" M1, 16, AFB_SDP_BAD_CONN, "c=IN IP4 ::1"},
+		{"v=0\r\nc=IN IP6 127.0.0.1\r\n", 16, AFB_SDP_BAD_CONN,
+				"c=IN IP6 127.0.0.1"},
+		{"v=0\r\nc=IN IP6 [::1]\r\n", 16, AFB_SDP_BAD_CONN, "c=IN IP6 [::1]"},
+		{"v=0\r\nc=IN IP4 media.example.net\r\n", 16, AFB_SDP_BAD_CONN,
+				"c=IN IP4 media.example.net"},
+		{"v=0\r\nc=\r\n", 16, AFB_SDP_BAD_CONN, "c="},
+		{"v=0\r\nc=IN IPX 1.2.3.4\r\n", 16, AFB_SDP_BAD_CONN,
+				"c=IN IPX 1.2.3.4"},
+		/* a good session line, a bad media line: the media line */
+		{"v=0\r\nc=IN IP4 192.0.2.1\r\n" M1 "c=IN IP6 1::2::3\r\n", 16,
+				AFB_SDP_BAD_CONN, "c=IN IP6 1::2::3"},
+		/* streams: at the limit, one over it, no limit */
+		{M1 M1 M1, 3, AFB_SDP_OK, NULL},
+		{M1 M1 M1 "m=video 4002 RTP/AVP 96\r\n", 3, AFB_SDP_TOO_MANY,
+				"m=video 4002 RTP/AVP 96"},
+		{M1 M1 M1 M1 M1, 0, AFB_SDP_OK, NULL},
+		{"", 16, AFB_SDP_OK, NULL},
+};
+
+START_TEST(test_sdp_check)
+{
+	const struct check_row *r = &checks[_i];
+	int len = strlen(r->body), ll = -1;
+	char *copy = malloc(len ? len : 1);
+	const char *line = NULL;
+	enum afb_sdp_problem p;
+
+	memcpy(copy, r->body, len);
+	p = afb_sdp_check(copy, len, r->max_streams, glibc_af, &line, &ll);
+	ck_assert_msg(p == r->p, "row %d: problem %d, want %d", _i, p, r->p);
+	if(r->line) {
+		ck_assert_msg(line >= copy && line + ll <= copy + len,
+				"row %d: line outside the body", _i);
+		ck_assert_msg(ll == (int)strlen(r->line)
+							  && memcmp(line, r->line, ll) == 0,
+				"row %d: line [%.*s], want [%s]", _i, ll, line, r->line);
+	}
+	free(copy);
+	ck_assert_int_eq(afb_sdp_check(NULL, 5, 0, glibc_af, &line, &ll), AFB_SDP_OK);
+	ck_assert_str_eq(afb_sdp_problem_name(AFB_SDP_OK), "none");
+	ck_assert_ptr_nonnull(strstr(afb_sdp_problem_name(AFB_SDP_TOO_MANY), "max_streams"));
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("afbridge_logic");
@@ -760,6 +844,10 @@ Suite *unit_suite(void)
 
 	tc = tcase_create("sdp family");
 	tcase_add_loop_test(tc, test_sdp_af, 0, N_ROWS(sdps));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sdp check");
+	tcase_add_loop_test(tc, test_sdp_check, 0, N_ROWS(checks));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("names");

@@ -1,0 +1,102 @@
+# Shared by the hostile_* tests: raw SIP at the shipped LB (cfg/kamailio.cfg
+# in front of cfg/core.cfg and rtpengine, as in e2e_lb), and the checks
+# that it survived: same processes, answers a normal request, shared
+# memory back at its baseline, the log names each problem.
+. "$TOP/test/sipp/e2e_lib.sh"
+
+RAW="python3 $TOP/test/sipp/sipraw.py"
+: >"$OUT/hostile.txt"
+: >"$OUT/log-matches.txt"
+
+# send one hostile message (template on stdin, see sipraw.py) to the LB
+# and require the answer to match the regex $3 (e.g. 'codes=400x1', or
+# 'answered 0 ' for a message that must be dropped).
+# usage: hostile name dst_ip want [sipraw options]
+hostile()
+{
+	local name=$1 dst=$2 want=$3 res
+	shift 3
+	res=$($RAW "$@" "$dst" "$KPORT") || fail "$name: sipraw failed"
+	printf '%-22s %s\n' "$name" "$res" >>"$OUT/hostile.txt"
+	[[ "$res" =~ $want ]] || fail "$name: expected '$want', got '$res'"
+	note "$name: $res"
+}
+
+# the LB's log must have a line matching the extended regex $2 (why
+# hostile input $1 was refused); counts the matches
+log_names()
+{
+	local what=$1 re=$2 line
+	line=$(grep -E -m1 -- "$re" "$OUT/lb.log") ||
+		fail "$what: the LB log has no line matching '$re'"
+	echo "$what: $line" >>"$OUT/log-matches.txt"
+	note "log ($what): ${line:0:160}"
+}
+
+# shared memory in use by kamailio at control socket $1 (core.shmmem)
+shm_used()
+{
+	timeout -k 2 10 kamcmd -s "unix:$1" core.shmmem | awk '$1 == "used:" { print $2 }'
+}
+
+# transactions alive at control socket $1
+tm_current()
+{
+	timeout -k 2 10 kamcmd -s "unix:$1" tm.stats | awk '$1 == "current:" { print $2 }'
+}
+
+# kamailio's process count (main + its children) of PID $1
+proc_count()
+{
+	echo $((1 + $(pgrep -c -P "$1")))
+}
+
+# remember the processes and the memory of the LB and the core; call after
+# warm-up traffic, with no transaction alive
+baseline()
+{
+	LB_PROCS=$(proc_count "$LB_PID")
+	CORE_PROCS=$(proc_count "$CORE_PID")
+	wait_for 40 idle || fail "transactions still alive before the baseline"
+	LB_SHM0=$(shm_used "$OUT/ctl.sock")
+	CORE_SHM0=$(shm_used "$OUT/core.sock")
+	note "baseline: LB pid $LB_PID ($LB_PROCS processes, shm used $LB_SHM0), core pid $CORE_PID ($CORE_PROCS, $CORE_SHM0)"
+}
+
+idle()
+{
+	[ "$(tm_current "$OUT/ctl.sock")" = 0 ] && [ "$(tm_current "$OUT/core.sock")" = 0 ]
+}
+
+# both kamailios alive with as many processes as at the baseline
+alive()
+{
+	kill -0 "$LB_PID" 2>/dev/null || fail "the LB (pid $LB_PID) died"
+	kill -0 "$CORE_PID" 2>/dev/null || fail "the core (pid $CORE_PID) died"
+	[ "$(proc_count "$LB_PID")" = "$LB_PROCS" ] ||
+		fail "the LB has $(proc_count "$LB_PID") processes, had $LB_PROCS"
+	[ "$(proc_count "$CORE_PID")" = "$CORE_PROCS" ] ||
+		fail "the core has $(proc_count "$CORE_PID") processes, had $CORE_PROCS"
+}
+
+# after all transactions have ended, shared memory in use is back within
+# SHM_TOLERANCE bytes of the baseline (LB and core)
+shm_back()
+{
+	local lb core
+	wait_for 40 idle || fail "transactions still alive: LB $(tm_current "$OUT/ctl.sock"), core $(tm_current "$OUT/core.sock")"
+	lb=$(shm_used "$OUT/ctl.sock")
+	core=$(shm_used "$OUT/core.sock")
+	note "shm used: LB $LB_SHM0 -> $lb ($((lb - LB_SHM0))), core $CORE_SHM0 -> $core ($((core - CORE_SHM0))), tolerance $SHM_TOLERANCE"
+	echo "shm LB $LB_SHM0 $lb core $CORE_SHM0 $core" >>"$OUT/hostile.txt"
+	[ $((lb - LB_SHM0)) -le "$SHM_TOLERANCE" ] ||
+		fail "the LB holds $((lb - LB_SHM0)) bytes more shared memory than before"
+	[ $((core - CORE_SHM0)) -le "$SHM_TOLERANCE" ] ||
+		fail "the core holds $((core - CORE_SHM0)) bytes more shared memory than before"
+}
+
+# the figures of a run: hostile inputs sent, log lines matched
+summary()
+{
+	note "$(grep -vc '^shm ' "$OUT/hostile.txt") hostile inputs, $(wc -l <"$OUT/log-matches.txt") log lines matched (see $OUT/hostile.txt, $OUT/log-matches.txt)"
+}
