@@ -130,8 +130,8 @@ log_names sdp-100-m-lines "WARNING: afbridge .*more media streams than max_strea
 # (65527), then over TCP one larger than kamailio's read buffer ---
 # the LB takes them; over udp_mtu they go to the core over TCP, which
 # this core does not listen on: 477, and the relayed offer is deleted
-hostile udp-largest-v4 127.0.0.1 "codes=477x[0-9]+ " --size 65507 < <(invite "$(sdp 'c=IN IP4 127.0.0.1')a=x:@PAD@")
-hostile udp-largest-v6 ::1 "codes=477x[0-9]+ " --size 65527 < <(invite "$(sdp 'c=IN IP6 ::1')a=x:@PAD@")
+hostile udp-largest-v4 127.0.0.1 "codes=477x1 " --size 65507 < <(invite "$(sdp 'c=IN IP4 127.0.0.1')a=x:@PAD@")
+hostile udp-largest-v6 ::1 "codes=477x1 " --size 65527 < <(invite "$(sdp 'c=IN IP6 ::1')a=x:@PAD@")
 log_names udp-largest "t_send_branch\(\): sending request on branch 0 failed"
 hostile tcp-over-read-buffer ::1 "answered 0 " --tcp --size 70000 < <(invite "$(sdp 'c=IN IP6 ::1')a=x:@PAD@")
 log_names tcp-over-read-buffer "tcp_read\(\): buffer overrun, dropping \(\[::1\]"
