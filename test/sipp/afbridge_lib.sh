@@ -7,9 +7,12 @@ RTPCHECK=$TOP/build/tools/rtpcheck
 
 # rtpengine in userspace: interface "internal" on 127.0.0.1, "external" on
 # ::1 (the IPv6 side is "e"). Sets RTPE_PID RTPP_PORT NG_PORT CLI_PORT.
+# Media ports: 100 from a random base in 60000-64999, or RTPE_PORTS from
+# RTPE_PORT_MIN when set (a load needs 2 per call on each interface).
 start_rtpengine()
 {
-	local pmin=$((60000 + (RANDOM % 50) * 100)) i
+	local pmin=${RTPE_PORT_MIN:-$((60000 + (RANDOM % 50) * 100))} i
+	local nports=${RTPE_PORTS:-100}
 	RTPP_PORT=$(free_port)
 	NG_PORT=$(free_port)
 	CLI_PORT=$(free_port)
@@ -17,7 +20,7 @@ start_rtpengine()
 		--interface=internal/127.0.0.1 --interface=external/::1 \
 		--listen-udp=127.0.0.1:$RTPP_PORT --listen-ng=127.0.0.1:$NG_PORT \
 		--listen-cli=127.0.0.1:$CLI_PORT --port-min=$pmin \
-		--port-max=$((pmin + 99)) --delete-delay=0 \
+		--port-max=$((pmin + nports - 1)) --delete-delay=0 \
 		>"$OUT/rtpengine.log" 2>&1 &
 	RTPE_PID=$!
 	_pids+=("$RTPE_PID")
