@@ -4,7 +4,8 @@
 # 2000 contacts every 5 s. Nothing timed is asserted: no process died, every
 # call completed (sipp may retransmit), the relay ends empty, no contact was
 # declared dead, pings were sent and answered, shm back to its baseline
-# (within 1 MB) once the calls are gone.
+# and pkg back
+# to their baselines (within 256 kB) once the calls are gone.
 export SOAK_SECONDS=${SOAK_SECONDS:-25}
 export SOAK_RATE=${SOAK_RATE:-30}
 export SOAK_CONTACTS=${SOAK_CONTACTS:-2000}
