@@ -284,6 +284,8 @@ wait_for $((CONTACTS / REG_RATE * 4 + 30)) contacts_in ||
 	fail "the LB pings $(rpc regping.status | awk '/^[\t ]*contacts:/ { print $2 }') contacts, not $want"
 kill -0 "$REGLOAD_PID" 2>/dev/null || fail "regload ended early: $(cat "$OUT/regload.err")"
 note "$want contacts registered and pinged"
+# the REGISTER transactions leave the wait timer: idle means pings only
+wait_for 60 drained || fail "the registrations did not drain: $(rpc tm.stats | grep current)"
 
 T0=$(date +%s.%N)
 echo "$CSV_HEAD" >"$CSV"
