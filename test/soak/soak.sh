@@ -74,8 +74,10 @@ limit_of()
 RTPE_PORTS=$((4 * ($(limit_of "$RATE_FWD") + $(limit_of "$RATE_REV")) + 200))
 [ "$RTPE_PORTS" -le 10000 ] || fail "SOAK_RATE $RATE with SOAK_HOLD_MS $HOLD needs more than 10000 relay ports"
 # below the range free_port() hands out (20000-59999) and the kernel's
-# ephemeral ports, away from the other tests' relays (60000-64999)
-RTPE_PORT_MIN=10000
+# ephemeral ports, away from the other tests' relays (60000-64999); a
+# random base, so that two soaks at once seldom share ports (rtpengine
+# skips a port that is taken)
+RTPE_PORT_MIN=$((10000 + RANDOM % ((10000 - RTPE_PORTS) / 100 + 1) * 100))
 export RTPE_PORTS RTPE_PORT_MIN
 
 # shm: the contacts (usrloc + regping, ~1.4 kB each on the LB), the
