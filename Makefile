@@ -8,6 +8,9 @@
 #   make test      deps + build + unit and sipp tests ("N passed, N failed");
 #                  T=name runs one test, SAN=1 runs unit tests under ASan+UBSan
 #   make fuzz      the libFuzzer targets for FUZZ_SECONDS (60) each
+#   make soak      calls across families through the LB and rtpengine while
+#                  regping pings 100k contacts, memory sampled (SOAK_SECONDS,
+#                  SOAK_RATE, SOAK_CONTACTS...); CSV + summary in build/soak/
 #   make bench     what the modules cost, as ratios against references measured in
 #                  the same run (bench/out/); B=name runs one benchmark
 #   make doc       regenerate each module's README from its DocBook sources
@@ -66,6 +69,11 @@ bench: deps
 	@make -s -C test/tools >/dev/null
 	@bench/run.sh $(B)
 
+soak: deps
+	@$(MAKE) -s modules
+	@$(MAKE) -s -C test/tools >/dev/null
+	@test/soak/soak.sh
+
 demo: deps
 	@$(MAKE) -s modules
 	@KEEP=$(KEEP) cfg/demo.sh
@@ -78,9 +86,9 @@ clean:
 		rm -f modules/$$m/*.o modules/$$m/*.d modules/$$m/*.so \
 			modules/$$m/makecfg.lst modules/$$m/librpath.lst; \
 	done
-	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test $(BUILD)/tools $(BUILD)/utils $(BUILD)/demo $(BUILD)/fuzz
+	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test $(BUILD)/tools $(BUILD)/utils $(BUILD)/demo $(BUILD)/fuzz $(BUILD)/soak
 
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps ksrc modules utils install test fuzz bench demo doc clean distclean
+.PHONY: all deps ksrc modules utils install test fuzz bench soak demo doc clean distclean

@@ -7,12 +7,14 @@ RTPCHECK=$TOP/build/tools/rtpcheck
 
 # rtpengine in userspace: interface "internal" on 127.0.0.1, "external" on
 # ::1 (the IPv6 side is "e"). Sets RTPE_PID RTPP_PORT NG_PORT CLI_PORT
-# RTPE_PMIN. "start_rtpengine same" starts it again on the ports of the
+# RTPE_PMIN. Media ports: 100 from a random base in 60000-64999, or
+# RTPE_PORTS from RTPE_PORT_MIN when set (a load needs 2 per call on each
+# interface). "start_rtpengine same" starts it again on the ports of the
 # previous one (a relay restart), logging to rtpengine.<n>.log.
 RTPE_STARTS=0
 relay_ports()
 {
-	RTPE_PMIN=$((60000 + (RANDOM % 50) * 100))
+	RTPE_PMIN=${RTPE_PORT_MIN:-$((60000 + (RANDOM % 50) * 100))}
 	RTPP_PORT=$(free_port)
 	NG_PORT=$(free_port)
 	CLI_PORT=$(free_port)
@@ -28,7 +30,7 @@ start_rtpengine()
 		--interface=internal/127.0.0.1 --interface=external/::1 \
 		--listen-udp=127.0.0.1:$RTPP_PORT --listen-ng=127.0.0.1:$NG_PORT \
 		--listen-cli=127.0.0.1:$CLI_PORT --port-min=$RTPE_PMIN \
-		--port-max=$((RTPE_PMIN + 99)) --delete-delay=0 \
+		--port-max=$((RTPE_PMIN + ${RTPE_PORTS:-100} - 1)) --delete-delay=0 \
 		>"$log" 2>&1 &
 	RTPE_PID=$!
 	_pids+=("$RTPE_PID")

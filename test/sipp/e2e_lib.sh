@@ -5,7 +5,9 @@
 
 STOCK_MODULES=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules
 
-# sets CORE_PORT, KPORT (the LB), CORE_PID, LB_PID and the relay's ports
+# sets CORE_PORT, KPORT (the LB), CORE_PID, LB_PID and the relay's ports;
+# CORE_ARGS and LB_ARGS: more kamailio arguments for each (e.g. -m 512
+# -x tlsf), as are the arguments given (to the LB)
 start_system()
 {
 	start_rtpengine
@@ -19,7 +21,8 @@ start_core_lb()
 	CORE_PORT=$(free_port)
 	echo "1 sip:127.0.0.1:$CORE_PORT" >"$OUT/dispatcher.list"
 	start_kamailio core "$TOP/cfg/core.cfg" "$CORE_PORT" \
-		-A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\""
+		-A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\"" \
+		${CORE_ARGS:-}
 	CORE_PID=$KAM_PID
 	KPORT=$(free_port)
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
@@ -27,7 +30,7 @@ start_core_lb()
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
 		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
 		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \
-		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\"" "$@"
+		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\"" ${LB_ARGS:-} "$@"
 	LB_PID=$KAM_PID
 }
 

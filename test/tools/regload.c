@@ -36,6 +36,8 @@
  * (one line). P, D and C count what arrived after registration ended; D is
  * the number of distinct users (Request-URI user, else To user, as prefix
  * and number) pinged. COUNT 0 makes a pure sink: registration ends at once.
+ * SIGTERM or SIGINT ends the run early, with the same line (SECONDS then
+ * bounds a run whose end is decided by whoever started it).
  * Exit 0 when all COUNT users registered, 1 when not, 2 on bad arguments,
  * socket or file errors.
  */
@@ -50,6 +52,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <time.h>
+#include <signal.h>
 #include <poll.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -127,6 +130,7 @@ static uint64_t *target_map;
 static long target_bits, targets;
 static long pings, crlf;
 static long malformed, reply_drops, reg_rejected, reg_retr;
+static volatile sig_atomic_t stop_req; /* SIGTERM or SIGINT arrived */
 
 static void usage(void)
 {
@@ -148,6 +152,7 @@ static void usage(void)
 			"  distinct_targets D; crlf C\" (counted after registration)\n"
 			"  COUNT 0: only a sink. addresses: IPv4 or IPv6 literals "
 			"without brackets\n"
+			"  SIGTERM or SIGINT ends the run early (same line printed)\n"
 			"  exit 0 if all registered, 1 if not, 2 on bad arguments or "
 			"socket errors\n");
 	exit(2);
@@ -195,6 +200,44 @@ static const char *addr_text(const char *ip, int port)
 	else
 		snprintf(o, sizeof(out[0]), "%s:%d", ip, port);
 	return o;
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_req = 1;
+}
+
+/* SIGTERM and SIGINT end the run: blocked but while waiting in ppoll()
+ * (which then returns EINTR), so none is lost between check and wait;
+ * *waitmask gets the mask ppoll() is to wait with */
+static void catch_stop(sigset_t *waitmask)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+}
+
+/* a blocked SIGTERM or SIGINT waits (for a loop that does not get to
+ * ppoll() while datagrams keep arriving) */
+static int stop_pending(void)
+{
+	sigset_t pend;
+
+	if(sigpending(&pend) < 0)
+		return 0;
+	return sigismember(&pend, SIGTERM) || sigismember(&pend, SIGINT);
 }
 
 /* fill a from the literal ip and the port text; exits 2 when invalid */
@@ -837,6 +880,7 @@ int main(int argc, char **argv)
 	int64_t measure, now, wait;
 	struct pollfd pfd;
 	struct timespec ts;
+	sigset_t waitmask;
 	const char *p;
 	double t_reg, t_meas;
 	FILE *out;
@@ -879,6 +923,7 @@ int main(int argc, char **argv)
 	}
 	sock = bound_socket(&self);
 	out = open_times(argv[8]);
+	catch_stop(&waitmask);
 
 	t_start = now_us();
 	if(count == 0) {
@@ -887,22 +932,25 @@ int main(int argc, char **argv)
 	}
 	pfd.fd = sock;
 	pfd.events = POLLIN;
-	for(;;) {
+	while(!stop_req) {
 		now = now_us();
 		if(!reg_done)
 			reg_tick(now, rate);
 		if(reg_done && now >= t_reg_end + measure)
 			break;
 		/* what is waiting first; when there is much, pace and read on */
-		if(rx_drain() == RL_RECV_ROUNDS)
+		if(rx_drain() == RL_RECV_ROUNDS) {
+			if(stop_pending())
+				break;
 			continue;
+		}
 		now = now_us();
 		wait = (reg_done ? t_reg_end + measure : reg_next(now)) - now;
 		if(wait <= 0)
 			continue;
 		ts.tv_sec = (time_t)(wait / 1000000);
 		ts.tv_nsec = (long)(wait % 1000000) * 1000;
-		if(ppoll(&pfd, 1, &ts, NULL) < 0 && errno != EINTR)
+		if(ppoll(&pfd, 1, &ts, &waitmask) < 0 && errno != EINTR)
 			die_sock("poll on", &self);
 	}
 	now = now_us();
