@@ -21,50 +21,44 @@ _ports_taken=" "
 # should their parent die without taking them along
 stop_all()
 {
-	local pid i kids=()
+	local pid kids=()
 	for pid in "${_pids[@]}"; do
 		kids+=($(pgrep -P "$pid" 2>/dev/null))
 		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in "${_pids[@]}"; do
-		for i in $(seq 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$pid" 2>/dev/null; then
+		if ! gone_within 50 "$pid"; then
 			echo "  process $pid did not stop on TERM, killing it" >&2
 			kill -KILL "$pid" 2>/dev/null
 		fi
 		wait "$pid" 2>/dev/null
 	done
 	for pid in "${kids[@]}"; do
-		for i in $(seq 20); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null
+		gone_within 20 "$pid" || kill -KILL "$pid" 2>/dev/null
 	done
 	_pids=()
+}
+# 0 when process $2 is gone within $1 tenths of a second
+gone_within()
+{
+	local i
+	for i in $(seq "$1"); do
+		kill -0 "$2" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	! kill -0 "$2" 2>/dev/null
 }
 # stop one process we started (and the children it forked) by its PID:
 # TERM, up to 5 s, then KILL; it is no longer stopped at exit
 stop_pid()
 {
-	local pid=$1 i p kids keep=()
+	local pid=$1 p kids keep=()
 	kids=$(pgrep -P "$pid" 2>/dev/null)
 	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	gone_within 50 "$pid" || kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	for p in $kids; do
-		for i in $(seq 20); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$p" 2>/dev/null
+		gone_within 20 "$p" || kill -KILL "$p" 2>/dev/null
 	done
 	for p in "${_pids[@]}"; do
 		[ "$p" = "$pid" ] || keep+=("$p")

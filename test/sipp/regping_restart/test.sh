@@ -22,9 +22,7 @@ pinged() { [ "$(pings ua6)" -ge 1 ] && [ "$(pings ua4)" -ge 1 ]; }
 wait_for 10 pinged || fail "before the restart: ua6 got $(pings ua6) pings, ua4 $(pings ua4)"
 
 # stop the first registrar by its PID; the UAs stay
-kill -TERM "$FIRST"
-for i in $(seq 50); do kill -0 "$FIRST" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$FIRST" 2>/dev/null && fail "kamailio $FIRST did not stop"
+stop_pid "$FIRST"
 # db_text writes its files out when kamailio stops
 grep -q "user6" "$OUT/db/location" && grep -q "user4" "$OUT/db/location" ||
 	fail "usrloc did not write the contacts to $OUT/db/location"
