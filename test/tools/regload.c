@@ -158,21 +158,6 @@ static void usage(void)
 	exit(2);
 }
 
-static void bad_arg(const char *what, const char *val)
-{
-	fprintf(stderr, "regload: invalid %s: \"%s\"\n", what, val);
-	usage();
-}
-
-static long parse_long(const char *what, const char *s, long min, long max)
-{
-	long v;
-
-	if(tn_long(s, min, max, &v) < 0)
-		bad_arg(what, s);
-	return v;
-}
-
 /* seconds, decimal with an optional fraction: "5", "0.5", "2.25"; in us */
 static int64_t parse_seconds(const char *s)
 {
@@ -180,11 +165,11 @@ static int64_t parse_seconds(const char *s)
 	double v;
 
 	if(*s < '0' || *s > '9')
-		bad_arg("SECONDS", s);
+		tn_bad_arg("SECONDS", s);
 	errno = 0;
 	v = strtod(s, &end);
 	if(errno || *end != '\0' || v < 0 || v > 86400)
-		bad_arg("SECONDS", s);
+		tn_bad_arg("SECONDS", s);
 	return (int64_t)(v * 1000000 + 0.5);
 }
 
@@ -246,9 +231,9 @@ static void parse_addr(rl_addr_t *a, const char *what_ip, const char *ip,
 {
 	memset(a, 0, sizeof(*a));
 	a->ip = ip;
-	a->port = (int)parse_long(what_port, port, min_port, 65535);
+	a->port = (int)tn_arg_long(what_port, port, min_port, 65535);
 	if(tn_sockaddr(ip, a->port, &a->ss, &a->len) < 0)
-		bad_arg(what_ip, ip);
+		tn_bad_arg(what_ip, ip);
 	if(a->ss.ss_family == AF_INET) {
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&a->ss)->sin_addr, a->host,
 				sizeof(a->host));
@@ -885,26 +870,27 @@ int main(int argc, char **argv)
 	double t_reg, t_meas;
 	FILE *out;
 
+	tn_set_usage("regload", usage);
 	if(argc != 9 && argc != 10)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_addr(&self, "IP", argv[1], "PORT", argv[2], 1);
 	parse_addr(&server, "SERVER_IP", argv[3], "SERVER_PORT", argv[4], 1);
-	count = parse_long("COUNT", argv[5], 0, RL_MAX_COUNT);
-	rate = parse_long("RATE", argv[6], 1, RL_MAX_RATE);
+	count = tn_arg_long("COUNT", argv[5], 0, RL_MAX_COUNT);
+	rate = tn_arg_long("RATE", argv[6], 1, RL_MAX_RATE);
 	measure = parse_seconds(argv[7]);
 	if(argv[8][0] == '\0')
-		bad_arg("OUTFILE", argv[8]);
+		tn_bad_arg("OUTFILE", argv[8]);
 	if(argc == 10) {
 		prefix = argv[9];
 		prefix_len = (int)strlen(prefix);
 		if(prefix_len == 0 || prefix_len > RL_PREFIX_MAX)
-			bad_arg("USER_PREFIX", prefix);
+			tn_bad_arg("USER_PREFIX", prefix);
 		for(p = prefix; *p; p++)
 			if(!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
 					   || (*p >= '0' && *p <= '9')
 					   || strchr("-_.!~*'()+$,", *p)))
-				bad_arg("USER_PREFIX", prefix);
+				tn_bad_arg("USER_PREFIX", prefix);
 	}
 	if(self.ss.ss_family != server.ss.ss_family) {
 		fprintf(stderr,

@@ -93,21 +93,6 @@ static void usage(void)
 	exit(2);
 }
 
-static void bad_arg(const char *what, const char *val)
-{
-	fprintf(stderr, "rtpcheck: invalid %s: \"%s\"\n", what, val);
-	usage();
-}
-
-static long parse_long(const char *what, const char *s, long min, long max)
-{
-	long v;
-
-	if(tn_long(s, min, max, &v) < 0)
-		bad_arg(what, s);
-	return v;
-}
-
 /* "IP:PORT", IPv6 as "[IP]:PORT", for messages */
 static const char *addr_text(const char *ip, int port)
 {
@@ -150,9 +135,9 @@ static void parse_addr(rc_addr_t *a, const char *what_ip, const char *ip,
 {
 	memset(a, 0, sizeof(*a));
 	a->ip = ip;
-	a->port = (int)parse_long(what_port, port, min_port, 65535);
+	a->port = (int)tn_arg_long(what_port, port, min_port, 65535);
 	if(tn_sockaddr(ip, a->port, &a->ss, &a->len) < 0)
-		bad_arg(what_ip, ip);
+		tn_bad_arg(what_ip, ip);
 }
 
 static void die_sock(const char *op, const rc_addr_t *a)
@@ -292,9 +277,9 @@ static int cmd_send(int argc, char **argv)
 		usage();
 	parse_addr(&src, "SRC_IP", argv[2], "SRC_PORT", argv[3], 0);
 	parse_addr(&dst, "DST_IP", argv[4], "DST_PORT", argv[5], 1);
-	count = parse_long("COUNT", argv[6], 0, 10000000);
+	count = tn_arg_long("COUNT", argv[6], 0, 10000000);
 	if(argc == 8)
-		interval = parse_long("INTERVAL_MS", argv[7], 0, 3600000);
+		interval = tn_arg_long("INTERVAL_MS", argv[7], 0, 3600000);
 	if(src.ss.ss_family != dst.ss.ss_family) {
 		fprintf(stderr,
 				"rtpcheck: SRC_IP %s and DST_IP %s are not of one "
@@ -324,11 +309,11 @@ static int64_t parse_seconds(const char *s)
 	double v;
 
 	if(*s < '0' || *s > '9')
-		bad_arg("SECONDS", s);
+		tn_bad_arg("SECONDS", s);
 	errno = 0;
 	v = strtod(s, &end);
 	if(errno || *end != '\0' || v < 0 || v > 86400)
-		bad_arg("SECONDS", s);
+		tn_bad_arg("SECONDS", s);
 	return (int64_t)(v * 1000 + 0.5);
 }
 
@@ -345,7 +330,7 @@ static int cmd_recv(int argc, char **argv)
 	parse_addr(&a, "IP", argv[2], "PORT", argv[3], 1);
 	deadline = now_ms() + parse_seconds(argv[4]);
 	if(argc == 6)
-		min_count = parse_long("MIN_COUNT", argv[5], 1, LONG_MAX);
+		min_count = tn_arg_long("MIN_COUNT", argv[5], 1, LONG_MAX);
 
 	fd = bound_socket(&a, 1);
 	memset(&first, 0, sizeof(first));
@@ -384,10 +369,10 @@ static int cmd_talk(int argc, char **argv)
 		usage();
 	parse_addr(&a, "IP", argv[2], "PORT", argv[3], 1);
 	parse_addr(&peer, "PEER_IP", argv[4], "PEER_PORT", argv[5], 1);
-	count = parse_long("COUNT", argv[6], 1, 10000000);
+	count = tn_arg_long("COUNT", argv[6], 1, 10000000);
 	start = now_ms();
 	deadline = start + parse_seconds(argv[7]);
-	min_count = argc == 9 ? parse_long("MIN_COUNT", argv[8], 1, LONG_MAX)
+	min_count = argc == 9 ? tn_arg_long("MIN_COUNT", argv[8], 1, LONG_MAX)
 						  : (count + 1) / 2;
 	if(a.ss.ss_family != peer.ss.ss_family) {
 		fprintf(stderr, "rtpcheck: IP %s and PEER_IP %s are not of one family\n",
@@ -423,6 +408,7 @@ static int cmd_talk(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	tn_set_usage("rtpcheck", usage);
 	if(argc < 2)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -17,6 +17,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,4 +77,30 @@ int tn_long(const char *s, long min, long max, long *v)
 	errno = 0;
 	*v = strtol(s, &end, 10);
 	return (errno || *end != '\0' || *v < min || *v > max) ? -1 : 0;
+}
+
+static const char *tn_tool = "tool";
+static void (*tn_usage)(void);
+
+void tn_set_usage(const char *tool, void (*usage)(void))
+{
+	tn_tool = tool;
+	tn_usage = usage;
+}
+
+void tn_bad_arg(const char *what, const char *val)
+{
+	fprintf(stderr, "%s: invalid %s: \"%s\"\n", tn_tool, what, val);
+	if(tn_usage)
+		tn_usage();
+	exit(2);
+}
+
+long tn_arg_long(const char *what, const char *s, long min, long max)
+{
+	long v;
+
+	if(tn_long(s, min, max, &v) < 0)
+		tn_bad_arg(what, s);
+	return v;
 }

@@ -25,4 +25,13 @@ int tn_sockaddr(
 /*! a decimal integer in [min, max], nothing else, into *v; 0 or -1 */
 int tn_long(const char *s, long min, long max, long *v);
 
+/*! the tool's name and its usage text (which exits), for tn_bad_arg() */
+void tn_set_usage(const char *tool, void (*usage)(void));
+
+/*! an invalid command line argument: says which, then the usage text */
+void tn_bad_arg(const char *what, const char *val);
+
+/*! a decimal integer argument in [min, max], else tn_bad_arg() */
+long tn_arg_long(const char *what, const char *s, long min, long max);
+
 #endif
