@@ -23,7 +23,7 @@
 static const unsigned char v4_prefix[12] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-static int hexval(char c)
+int ip6r_hexval(char c)
 {
 	if(c >= '0' && c <= '9')
 		return c - '0';
@@ -97,7 +97,7 @@ static int parse_v6(const char *p, int len, unsigned char *out)
 		start = p;
 		v = 0;
 		digits = 0;
-		while(p < end && (d = hexval(*p)) >= 0) {
+		while(p < end && (d = ip6r_hexval(*p)) >= 0) {
 			if(++digits > 4)
 				return -1;
 			v = (v << 4) | d;
@@ -159,8 +159,8 @@ static int parse_zone(const char *p, int len, int pct, ip6r_addr_t *a)
 
 	while(p < end) {
 		if(*p == '%') {
-			if(!pct || end - p < 3 || (hi = hexval(p[1])) < 0
-					|| (lo = hexval(p[2])) < 0)
+			if(!pct || end - p < 3 || (hi = ip6r_hexval(p[1])) < 0
+					|| (lo = ip6r_hexval(p[2])) < 0)
 				return -1;
 			c = (char)((hi << 4) | lo);
 			p += 3;

@@ -60,6 +60,9 @@ typedef struct ip6r_addr
  * NUL-terminated; a may be NULL to only validate. */
 int ip6r_parse(const char *s, int len, ip6r_addr_t *a);
 
+/*! the value of hex digit c (either case), -1 when it is none */
+int ip6r_hexval(char c);
+
 /*! 1 when the bytes are ::ffff:a.b.c.d (also for a parsed IPv4 address) */
 int ip6r_is_v4(const ip6r_addr_t *a);
 

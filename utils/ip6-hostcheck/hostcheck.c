@@ -173,17 +173,6 @@ enum hc_order hc_host_order(void)
 	return *(const unsigned char *)&one == 1 ? HC_LE : HC_BE;
 }
 
-static int hexval(char c)
-{
-	if(c >= '0' && c <= '9')
-		return c - '0';
-	if(c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if(c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "0100007F:13C4" with nwords 32-bit words: address and port; returns the
  * position after it or NULL */
 static const char *parse_addr_port(const char *p, int nwords,
@@ -195,7 +184,7 @@ static const char *parse_addr_port(const char *p, int nwords,
 	for(w = 0; w < nwords; w++) {
 		v = 0;
 		for(k = 0; k < 8; k++) {
-			d = hexval(*p++);
+			d = ip6r_hexval(*p++);
 			if(d < 0)
 				return NULL;
 			v = (v << 4) | (unsigned long)d;
@@ -212,7 +201,7 @@ static const char *parse_addr_port(const char *p, int nwords,
 		return NULL;
 	*port = 0;
 	for(k = 0; k < 4; k++) {
-		d = hexval(*p++);
+		d = ip6r_hexval(*p++);
 		if(d < 0)
 			return NULL;
 		*port = (*port << 4) | (unsigned int)d;
@@ -265,7 +254,7 @@ int hc_parse_sock_line(const char *line, int table_af, int proto,
 		return -1;
 	p = skip_ws(p);
 	for(i = 0; i < 2; i++) {
-		d = hexval(*p++);
+		d = ip6r_hexval(*p++);
 		if(d < 0)
 			return -1;
 		s->state = (s->state << 4) | d;
