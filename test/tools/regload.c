@@ -158,21 +158,6 @@ static void usage(void)
 	exit(2);
 }
 
-/* seconds, decimal with an optional fraction: "5", "0.5", "2.25"; in us */
-static int64_t parse_seconds(const char *s)
-{
-	char *end;
-	double v;
-
-	if(*s < '0' || *s > '9')
-		tn_bad_arg("SECONDS", s);
-	errno = 0;
-	v = strtod(s, &end);
-	if(errno || *end != '\0' || v < 0 || v > 86400)
-		tn_bad_arg("SECONDS", s);
-	return (int64_t)(v * 1000000 + 0.5);
-}
-
 /* "IP:PORT", IPv6 as "[IP]:PORT", for messages */
 static const char *addr_text(const char *ip, int port)
 {
@@ -878,7 +863,7 @@ int main(int argc, char **argv)
 	parse_addr(&server, "SERVER_IP", argv[3], "SERVER_PORT", argv[4], 1);
 	count = tn_arg_long("COUNT", argv[5], 0, RL_MAX_COUNT);
 	rate = tn_arg_long("RATE", argv[6], 1, RL_MAX_RATE);
-	measure = parse_seconds(argv[7]);
+	measure = tn_arg_seconds("SECONDS", argv[7], 1000000);
 	if(argv[8][0] == '\0')
 		tn_bad_arg("OUTFILE", argv[8]);
 	if(argc == 10) {

@@ -302,21 +302,6 @@ static int cmd_send(int argc, char **argv)
 	return 0;
 }
 
-/* seconds, decimal with an optional fraction: "5", "0.5", "2.25" */
-static int64_t parse_seconds(const char *s)
-{
-	char *end;
-	double v;
-
-	if(*s < '0' || *s > '9')
-		tn_bad_arg("SECONDS", s);
-	errno = 0;
-	v = strtod(s, &end);
-	if(errno || *end != '\0' || v < 0 || v > 86400)
-		tn_bad_arg("SECONDS", s);
-	return (int64_t)(v * 1000 + 0.5);
-}
-
 static int cmd_recv(int argc, char **argv)
 {
 	rc_addr_t a;
@@ -328,7 +313,7 @@ static int cmd_recv(int argc, char **argv)
 	if(argc != 5 && argc != 6)
 		usage();
 	parse_addr(&a, "IP", argv[2], "PORT", argv[3], 1);
-	deadline = now_ms() + parse_seconds(argv[4]);
+	deadline = now_ms() + tn_arg_seconds("SECONDS", argv[4], 1000);
 	if(argc == 6)
 		min_count = tn_arg_long("MIN_COUNT", argv[5], 1, LONG_MAX);
 
@@ -371,7 +356,7 @@ static int cmd_talk(int argc, char **argv)
 	parse_addr(&peer, "PEER_IP", argv[4], "PEER_PORT", argv[5], 1);
 	count = tn_arg_long("COUNT", argv[6], 1, 10000000);
 	start = now_ms();
-	deadline = start + parse_seconds(argv[7]);
+	deadline = start + tn_arg_seconds("SECONDS", argv[7], 1000);
 	min_count = argc == 9 ? tn_arg_long("MIN_COUNT", argv[8], 1, LONG_MAX)
 						  : (count + 1) / 2;
 	if(a.ss.ss_family != peer.ss.ss_family) {

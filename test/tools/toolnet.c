@@ -104,3 +104,17 @@ long tn_arg_long(const char *what, const char *s, long min, long max)
 		tn_bad_arg(what, s);
 	return v;
 }
+
+int64_t tn_arg_seconds(const char *what, const char *s, int64_t per_second)
+{
+	char *end;
+	double v;
+
+	if(*s < '0' || *s > '9')
+		tn_bad_arg(what, s);
+	errno = 0;
+	v = strtod(s, &end);
+	if(errno || *end != '\0' || v < 0 || v > 86400)
+		tn_bad_arg(what, s);
+	return (int64_t)(v * (double)per_second + 0.5);
+}

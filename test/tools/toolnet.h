@@ -15,6 +15,7 @@
 #ifndef _TOOLNET_H_
 #define _TOOLNET_H_
 
+#include <stdint.h>
 #include <sys/socket.h>
 
 /*! an IPv4 or IPv6 literal (no brackets; an IPv6 zone as %ifname or
@@ -33,5 +34,9 @@ void tn_bad_arg(const char *what, const char *val);
 
 /*! a decimal integer argument in [min, max], else tn_bad_arg() */
 long tn_arg_long(const char *what, const char *s, long min, long max);
+
+/*! seconds, decimal with an optional fraction ("5", "0.5", "2.25"), at
+ * most a day, in units of 1/per_second s (1000: ms), else tn_bad_arg() */
+int64_t tn_arg_seconds(const char *what, const char *s, int64_t per_second);
 
 #endif
