@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="kamailio kamailio-extra-modules kamailio-utils-modules sip-tester
-rtpengine-daemon check pkg-config xsltproc docbook-xsl docbook-xml libxml2-dev
+rtpengine-daemon rtpengine-utils check pkg-config xsltproc docbook-xsl docbook-xml libxml2-dev
 dpkg-dev gcc make iproute2 lynx libxml2-utils libpq-dev postgresql
 kamailio-postgres-modules clang libclang-rt-14-dev python3 procps $*"
 
