@@ -116,7 +116,7 @@ afb_call()
 	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_$kind.xml" \
 		-mp "$(free_port)" -key rtp_port "$uas_rtp"
 	uas_pid=$SIPP_PID
-	bg_sipp "$name-uac" -sf "$SCN/uac_$kind.xml" -m 1 -d "$hold" -i "$uac_ip" \
+	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$SCN/uac_$kind.xml" -m 1 -d "$hold" -i "$uac_ip" \
 		-p "$uac_port" -mi "$uac_mip" -mp "$(free_port)" -key rtp_port "$uac_rtp" \
 		-key ruri "${AFB_RURI:-sip:uas@$(uri_host "$uas_ip"):$uas_port}" \
 		"$(uri_host "$uac_ip"):$KPORT"

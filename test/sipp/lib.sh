@@ -160,6 +160,14 @@ start_kamailio()
 	note "kamailio $name pid $KAM_PID on port $port"
 }
 
+# options of a sipp that places a call and holds it (-d, a pause): what
+# arrives during the hold is ignored, such as a 180 overtaken by its 200.
+# The LB's workers relay replies in parallel and tm sends a reply after
+# releasing the transaction's reply lock: a worker preempted there sends
+# its 180 after another worker's 200 (UDP may reorder anyway; RFC 3261
+# phones ignore such a 180).
+SIPP_CALLER=(-pause_msg_ign)
+
 # start sipp in the background; its messages go to $OUT/<name>.msg.
 # usage: bg_sipp name sipp-args...  -> sets SIPP_PID
 bg_sipp()

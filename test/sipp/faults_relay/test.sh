@@ -61,7 +61,7 @@ call_up()
 	start_sipp "$name-uas" 127.0.0.1 "$BOB" -sf "$SCN/uas_call.xml" \
 		-mp "$(free_port)" -key rtp_port "$(free_port)"
 	CALL_UAS=$SIPP_PID
-	bg_sipp "$name-uac" -sf "$SCN/uac_call.xml" -m 1 -d "$hold" -i ::1 \
+	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d "$hold" -i ::1 \
 		-p "$(free_port)" -mp "$(free_port)" -key rtp_port "$(free_port)" \
 		-key ruri "sip:bob@127.0.0.1" "[::1]:$KPORT"
 	CALL_UAC=$SIPP_PID
