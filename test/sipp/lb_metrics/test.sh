@@ -14,8 +14,8 @@ command -v curl >/dev/null || fail "curl is not installed (make deps)"
 RP_COUNTERS="sent_v4 sent_v6 replied_v4 replied_v6 timeouts_v4 timeouts_v6 dead"
 AFB_COUNTERS="v6_to_v4 v4_to_v6 deletes relay_errors bad_sdp bad_marks"
 
-PROM=$(free_port)
-start_system -A "PROM_PORT=$PROM"
+start_system
+PROM=$PROM_PORT
 # the metrics listener is TCP only: wait until it is up (the SIP UDP port
 # is up once kamailio runs, its TCP workers come with it)
 wait_for 5 ss -Hlnt "sport = :$PROM" | grep -q . ||

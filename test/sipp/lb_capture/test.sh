@@ -1,0 +1,90 @@
+#!/bin/bash
+# Capture where operators look: the shipped LB (cfg/kamailio.cfg) with
+# HEP_DST mirrors every SIP message it receives and sends as HEPv3
+# (siptrace). For a collector on 127.0.0.1 and one on [::1]
+# (test/sipp/hepsink.py decodes each HEP packet as it arrives): both legs
+# of a bridged IPv6->IPv4 call are there with the family, addresses and
+# ports each message had on the wire (the IPv6 caller and the LB, the LB
+# and the IPv4 core and callee, the replies back), every packet is
+# well-formed HEPv3, and the LB logged no "interworking detected".
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/test/sipp/e2e_lib.sh"
+
+start_rtpengine
+
+# one run: a collector on $2, the core and the LB mirroring to it, bob
+# registers from IPv4, an IPv6 phone calls him (bridged); then the checks.
+# usage: capture_run name collector_ip
+capture_run()
+{
+	local name=$1 cip=$2 hep pid ok via caller callid bad
+	hep=$(free_port)
+	python3 "$TOP/test/sipp/hepsink.py" "$cip" "$hep" "$OUT/$name-hep.tsv" \
+		2>"$OUT/$name-hepsink.err" &
+	pid=$!
+	_pids+=("$pid")
+	wait_udp_port "$hep" "$pid" ||
+		fail "$name: the collector did not start: $(cat "$OUT/$name-hepsink.err")"
+
+	start_core_lb -A "HEP_DST=\"sip:$(uri_host "$cip"):$hep\""
+	register_ua "$name-reg-bob" 127.0.0.1 bob
+	bob=$REG_PORT
+	AFB_UAS_PORT=$bob AFB_RURI="sip:bob@127.0.0.1" afb_call "$name" call ::1 127.0.0.1 1
+	# the caller's address and the Call-ID, from the 200 it got
+	ok=$(sipp_received_msg "$OUT/$name-uac.msg" "SIP/2.0 200" "CSeq: 1 INVITE")
+	via=$(msg_header "$ok" Via)
+	caller=${via#SIP/2.0/UDP }
+	caller=${caller%%;*}
+	callid=$(msg_header "$ok" Call-ID)
+	[ -n "$callid" ] && [ "${caller#\[::1\]:}" != "$caller" ] ||
+		fail "$name: no caller address or Call-ID in its 200: $ok"
+
+	stop_pid "$LB_PID"
+	stop_pid "$CORE_PID"
+	stop_pid "$pid"
+	cp "$OUT/lb.log" "$OUT/$name-lb.log"
+	grep -q "interworking detected" "$OUT/$name-lb.log" &&
+		fail "$name: the LB logged: $(grep -m1 'interworking detected' "$OUT/$name-lb.log")"
+	grep -q "ERROR: siptrace" "$OUT/$name-lb.log" &&
+		fail "$name: siptrace errors: $(grep -m3 'ERROR: siptrace' "$OUT/$name-lb.log")"
+
+	bad=$(grep -c -v "^ok	" "$OUT/$name-hep.tsv")
+	[ "$bad" = 0 ] || fail "$name: $bad HEP packets not well-formed: $(grep -m3 -v '^ok	' "$OUT/$name-hep.tsv")"
+	# every HEP packet comes from the LB's SIP socket of the collector's family
+	awk -F'\t' -v s="$(uri_host "$cip"):$KPORT" '$6 != s' "$OUT/$name-hep.tsv" | grep -q . &&
+		fail "$name: HEP packets not sent from $(uri_host "$cip"):$KPORT: $(awk -F'\t' '{ print $6 }' "$OUT/$name-hep.tsv" | sort -u | tr '\n' ' ')"
+	note "$name: $(wc -l <"$OUT/$name-hep.tsv") messages mirrored to $(uri_host "$cip"):$hep ($(awk -F'\t' '{ n[$2]++ } END { for(f in n) printf "IPv%s %d ", f, n[f] }' "$OUT/$name-hep.tsv"))"
+
+	# the call's messages: "family src dst what" (what: method, or status/method)
+	awk -F'\t' -v cid="$callid" '$8 == cid && $3 == "udp" {
+		split($7, w, " ")
+		print $2, $4, $5, (w[1] == "SIP/2.0") ? w[2] : w[1] }' "$OUT/$name-hep.tsv" \
+		>"$OUT/$name-call.txt"
+	capture_has "$name" "6 $caller [::1]:$KPORT INVITE" "the caller's INVITE to the LB"
+	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$CORE_PORT INVITE" "the LB's INVITE to the core"
+	capture_has "$name" "4 127.0.0.1:$CORE_PORT 127.0.0.1:$KPORT INVITE" "the core's INVITE back to the LB"
+	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$bob INVITE" "the LB's INVITE to the callee"
+	capture_has "$name" "4 127.0.0.1:$bob 127.0.0.1:$KPORT 200" "the callee's 200 to the LB"
+	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$CORE_PORT 200" "the LB's 200 to the core"
+	capture_has "$name" "4 127.0.0.1:$CORE_PORT 127.0.0.1:$KPORT 200" "the core's 200 to the LB"
+	capture_has "$name" "6 [::1]:$KPORT $caller 200" "the LB's 200 to the caller"
+	capture_has "$name" "6 $caller [::1]:$KPORT ACK" "the caller's ACK"
+	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$bob ACK" "the ACK to the callee"
+	capture_has "$name" "6 $caller [::1]:$KPORT BYE" "the caller's BYE"
+	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$bob BYE" "the BYE to the callee"
+	capture_has "$name" "6 [::1]:$KPORT $caller 200" "the 200 for the BYE to the caller"
+	# nothing of the call with the families mixed up
+	awk '($1 == 6) != ($2 ~ /^\[/ && $3 ~ /^\[/)' "$OUT/$name-call.txt" | grep -q . &&
+		fail "$name: messages whose family does not match their addresses: $(awk '($1 == 6) != ($2 ~ /^\[/ && $3 ~ /^\[/)' "$OUT/$name-call.txt")"
+	note "$name: both legs of the call: $(awk '{ n[$1]++ } END { printf "%d IPv6, %d IPv4 messages", n[6], n[4] }' "$OUT/$name-call.txt"), caller $caller"
+}
+
+# usage: capture_has name "family src dst what" description
+capture_has()
+{
+	grep -qxF "$2" "$OUT/$1-call.txt" ||
+		fail "$1: $3 ($2) not mirrored; the call's messages: $(tr '\n' ';' <"$OUT/$1-call.txt")"
+}
+
+capture_run hep4 127.0.0.1
+capture_run hep6 ::1
