@@ -6,15 +6,18 @@
 # of a bridged IPv6->IPv4 call are there with the family, addresses and
 # ports each message had on the wire (the IPv6 caller and the LB, the LB
 # and the IPv4 core and callee, the replies back), every packet is
-# well-formed HEPv3, and the LB logged no "interworking detected".
+# well-formed HEPv3, and the LB logged no "interworking detected". The
+# keepalives regping sends are mirrored with their replies;
+# siptrace.status off/on pauses and resumes the mirroring.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/e2e_lib.sh"
+. "$TOP/test/sipp/regping_lib.sh"
 
 start_rtpengine
 
 # one run: a collector on $2, the core and the LB mirroring to it, bob
 # registers from IPv4, an IPv6 phone calls him (bridged); then the checks.
-# usage: capture_run name collector_ip
+# usage: capture_run name collector_ip [keepalives]
 capture_run()
 {
 	local name=$1 cip=$2 hep pid ok via caller callid bad
@@ -39,6 +42,7 @@ capture_run()
 	[ -n "$callid" ] && [ "${caller#\[::1\]:}" != "$caller" ] ||
 		fail "$name: no caller address or Call-ID in its 200: $ok"
 
+	[ "${3:-}" = keepalives ] && capture_keepalives "$name"
 	stop_pid "$LB_PID"
 	stop_pid "$CORE_PID"
 	stop_pid "$pid"
@@ -79,6 +83,39 @@ capture_run()
 	note "$name: both legs of the call: $(awk '{ n[$1]++ } END { printf "%d IPv6, %d IPv4 messages", n[6], n[4] }' "$OUT/$name-call.txt"), caller $caller"
 }
 
+# the keepalives of an IPv6 device that answers (every PING_INTERVAL, 2 s)
+# are mirrored, pings and replies; siptrace.status off stops the
+# mirroring, on resumes it. usage: capture_keepalives name
+capture_keepalives()
+{
+	local tsv="$OUT/$1-hep.tsv" carol p n
+	PORT=$KPORT ua "$1-carol" ::1 carol "[::1]" 5999
+	carol=$UA_PORT_USED
+	pinged() { [ "$(pings "$1-carol")" -ge "$2" ]; }
+	# carol's pings and their 200s in lines $2.. of the capture
+	mirrored()
+	{
+		tail -n +$(($2 + 1)) "$tsv" | awk -F'\t' -v lb="[::1]:$KPORT" -v c="[::1]:$carol" '
+			$2 == 6 && $4 == lb && $5 == c && $7 ~ /^OPTIONS / { o++ }
+			$2 == 6 && $4 == c && $5 == lb && $7 ~ /^SIP\/2.0 200/ && $8 ~ /^regping-/ { r++ }
+			END { exit !(o && r) }'
+	}
+	wait_for 10 pinged "$1" 1 || fail "$1: carol is not pinged"
+	wait_for 5 mirrored "$1" 0 ||
+		fail "$1: carol's keepalives (OPTIONS [::1]:$KPORT -> [::1]:$carol and its 200) not mirrored: $(grep -c regping- "$tsv") regping messages: $(grep -m2 regping- "$tsv")"
+	[ "$(rpc siptrace.status off)" = Disabled ] || fail "$1: siptrace.status off failed"
+	# a ping sent before "off" may still be on its way to the collector
+	p=$(pings "$1-carol")
+	wait_for 10 pinged "$1" $((p + 1)) || fail "$1: carol is not pinged"
+	n=$(wc -l <"$tsv")
+	wait_for 10 pinged "$1" $((p + 3)) || fail "$1: carol is not pinged"
+	[ "$(wc -l <"$tsv")" = "$n" ] ||
+		fail "$1: mirrored with tracing off: $(tail -n +$((n + 1)) "$tsv" | head -n 3)"
+	[ "$(rpc siptrace.status on)" = Enabled ] || fail "$1: siptrace.status on failed"
+	wait_for 10 mirrored "$1" "$n" || fail "$1: carol's keepalives not mirrored after siptrace.status on"
+	note "$1: keepalives mirrored; siptrace.status off: 2 not mirrored; on: mirrored again"
+}
+
 # usage: capture_has name "family src dst what" description
 capture_has()
 {
@@ -86,5 +123,5 @@ capture_has()
 		fail "$1: $3 ($2) not mirrored; the call's messages: $(tr '\n' ';' <"$OUT/$1-call.txt")"
 }
 
-capture_run hep4 127.0.0.1
+capture_run hep4 127.0.0.1 keepalives
 capture_run hep6 ::1
