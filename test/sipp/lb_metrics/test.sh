@@ -16,10 +16,9 @@ AFB_COUNTERS="v6_to_v4 v4_to_v6 deletes relay_errors bad_sdp bad_marks"
 
 start_system
 PROM=$PROM_PORT
-# the metrics listener is TCP only: wait until it is up (the SIP UDP port
-# is up once kamailio runs, its TCP workers come with it)
-wait_for 5 ss -Hlnt "sport = :$PROM" | grep -q . ||
-	fail "nothing listens on the metrics port $PROM"
+# the metrics listener is TCP only (start_kamailio waited for UDP)
+tcp_listening() { ss -Hlnt "sport = :$1" | grep -q .; }
+wait_for 5 tcp_listening "$PROM" || fail "nothing listens on the metrics port $PROM"
 
 # usage: scrape file [url]; the HTTP status goes to stdout
 scrape()
