@@ -123,5 +123,42 @@ capture_has()
 		fail "$1: $3 ($2) not mirrored; the call's messages: $(tr '\n' ';' <"$OUT/$1-call.txt")"
 }
 
+# the collector itself: a HEPv3 packet made here (IPv6 message, chunks in
+# another order than siptrace's, a vendor chunk) decodes to what was put
+# in; one with IPv4-sized addresses for family IPv6, and a truncated one,
+# are reported bad
+selftest=$(free_port)
+python3 "$TOP/test/sipp/hepsink.py" 127.0.0.1 "$selftest" "$OUT/selftest.tsv" &
+pid=$!
+_pids+=("$pid")
+wait_udp_port "$selftest" "$pid" || fail "hepsink did not start"
+python3 - "$selftest" <<'PY'
+import socket, struct, sys
+def chunk(t, data, vendor=0):
+    return struct.pack(">HHH", vendor, t, 6 + len(data)) + data
+sip = b"OPTIONS sip:x@[2001:db8::1] SIP/2.0\r\nCall-ID: self-1\r\n\r\n"
+a6, b6 = socket.inet_pton(socket.AF_INET6, "2001:db8::1"), socket.inet_pton(socket.AF_INET6, "2001:db8::2")
+def hep(chunks):
+    body = b"".join(chunks)
+    return b"HEP3" + struct.pack(">H", 6 + len(body)) + body
+good = [chunk(15, sip), chunk(6, b6), chunk(5, a6), chunk(1, b"\x0a"), chunk(2, b"\x11"),
+        chunk(8, struct.pack(">H", 5060)), chunk(7, struct.pack(">H", 5070)),
+        chunk(11, b"\x01"), chunk(99, b"x", vendor=7)]
+bad = list(good)
+bad[1], bad[2] = chunk(6, b6[:4]), chunk(5, a6[:4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for p in (hep(good), hep(bad), hep(good)[:-3]):
+    s.sendto(p, ("127.0.0.1", int(sys.argv[1])))
+PY
+hepsink_lines() { [ "$(wc -l <"$OUT/selftest.tsv")" -ge 3 ]; }
+wait_for 5 hepsink_lines || fail "hepsink wrote $(wc -l <"$OUT/selftest.tsv") lines for 3 packets"
+stop_pid "$pid"
+self=$(cut -f1-5,7- "$OUT/selftest.tsv")
+want=$(printf 'ok\t6\tudp\t[2001:db8::1]:5070\t[2001:db8::2]:5060\tOPTIONS sip:x@[2001:db8::1] SIP/2.0\tself-1')
+[ "$(sed -n 1p <<<"$self")" = "$want" ] || fail "hepsink decoded a packet made here as: $(sed -n 1p <<<"$self")"
+[ "$(cut -f1 <<<"$self" | tr '\n' ' ')" = "ok bad bad " ] ||
+	fail "hepsink did not report the malformed packets: $self"
+note "hepsink: decodes a HEPv3 packet made here, reports malformed ones ($(sed -n 2p "$OUT/selftest.tsv" | cut -f2); $(sed -n 3p "$OUT/selftest.tsv" | cut -f2))"
+
 capture_run hep4 127.0.0.1 keepalives
 capture_run hep6 ::1
