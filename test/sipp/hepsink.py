@@ -6,12 +6,13 @@ usage: hepsink.py IP PORT OUT
 Listens on UDP IP:PORT (loopback only) and appends one line per packet to
 OUT, tab-separated:
 
-  ok  FAMILY  PROTO  SRC  DST  SENDER  FIRST-LINE  CALL-ID
+  ok  FAMILY  PROTO  SRC  DST  SENDER  FIRST-LINE  CALL-ID  CSEQ-METHOD
 
 FAMILY 4 or 6 (the HEP IP family chunk), PROTO udp/tcp/... (the IP
 protocol chunk), SRC and DST the addresses and ports the HEP header gives
 for the captured message ([v6]:port, v4:port), SENDER where the HEP packet
-came from, FIRST-LINE and CALL-ID from the SIP payload. A packet that is
+came from, FIRST-LINE, CALL-ID and the method of the CSeq from the SIP
+payload. A packet that is
 not well-formed HEPv3 carrying SIP gives a line "bad <reason> SENDER".
 Chunks and their types as in the HEP specification (HEP3 magic, total
 length, vendor 0 chunks: 1 family, 2 protocol, 3/4 IPv4 src/dst, 5/6 IPv6
@@ -77,16 +78,18 @@ def decode(pkt):
     dport = struct.unpack(">H", chunks[8])[0]
     payload = chunks[15].decode("utf-8", "replace")
     lines = payload.split("\r\n")
-    callid = ""
+    callid = method = ""
     for line in lines[1:]:
         if line == "":
             break
         name, _, value = line.partition(":")
-        if name.strip().lower() in ("call-id", "i"):
+        name = name.strip().lower()
+        if name in ("call-id", "i"):
             callid = value.strip()
-            break
+        elif name == "cseq":
+            method = value.split()[-1] if value.split() else ""
     return [str(af), PROTOS.get(chunks[2][0], str(chunks[2][0])),
-            hostport(src, sport), hostport(dst, dport), lines[0], callid]
+            hostport(src, sport), hostport(dst, dport), lines[0], callid, method]
 
 
 def main():

@@ -59,24 +59,26 @@ capture_run()
 		fail "$name: HEP packets not sent from $(uri_host "$cip"):$KPORT: $(awk -F'\t' '{ print $6 }' "$OUT/$name-hep.tsv" | sort -u | tr '\n' ' ')"
 	note "$name: $(wc -l <"$OUT/$name-hep.tsv") messages mirrored to $(uri_host "$cip"):$hep ($(awk -F'\t' '{ n[$2]++ } END { for(f in n) printf "IPv%s %d ", f, n[f] }' "$OUT/$name-hep.tsv"))"
 
-	# the call's messages: "family src dst what" (what: method, or status/method)
+	# the call's messages: "family src dst what" (what: the method, or
+	# status/CSeq method)
 	awk -F'\t' -v cid="$callid" '$8 == cid && $3 == "udp" {
 		split($7, w, " ")
-		print $2, $4, $5, (w[1] == "SIP/2.0") ? w[2] : w[1] }' "$OUT/$name-hep.tsv" \
+		print $2, $4, $5, (w[1] == "SIP/2.0") ? w[2] "/" $9 : w[1] }' "$OUT/$name-hep.tsv" \
 		>"$OUT/$name-call.txt"
 	capture_has "$name" "6 $caller [::1]:$KPORT INVITE" "the caller's INVITE to the LB"
 	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$CORE_PORT INVITE" "the LB's INVITE to the core"
 	capture_has "$name" "4 127.0.0.1:$CORE_PORT 127.0.0.1:$KPORT INVITE" "the core's INVITE back to the LB"
 	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$bob INVITE" "the LB's INVITE to the callee"
-	capture_has "$name" "4 127.0.0.1:$bob 127.0.0.1:$KPORT 200" "the callee's 200 to the LB"
-	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$CORE_PORT 200" "the LB's 200 to the core"
-	capture_has "$name" "4 127.0.0.1:$CORE_PORT 127.0.0.1:$KPORT 200" "the core's 200 to the LB"
-	capture_has "$name" "6 [::1]:$KPORT $caller 200" "the LB's 200 to the caller"
+	capture_has "$name" "4 127.0.0.1:$bob 127.0.0.1:$KPORT 200/INVITE" "the callee's 200 to the LB"
+	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$CORE_PORT 200/INVITE" "the LB's 200 to the core"
+	capture_has "$name" "4 127.0.0.1:$CORE_PORT 127.0.0.1:$KPORT 200/INVITE" "the core's 200 to the LB"
+	capture_has "$name" "6 [::1]:$KPORT $caller 200/INVITE" "the LB's 200 to the caller"
 	capture_has "$name" "6 $caller [::1]:$KPORT ACK" "the caller's ACK"
 	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$bob ACK" "the ACK to the callee"
 	capture_has "$name" "6 $caller [::1]:$KPORT BYE" "the caller's BYE"
 	capture_has "$name" "4 127.0.0.1:$KPORT 127.0.0.1:$bob BYE" "the BYE to the callee"
-	capture_has "$name" "6 [::1]:$KPORT $caller 200" "the 200 for the BYE to the caller"
+	capture_has "$name" "4 127.0.0.1:$bob 127.0.0.1:$KPORT 200/BYE" "the callee's 200 for the BYE"
+	capture_has "$name" "6 [::1]:$KPORT $caller 200/BYE" "the 200 for the BYE to the caller"
 	# nothing of the call with the families mixed up
 	awk '($1 == 6) != ($2 ~ /^\[/ && $3 ~ /^\[/)' "$OUT/$name-call.txt" | grep -q . &&
 		fail "$name: messages whose family does not match their addresses: $(awk '($1 == 6) != ($2 ~ /^\[/ && $3 ~ /^\[/)' "$OUT/$name-call.txt")"
@@ -136,7 +138,7 @@ python3 - "$selftest" <<'PY'
 import socket, struct, sys
 def chunk(t, data, vendor=0):
     return struct.pack(">HHH", vendor, t, 6 + len(data)) + data
-sip = b"OPTIONS sip:x@[2001:db8::1] SIP/2.0\r\nCall-ID: self-1\r\n\r\n"
+sip = b"OPTIONS sip:x@[2001:db8::1] SIP/2.0\r\nCall-ID: self-1\r\nCSeq: 7 OPTIONS\r\n\r\n"
 a6, b6 = socket.inet_pton(socket.AF_INET6, "2001:db8::1"), socket.inet_pton(socket.AF_INET6, "2001:db8::2")
 def hep(chunks):
     body = b"".join(chunks)
@@ -154,7 +156,7 @@ hepsink_lines() { [ "$(wc -l <"$OUT/selftest.tsv")" -ge 3 ]; }
 wait_for 5 hepsink_lines || fail "hepsink wrote $(wc -l <"$OUT/selftest.tsv") lines for 3 packets"
 stop_pid "$pid"
 self=$(cut -f1-5,7- "$OUT/selftest.tsv")
-want=$(printf 'ok\t6\tudp\t[2001:db8::1]:5070\t[2001:db8::2]:5060\tOPTIONS sip:x@[2001:db8::1] SIP/2.0\tself-1')
+want=$(printf 'ok\t6\tudp\t[2001:db8::1]:5070\t[2001:db8::2]:5060\tOPTIONS sip:x@[2001:db8::1] SIP/2.0\tself-1\tOPTIONS')
 [ "$(sed -n 1p <<<"$self")" = "$want" ] || fail "hepsink decoded a packet made here as: $(sed -n 1p <<<"$self")"
 [ "$(cut -f1 <<<"$self" | tr '\n' ' ')" = "ok bad bad " ] ||
 	fail "hepsink did not report the malformed packets: $self"
