@@ -517,7 +517,9 @@ static int rp_send(rp_job_t *j)
 			LM_ERR("ping for [%.*s] too long\n", j->uri.len, j->uri.s);
 			return -1;
 		}
-		ret = udp_send(&di, buf, n);
+		/* through the core's send path, as forwarded messages go: the
+		 * network-layer hooks see it (siptrace mirroring, topoh) */
+		ret = msg_send_buffer(&di, buf, n, 0);
 	} else if(j->proto == PROTO_UDP) {
 		ret = udp_send(&di, "\r\n\r\n", 4);
 	} else if(j->proto == PROTO_TCP || j->proto == PROTO_TLS) {

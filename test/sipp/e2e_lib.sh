@@ -5,7 +5,8 @@
 
 STOCK_MODULES=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules
 
-# sets CORE_PORT, KPORT (the LB), CORE_PID, LB_PID and the relay's ports;
+# sets CORE_PORT, KPORT (the LB), PROM_PORT (its metrics listener), CORE_PID,
+# LB_PID and the relay's ports;
 # CORE_ARGS and LB_ARGS: more kamailio arguments for each (e.g. -m 512
 # -x tlsf), as are the arguments given (to the LB)
 start_system()
@@ -25,12 +26,14 @@ start_core_lb()
 		${CORE_ARGS:-}
 	CORE_PID=$KAM_PID
 	KPORT=$(free_port)
+	PROM_PORT=$(free_port)
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
 		-L "$TOP/modules:$STOCK_MODULES" -A "LB_PORT=$KPORT" \
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
 		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
 		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \
-		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\"" ${LB_ARGS:-} "$@"
+		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\"" -A "PROM_PORT=$PROM_PORT" \
+		${LB_ARGS:-} "$@"
 	LB_PID=$KAM_PID
 }
 
