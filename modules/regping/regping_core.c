@@ -523,7 +523,11 @@ static int rp_send(rp_job_t *j)
 	} else if(j->proto == PROTO_UDP) {
 		ret = udp_send(&di, "\r\n\r\n", 4);
 	} else if(j->proto == PROTO_TCP || j->proto == PROTO_TLS) {
-		/* RFC 5626: a double CRLF on the connection the UA keeps open */
+		/* RFC 5626: a double CRLF on the connection the UA keeps open,
+		 * and on no other: without it a device whose connection is gone
+		 * would be dialled at its old NAT port, and the asynchronous
+		 * connect would pass for a successful ping */
+		di.send_flags.f |= SND_F_FORCE_CON_REUSE;
 		ret = tcp_send(&di, 0, "\r\n\r\n", 4);
 	} else {
 		LM_DBG("no keepalive for %s contacts\n", get_proto_name(j->proto));

@@ -1,0 +1,46 @@
+#!/bin/bash
+# A TCP device whose connection is gone: regping's CRLF keepalive finds no
+# connection to send on, counts a failure, and the contact dies after
+# max_failures pings. The LB never dials out to the device (a sniffer on
+# loopback sees no SYN towards its port): the port belongs to the
+# customer's NAT or to someone else by now.
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/test/sipp/afbridge_lib.sh"
+. "$TOP/test/sipp/regping_lib.sh"
+
+command -v tcpdump >/dev/null || fail "tcpdump missing (make deps)"
+PORT=$(free_port)
+render "$TOP/test/sipp/regping.cfg.in" "$OUT/tcp.cfg" TOP PORT OUT
+start_kamailio tcp "$OUT/tcp.cfg" "$PORT"
+
+exec 3<>"/dev/tcp/127.0.0.1/$PORT" || fail "cannot connect over TCP"
+lport=$(ss -Htn state established "( dport = :$PORT )" | awk '{ n = split($3, a, ":"); print a[n]; exit }')
+[ -n "$lport" ] || fail "cannot find the device's TCP port"
+printf 'REGISTER sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:%s;branch=z9hG4bK-tcpdead\r\nFrom: <sip:tcpdead@example.net>;tag=t1\r\nTo: <sip:tcpdead@example.net>\r\nCall-ID: tcp-dead-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:tcpdead@127.0.0.1:%s;transport=tcp>\r\nExpires: 300\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n' \
+	"$PORT" "$lport" "$lport" >&3
+timeout 3 cat <&3 >"$OUT/tcp.in"
+head -n 1 "$OUT/tcp.in" | grep -q "^SIP/2.0 200" || fail "no 200 for the TCP REGISTER: $(head -c 200 "$OUT/tcp.in")"
+grep -q $'^\r$' "$OUT/tcp.in" && [ "$(grep -c $'^\r$' "$OUT/tcp.in")" -ge 2 ] ||
+	fail "no CRLF keepalive on the open connection within 3 s"
+note "device 127.0.0.1:$lport registered over TCP, keepalives arrive on its connection"
+
+# every SYN towards the device's port from now on
+tcpdump -i lo -n -U -w "$OUT/syn.pcap" "tcp[tcpflags] & tcp-syn != 0 and dst port $lport" \
+	2>"$OUT/tcpdump.err" 3>&- &
+TCPDUMP=$!
+_pids+=("$TCPDUMP")
+wait_for 5 grep -q "listening on" "$OUT/tcpdump.err" || fail "tcpdump did not start: $(cat "$OUT/tcpdump.err")"
+
+exec 3>&- 3<&-
+note "the device closed its connection"
+dead() { [ "$(rpc cnt.get regping dead)" -ge 1 ]; }
+# interval 2 s, max_failures 2: two failed pings, within two intervals
+wait_for 8 dead || fail "the contact was not declared dead: $(rpc regping.list tcpdead)"
+gone() { ! rpc regping.list tcpdead | grep -q "aor: tcpdead"; }
+wait_for 2 gone || fail "the dead contact is still pinged: $(rpc regping.list tcpdead)"
+# one more interval: nothing may reconnect later either
+sleep 2
+stop_pid "$TCPDUMP"
+syns=$(tcpdump -r "$OUT/syn.pcap" -n 2>/dev/null | tee "$OUT/syn.txt" | wc -l)
+[ "$syns" = 0 ] || fail "the LB opened connections to the device's old port: $syns SYN(s): $(head -n 3 "$OUT/syn.txt")"
+note "dead after $(rpc cnt.get regping dead) count, removed; 0 SYNs to 127.0.0.1:$lport"
