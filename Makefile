@@ -15,6 +15,8 @@
 #                  the same run (bench/out/); B=name runs one benchmark
 #   make doc       regenerate each module's README from its DocBook sources
 #   make install   put the modules into kamailio's module folder (DESTDIR aware)
+#   make deb       the Debian package of modules and tools for the installed
+#                  kamailio (dpkg-buildpackage, lintian) into build/deb/
 #   make clean / distclean
 
 BUILD := $(CURDIR)/build
@@ -74,6 +76,10 @@ soak: deps
 	@$(MAKE) -s -C test/tools >/dev/null
 	@test/soak/soak.sh
 
+deb: deps
+	@mk/deps.sh debhelper lintian
+	@mk/deb.sh
+
 demo: deps
 	@$(MAKE) -s modules
 	@KEEP=$(KEEP) cfg/demo.sh
@@ -91,4 +97,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps ksrc modules utils install test fuzz bench soak demo doc clean distclean
+.PHONY: all deps ksrc modules utils install deb test fuzz bench soak demo doc clean distclean
