@@ -17,6 +17,7 @@
 #   make install   put the modules into kamailio's module folder (DESTDIR aware)
 #   make deb       the Debian package of modules and tools for the installed
 #                  kamailio (dpkg-buildpackage, lintian) into build/deb/
+#   make test-deb  build, install (apt-get) and test that package, purge it
 #   make clean / distclean
 
 BUILD := $(CURDIR)/build
@@ -80,6 +81,10 @@ deb: deps
 	@mk/deps.sh debhelper lintian
 	@mk/deb.sh
 
+test-deb: deps
+	@mk/deps.sh debhelper lintian man-db
+	@test/deb/run.sh
+
 demo: deps
 	@$(MAKE) -s modules
 	@KEEP=$(KEEP) cfg/demo.sh
@@ -97,4 +102,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps ksrc modules utils install deb test fuzz bench soak demo doc clean distclean
+.PHONY: all deps ksrc modules utils install deb test-deb test fuzz bench soak demo doc clean distclean

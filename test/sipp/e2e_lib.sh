@@ -25,8 +25,12 @@ start_core_lb()
 		${CORE_ARGS:-}
 	CORE_PID=$KAM_PID
 	KPORT=$(free_port)
+	# MODULES_FROM=package: the dualstack modules from kamailio's own
+	# module path (the installed package, test/deb/run.sh), not the tree
+	local mpath=(-L "$TOP/modules:$STOCK_MODULES")
+	[ "${MODULES_FROM:-tree}" = package ] && mpath=()
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
-		-L "$TOP/modules:$STOCK_MODULES" -A "LB_PORT=$KPORT" \
+		"${mpath[@]}" -A "LB_PORT=$KPORT" \
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
 		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
 		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \
