@@ -78,11 +78,11 @@ soak: deps
 	@test/soak/soak.sh
 
 deb: deps
-	@mk/deps.sh debhelper lintian
+	@mk/deps.sh build-essential debhelper lintian
 	@mk/deb.sh
 
 test-deb: deps
-	@mk/deps.sh debhelper lintian man-db
+	@mk/deps.sh build-essential debhelper lintian man-db
 	@test/deb/run.sh
 
 demo: deps

@@ -50,8 +50,9 @@ finish()
 		check purge purge_package
 	fi
 	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
+	# (a bare exit in an EXIT trap keeps the status the script exited with)
+	[ "$failed" -eq 0 ] && exit 0
+	exit 1
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
@@ -205,7 +206,7 @@ purge_package()
 	! dpkg-query -W -f='${db:Status-Abbrev}' "$PKG" 2>/dev/null | grep -q '^ii'
 }
 
-check build build || { tail -n 3 "$OUT/build.log" | sed 's/^/      /'; exit; }
+check build build || exit
 grep '^lintian:\|^deb: [0-9]' "$OUT/build.log" | sed 's/^/      /'
 check depends depends
 check not-there not_there || exit
