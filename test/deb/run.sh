@@ -207,7 +207,7 @@ purge_package()
 }
 
 check build build || exit
-grep '^lintian:\|^deb: [0-9]' "$OUT/build.log" | sed 's/^/      /'
+grep '^lintian:\|^deb: Package\|^deb: [0-9]' "$OUT/build.log" | sed 's/^/      /'
 check depends depends
 check not-there not_there || exit
 check install install_package || exit
