@@ -46,5 +46,5 @@ awk '
 [ "$lintian_rc" = 0 ] || { echo "deb: lintian reports errors" >&2; exit 1; }
 
 echo "deb: $(dpkg-deb -f "$deb" Package Version Depends | tr '\n' ' ')"
-echo "deb: $(du -k "$deb" | cut -f1) kB, Installed-Size $(dpkg-deb -f "$deb" Installed-Size) kB"
+echo "deb: $(stat -c %s "$deb") bytes, Installed-Size $(dpkg-deb -f "$deb" Installed-Size) kB"
 echo "$deb"
