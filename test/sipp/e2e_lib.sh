@@ -18,6 +18,10 @@ start_system()
 # need not be up); extra arguments go to the LB's kamailio (-A ...)
 start_core_lb()
 {
+	# MODULES_FROM=package: the dualstack modules from kamailio's own
+	# module path (the installed package, test/deb/run.sh), not the tree
+	local mpath=(-L "$TOP/modules:$STOCK_MODULES")
+	[ "${MODULES_FROM:-tree}" = package ] && mpath=()
 	CORE_PORT=$(free_port)
 	echo "1 sip:127.0.0.1:$CORE_PORT" >"$OUT/dispatcher.list"
 	start_kamailio core "$TOP/cfg/core.cfg" "$CORE_PORT" \
@@ -25,10 +29,6 @@ start_core_lb()
 		${CORE_ARGS:-}
 	CORE_PID=$KAM_PID
 	KPORT=$(free_port)
-	# MODULES_FROM=package: the dualstack modules from kamailio's own
-	# module path (the installed package, test/deb/run.sh), not the tree
-	local mpath=(-L "$TOP/modules:$STOCK_MODULES")
-	[ "${MODULES_FROM:-tree}" = package ] && mpath=()
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
 		"${mpath[@]}" -A "LB_PORT=$KPORT" \
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
