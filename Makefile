@@ -15,6 +15,9 @@
 #                  the same run (bench/out/); B=name runs one benchmark
 #   make doc       regenerate each module's README from its DocBook sources
 #   make install   put the modules into kamailio's module folder (DESTDIR aware)
+#   make deb       the Debian package of modules and tools for the installed
+#                  kamailio (dpkg-buildpackage, lintian) into build/deb/
+#   make test-deb  build, install (apt-get) and test that package, purge it
 #   make clean / distclean
 
 BUILD := $(CURDIR)/build
@@ -74,6 +77,14 @@ soak: deps
 	@$(MAKE) -s -C test/tools >/dev/null
 	@test/soak/soak.sh
 
+deb: deps
+	@mk/deps.sh build-essential debhelper lintian
+	@mk/deb.sh
+
+test-deb: deps
+	@mk/deps.sh build-essential debhelper lintian man-db
+	@test/deb/run.sh
+
 demo: deps
 	@$(MAKE) -s modules
 	@KEEP=$(KEEP) cfg/demo.sh
@@ -91,4 +102,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps ksrc modules utils install test fuzz bench soak demo doc clean distclean
+.PHONY: all deps ksrc modules utils install deb test-deb test fuzz bench soak demo doc clean distclean

@@ -19,6 +19,10 @@ start_system()
 # need not be up); extra arguments go to the LB's kamailio (-A ...)
 start_core_lb()
 {
+	# MODULES_FROM=package: the dualstack modules from kamailio's own
+	# module path (the installed package, test/deb/run.sh), not the tree
+	local mpath=(-L "$TOP/modules:$STOCK_MODULES")
+	[ "${MODULES_FROM:-tree}" = package ] && mpath=()
 	CORE_PORT=$(free_port)
 	echo "1 sip:127.0.0.1:$CORE_PORT" >"$OUT/dispatcher.list"
 	start_kamailio core "$TOP/cfg/core.cfg" "$CORE_PORT" \
@@ -28,7 +32,7 @@ start_core_lb()
 	KPORT=$(free_port)
 	PROM_PORT=$(free_port)
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
-		-L "$TOP/modules:$STOCK_MODULES" -A "LB_PORT=$KPORT" \
+		"${mpath[@]}" -A "LB_PORT=$KPORT" \
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
 		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
 		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \
