@@ -46,9 +46,7 @@ afb_params_t afb_params = {
 		.sdp_af = 0,
 		.max_streams = 16,
 		.socket_v4 = STR_NULL,
-		.socket_v6 = STR_NULL,
-		.engine_iface_e = str_init("external"),
-		.engine_iface_i = str_init("internal")};
+		.socket_v6 = STR_NULL};
 
 afb_counters_t afb_cnt;
 
@@ -467,7 +465,12 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 	return 0;
 }
 
-/* the relay flags of this message: the direction and the extra flags */
+/* the relay flags of this message: where it goes and the extra flags.
+ * rtpproxy: the e/i direction pair itself. rtpengine (ng): the family the
+ * recipient of the rewritten SDP gets ("address family"), from the one
+ * logical interface that holds an address of each family; rtpengine
+ * remembers each party's family from its SDP, and an answer names its
+ * recipient's family too. */
 static int afb_relay_flags(
 		const char *dir, str *extra, char *buf, int size, str *out)
 {
@@ -475,12 +478,8 @@ static int afb_relay_flags(
 	int n;
 
 	if(afb_backend == AFB_RTPENGINE) {
-		str *from = dir[0] == 'e' ? &afb_params.engine_iface_e
-								  : &afb_params.engine_iface_i;
-		str *to = dir[1] == 'e' ? &afb_params.engine_iface_e
-								: &afb_params.engine_iface_i;
-		n = snprintf(buf, size, "direction=%.*s direction=%.*s %.*s %.*s",
-				from->len, from->s, to->len, to->s, e1->len, e1->s,
+		n = snprintf(buf, size, "address-family=%s %.*s %.*s",
+				dir[1] == afb_side6 ? "IP6" : "IP4", e1->len, e1->s,
 				extra ? extra->len : 0, extra ? extra->s : "");
 	} else {
 		n = snprintf(buf, size, "%s%.*s%.*s", dir, e1->len, e1->s,
