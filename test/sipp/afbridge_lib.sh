@@ -52,6 +52,34 @@ start_rtpengine()
 	note "rtpengine pid $RTPE_PID, rtpproxy port $RTPP_PORT, ng $NG_PORT"
 }
 
+# the relay's rtpproxy protocol answers an offer (U) with one of its
+# ports: prints the reply either way, then deletes the probe call.
+# rtpengine 12.5 does not answer the offers kamailio's rtpproxy module
+# sends (they always carry a media index, ";1"): it logs "Requested media
+# index 1 not found" for a one-stream offer. Without a media index its
+# parser falls back to echoing the caller's own address.
+rtpp_answers_offers()
+{
+	/usr/bin/python3 - "$RTPP_PORT" "$RTPE_PMIN" "$((RTPE_PMIN + ${RTPE_PORTS:-100} - 1))" <<'PY'
+import socket, sys
+port, lo, hi = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+def cmd(c):
+    s.sendto(c.encode(), ("127.0.0.1", port))
+    try:
+        return s.recv(2000).decode("ascii", "replace").strip()
+    except socket.timeout:
+        return "(no reply)"
+r = cmd("probe_1 U probe-call@afbridge 127.0.0.1 40000 probetag;1")
+cmd("probe_2 D probe-call@afbridge probetag")
+print(r)
+f = r.split()
+sys.exit(0 if len(f) >= 3 and f[0] == "probe_1" and f[1].isdigit()
+         and lo <= int(f[1]) <= hi else 1)
+PY
+}
+
 # sessions the relay holds now
 relay_sessions()
 {
