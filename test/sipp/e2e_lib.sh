@@ -14,7 +14,7 @@ start_system()
 	start_core_lb "$@"
 }
 
-# the core and the LB, the LB talking to the relay at RTPP_PORT (which
+# the core and the LB, the LB talking to the relay at NG_PORT (which
 # need not be up); extra arguments go to the LB's kamailio (-A ...)
 start_core_lb()
 {
@@ -28,7 +28,7 @@ start_core_lb()
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
 		-L "$TOP/modules:$STOCK_MODULES" -A "LB_PORT=$KPORT" \
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
-		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
+		-A "RTPE_SOCK=\"udp:127.0.0.1:$NG_PORT\"" \
 		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \
 		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\"" ${LB_ARGS:-} "$@"
 	LB_PID=$KAM_PID

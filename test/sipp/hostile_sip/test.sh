@@ -15,7 +15,7 @@
 
 # q_malloc rounds each fragment; the counters and the dialog-less
 # transactions leave nothing behind, but the stats of the sanity/tm/sl
-# modules and the rtpproxy module's per-call hash can keep a few fragments
+# modules and the rtpengine module's per-call hash can keep a few fragments
 SHM_TOLERANCE=${SHM_TOLERANCE:-4096}
 
 start_system -A FR_TIMER=3000
