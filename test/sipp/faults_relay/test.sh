@@ -171,8 +171,8 @@ kill -0 "$LB_PID" 2>/dev/null || fail "the LB died"
 n=$(relay_sessions)
 [ "$n" = 0 ] || fail "relay restart: the relay holds $n sessions"
 # the BYE's delete reached the restarted relay, which does not know the
-# call and says so in its log
-grep -qF "[$CID]: [core] Call-ID to delete not found" "$RTPE_LOG" ||
+# call (10.5 logs "Call-ID to delete not found", 12.5 only the command)
+grep -qF "[$CID]: [control] Received command 'delete'" "$RTPE_LOG" ||
 	fail "relay restart: the BYE's delete did not reach the restarted relay"
 check_errors 0 "relay restarted mid-call"
 AFB_UAS_PORT=$BOB AFB_RURI="sip:bob@127.0.0.1" afb_call after call ::1 127.0.0.1 1
