@@ -9,7 +9,7 @@
 
 RTPE_IFACES=pair start_rtpengine
 if ! r=$(rtpp_answers_offers); then
-	skip "rtpengine $(rtpengine --version 2>&1 | awk '{ print $NF; exit }') answers an rtpproxy-protocol offer with media index 1 with '$r' (no relay port): see the afbridge README, backend"
+	skip "rtpengine $(rtpengine --version 2>&1 | awk '{ print $NF; exit }') gives no relay port for an rtpproxy-protocol offer with media index 1 (reply: $r); see the afbridge README, Limits of the rtpproxy backend"
 fi
 note "the relay's rtpproxy protocol answers an offer: $r"
 start_lb -A WITH_RTPPROXY
