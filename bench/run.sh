@@ -18,6 +18,8 @@ TEST_NAME=bench
 mkdir -p "$RES" "$OUT"
 . "$TOP/test/sipp/lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
+# the LBs of bench/lb.cfg.in use the rtpproxy protocol (e/i interfaces)
+export RTPE_IFACES=pair
 
 plot()
 {

@@ -48,7 +48,7 @@ make -s -C "$TOP/test/tools" >/dev/null || fail "cannot build the test tools"
 step "Starting the relay, the IPv4 core and the dual-stack LB on loopback"
 PING_INTERVAL=2
 start_system
-done_step "system" "rtpengine (rtpproxy protocol on 127.0.0.1:$RTPP_PORT, media on 127.0.0.1 and ::1), core 127.0.0.1:$CORE_PORT (IPv4 only), LB 127.0.0.1:$KPORT and [::1]:$KPORT"
+done_step "system" "rtpengine (ng protocol on 127.0.0.1:$NG_PORT, one interface with media on 127.0.0.1 and ::1), core 127.0.0.1:$CORE_PORT (IPv4 only), LB 127.0.0.1:$KPORT and [::1]:$KPORT"
 
 step "alice registers from IPv6 [::1], bob from IPv4 127.0.0.1, through the LB"
 register_ua reg-alice ::1 alice

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Runs the unit suites (test/unit) and the sipp tests (test/sipp/<name>/),
-# then prints one summary line "N passed, N failed".
+# then prints one summary line "N passed, N failed, N skipped". A sipp test
+# that exits 77 (lib.sh's skip) cannot run on this system: it is counted as
+# skipped, with the reason it printed.
 #   test/run.sh            everything
 #   test/run.sh NAME       one unit suite or one sipp test
 # SAN=1 builds and runs the unit suites with ASan+UBSan.
@@ -12,6 +14,7 @@ export TOP
 only=${1:-}
 passed=0
 failed=0
+skipped=0
 failed_names=()
 
 # unit suites: one result per check
@@ -73,6 +76,9 @@ for t in "$TOP"/test/sipp/*/test.sh; do
 		echo "sipp  $name: passed (${secs}s)"
 		passed=$((passed + 1))
 		rm -rf "$out"
+	elif [ $rc -eq 77 ]; then
+		echo "sipp  $name: skipped: $(sed -n 's/^SKIP: //p' "$out/test.log" | tail -n 1)"
+		skipped=$((skipped + 1))
 	else
 		echo "sipp  $name: FAILED (rc $rc, ${secs}s), logs in $out"
 		sed 's/^/      /' "$out/test.log" | tail -n 15
@@ -81,10 +87,10 @@ for t in "$TOP"/test/sipp/*/test.sh; do
 	fi
 done
 
-if [ -n "$only" ] && [ $((passed + failed)) -eq 0 ]; then
+if [ -n "$only" ] && [ $((passed + failed + skipped)) -eq 0 ]; then
 	echo "no test named '$only'" >&2
 	exit 2
 fi
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

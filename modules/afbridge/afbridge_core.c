@@ -35,6 +35,14 @@
 #include "core/rand/cryptorand.h"
 #include "modules/tm/tm_load.h"
 #include "modules/rr/api.h"
+/* kamailio 6.0's rtpengine module has a C API (bind_rtpengine); 5.6's
+ * exports its functions to KEMI only */
+#if defined(__has_include)
+#if __has_include("modules/rtpengine/api.h")
+#include "modules/rtpengine/api.h"
+#define AFB_RTPENGINE_API 1
+#endif
+#endif
 
 #include "../ip6ref/api.h"
 #include "afbridge_core.h"
@@ -46,9 +54,7 @@ afb_params_t afb_params = {
 		.sdp_af = 0,
 		.max_streams = 16,
 		.socket_v4 = STR_NULL,
-		.socket_v6 = STR_NULL,
-		.engine_iface_e = str_init("external"),
-		.engine_iface_i = str_init("internal")};
+		.socket_v6 = STR_NULL};
 
 afb_counters_t afb_cnt;
 
@@ -85,6 +91,42 @@ static uint8_t afb_mark_key[16];
 static regex_t afb_re_routed; /* matches the params of any route of ours */
 static struct socket_info *afb_pref_sock[2]; /* [0] IPv4, [1] IPv6 */
 
+#ifdef AFB_RTPENGINE_API
+static rtpengine_api_t afb_rtpe;
+
+/* no via-branch: as rtpengine_offer(flags) in the script */
+static int afb_rtpe_offer(sip_msg_t *msg, str *flags)
+{
+	return afb_rtpe.rtpengine_offer(msg, flags, NULL);
+}
+
+static int afb_rtpe_answer(sip_msg_t *msg, str *flags)
+{
+	return afb_rtpe.rtpengine_answer(msg, flags, NULL);
+}
+
+static int afb_rtpe_delete(sip_msg_t *msg, str *flags)
+{
+	return afb_rtpe.rtpengine_delete(msg, flags, NULL);
+}
+
+/* the relay functions from the rtpengine module's API */
+static int afb_rtpe_bind(void)
+{
+	if(!find_module_by_name("rtpengine")) {
+		LM_ERR("backend rtpengine: module rtpengine not found - load "
+			   "rtpengine.so before afbridge\n");
+		return -1;
+	}
+	if(rtpengine_load_api(&afb_rtpe) < 0)
+		return -1;
+	afb_relay_fn[AFB_OFFER] = afb_rtpe_offer;
+	afb_relay_fn[AFB_ANSWER] = afb_rtpe_answer;
+	afb_relay_fn[AFB_DELETE] = afb_rtpe_delete;
+	return 0;
+}
+#endif
+
 /* a module's KEMI function (msg, str) by name */
 static sr_kemi_fms_f afb_kemi_find(const char *mod, const char *fn)
 {
@@ -106,6 +148,31 @@ static sr_kemi_fms_f afb_kemi_find(const char *mod, const char *fn)
 		}
 	}
 	return NULL;
+}
+
+/* the backend's relay functions: the rtpengine module's API where it has
+ * one, else the backend module's KEMI exports */
+static int afb_relay_bind(void)
+{
+	int a;
+
+#ifdef AFB_RTPENGINE_API
+	if(afb_backend == AFB_RTPENGINE)
+		return afb_rtpe_bind();
+#endif
+	for(a = AFB_OFFER; a <= AFB_DELETE; a++) {
+		afb_relay_fn[a] = afb_kemi_find(afb_backends[afb_backend].module,
+				afb_backends[afb_backend].fn[a]);
+		if(afb_relay_fn[a] == NULL) {
+			LM_ERR("backend %s: function %s not found - load %s.so before "
+				   "afbridge\n",
+					afb_backends[afb_backend].module,
+					afb_backends[afb_backend].fn[a],
+					afb_backends[afb_backend].module);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static struct socket_info *afb_pref_socket(str *s, int af)
@@ -159,8 +226,6 @@ static void afb_mark_key_init(void)
 
 int afb_init(void)
 {
-	int a;
-
 	if(afb_params.backend.len == 8
 			&& strncmp(afb_params.backend.s, "rtpproxy", 8) == 0) {
 		afb_backend = AFB_RTPPROXY;
@@ -172,18 +237,8 @@ int afb_init(void)
 				afb_params.backend.len, afb_params.backend.s);
 		return -1;
 	}
-	for(a = AFB_OFFER; a <= AFB_DELETE; a++) {
-		afb_relay_fn[a] = afb_kemi_find(afb_backends[afb_backend].module,
-				afb_backends[afb_backend].fn[a]);
-		if(afb_relay_fn[a] == NULL) {
-			LM_ERR("backend %s: function %s not found - load %s.so before "
-				   "afbridge\n",
-					afb_backends[afb_backend].module,
-					afb_backends[afb_backend].fn[a],
-					afb_backends[afb_backend].module);
-			return -1;
-		}
-	}
+	if(afb_relay_bind() < 0)
+		return -1;
 	if(afb_params.ipv6_side.len != 1
 			|| (afb_params.ipv6_side.s[0] != 'e'
 					&& afb_params.ipv6_side.s[0] != 'i')) {
@@ -467,7 +522,12 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 	return 0;
 }
 
-/* the relay flags of this message: the direction and the extra flags */
+/* the relay flags of this message: where it goes and the extra flags.
+ * rtpproxy: the e/i direction pair itself. rtpengine (ng): the family the
+ * recipient of the rewritten SDP gets ("address family"), from the one
+ * logical interface that holds an address of each family; rtpengine
+ * remembers each party's family from its SDP, and an answer names its
+ * recipient's family too. */
 static int afb_relay_flags(
 		const char *dir, str *extra, char *buf, int size, str *out)
 {
@@ -475,12 +535,8 @@ static int afb_relay_flags(
 	int n;
 
 	if(afb_backend == AFB_RTPENGINE) {
-		str *from = dir[0] == 'e' ? &afb_params.engine_iface_e
-								  : &afb_params.engine_iface_i;
-		str *to = dir[1] == 'e' ? &afb_params.engine_iface_e
-								: &afb_params.engine_iface_i;
-		n = snprintf(buf, size, "direction=%.*s direction=%.*s %.*s %.*s",
-				from->len, from->s, to->len, to->s, e1->len, e1->s,
+		n = snprintf(buf, size, "address-family=%s %.*s %.*s",
+				dir[1] == afb_side6 ? "IP6" : "IP4", e1->len, e1->s,
 				extra ? extra->len : 0, extra ? extra->s : "");
 	} else {
 		n = snprintf(buf, size, "%s%.*s%.*s", dir, e1->len, e1->s,

@@ -35,8 +35,6 @@ typedef struct afb_params
 	int max_streams;  /* most m= lines given to the relay (0: any) */
 	str socket_v4;	  /* preferred sockets of af_set_socket() */
 	str socket_v6;
-	str engine_iface_e; /* rtpengine interface names of the e/i sides */
-	str engine_iface_i;
 	str mark_secret;	/* key of the dialog marks; random when empty */
 } afb_params_t;
 

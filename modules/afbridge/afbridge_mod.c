@@ -253,8 +253,6 @@ static param_export_t params[] = {
 	{"max_streams", PARAM_INT, &afb_params.max_streams},
 	{"socket_v4", PARAM_STR, &afb_params.socket_v4},
 	{"socket_v6", PARAM_STR, &afb_params.socket_v6},
-	{"rtpengine_iface_e", PARAM_STR, &afb_params.engine_iface_e},
-	{"rtpengine_iface_i", PARAM_STR, &afb_params.engine_iface_i},
 	{"mark_secret", PARAM_STR, &afb_params.mark_secret},
 	{0, 0, 0}
 };

@@ -15,7 +15,7 @@ start_system()
 	start_core_lb "$@"
 }
 
-# the core and the LB, the LB talking to the relay at RTPP_PORT (which
+# the core and the LB, the LB talking to the relay at NG_PORT (which
 # need not be up); extra arguments go to the LB's kamailio (-A ...)
 start_core_lb()
 {
@@ -34,7 +34,7 @@ start_core_lb()
 	start_kamailio lb "$TOP/cfg/kamailio.cfg" "$KPORT" \
 		"${mpath[@]}" -A "LB_PORT=$KPORT" \
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" \
-		-A "RTPP_SOCK=\"udp:127.0.0.1:$RTPP_PORT\"" \
+		-A "RTPE_SOCK=\"udp:127.0.0.1:$NG_PORT\"" \
 		-A "PING_INTERVAL=${PING_INTERVAL:-2}" \
 		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\"" -A "PROM_PORT=$PROM_PORT" \
 		${LB_ARGS:-} "$@"

@@ -18,11 +18,16 @@
  *
  *   rtpcheck send SRC_IP SRC_PORT DST_IP DST_PORT COUNT [INTERVAL_MS]
  *   rtpcheck recv IP PORT SECONDS [MIN_COUNT]
- *   rtpcheck talk IP PORT PEER_IP PEER_PORT COUNT SECONDS [MIN_COUNT]
+ *   rtpcheck talk IP PORT PEER_IP PEER_PORT COUNT SECONDS [MIN_COUNT
+ *                 [FROM_PORT]]
  *
  * talk sends COUNT packets (20 ms apart) from IP:PORT to the peer and counts
  * the packets arriving on IP:PORT for SECONDS; it prints "sent N, received
- * M [from ADDR]" and exits 0 when M >= MIN_COUNT (default COUNT/2).
+ * M [from ADDR]" and exits 0 when M >= MIN_COUNT (default COUNT/2). With
+ * FROM_PORT only the packets of the stream another rtpcheck sent from that
+ * port count (the SSRC names the sender's port; a relay passes it on), the
+ * others are printed as ", other K" and fail the check: a stream of a
+ * multi-stream call that landed on the wrong port.
  *
  * Addresses are IPv4 or IPv6 literals without brackets (an IPv6 zone as
  * "%ifname" or "%index" is allowed). send prints "sent N" and exits 0;
@@ -71,7 +76,7 @@ static void usage(void)
 			"[INTERVAL_MS]\n"
 			"       rtpcheck recv IP PORT SECONDS [MIN_COUNT]\n"
 			"       rtpcheck talk IP PORT PEER_IP PEER_PORT COUNT SECONDS "
-			"[MIN_COUNT]\n"
+			"[MIN_COUNT [FROM_PORT]]\n"
 			"  send: COUNT RTP packets (PCMU, 160 byte payload) every "
 			"INTERVAL_MS (20)\n"
 			"        from SRC_IP:SRC_PORT (port 0: any) to "
@@ -86,7 +91,10 @@ static void usage(void)
 			"counting\n"
 			"        what arrives on IP:PORT for SECONDS; exit 0 if at "
 			"least\n"
-			"        MIN_COUNT (COUNT/2) arrived\n"
+			"        MIN_COUNT (COUNT/2) arrived; with FROM_PORT only the "
+			"stream\n"
+			"        sent from that port counts (its SSRC); any other "
+			"fails\n"
 			"  addresses: IPv4 or IPv6 literals without brackets; "
 			"exit 2 on bad\n"
 			"  arguments or socket errors\n");
@@ -237,8 +245,9 @@ static void rtp_send(int fd, const unsigned char *pkt, const rc_addr_t *src,
 
 /* wait up to wait_ms for a datagram on fd; 1 when an RTP packet arrived
  * (its source in *from), 0 otherwise; socket errors end the program */
+/* one datagram: 1 if it is RTP (its SSRC in *ssrc), 0 if not or none came */
 static int rtp_recv_one(int fd, const rc_addr_t *a, int64_t wait_ms,
-		struct sockaddr_storage *from)
+		struct sockaddr_storage *from, uint32_t *ssrc)
 {
 	unsigned char buf[65536];
 	struct pollfd pfd;
@@ -261,7 +270,11 @@ static int rtp_recv_one(int fd, const rc_addr_t *a, int64_t wait_ms,
 			return 0;
 		die_sock("recv on", a);
 	}
-	return rtp_is(buf, len);
+	if(!rtp_is(buf, len))
+		return 0;
+	*ssrc = ((uint32_t)buf[8] << 24) | ((uint32_t)buf[9] << 16)
+			| ((uint32_t)buf[10] << 8) | buf[11];
+	return 1;
 }
 
 static int cmd_send(int argc, char **argv)
@@ -308,6 +321,7 @@ static int cmd_recv(int argc, char **argv)
 	struct sockaddr_storage from, first;
 	int64_t deadline, left;
 	long min_count = 0, n = 0;
+	uint32_t ssrc;
 	int fd;
 
 	if(argc != 5 && argc != 6)
@@ -323,7 +337,7 @@ static int cmd_recv(int argc, char **argv)
 		left = deadline - now_ms();
 		if(left <= 0)
 			break;
-		if(!rtp_recv_one(fd, &a, left, &from))
+		if(!rtp_recv_one(fd, &a, left, &from, &ssrc))
 			continue;
 		if(n == 0)
 			first = from;
@@ -347,18 +361,24 @@ static int cmd_talk(int argc, char **argv)
 	struct sockaddr_storage from, first;
 	unsigned char pkt[RTP_HDR_LEN + RTP_PAYLOAD_LEN];
 	int64_t start, deadline, next, wait;
-	long count, min_count, sent = 0, n = 0;
-	int fd;
+	long count, min_count, sent = 0, n = 0, other = 0;
+	uint32_t ssrc, want_ssrc = 0;
+	int fd, only = 0;
 
-	if(argc != 8 && argc != 9)
+	if(argc < 8 || argc > 10)
 		usage();
 	parse_addr(&a, "IP", argv[2], "PORT", argv[3], 1);
 	parse_addr(&peer, "PEER_IP", argv[4], "PEER_PORT", argv[5], 1);
 	count = tn_arg_long("COUNT", argv[6], 1, 10000000);
 	start = now_ms();
 	deadline = start + tn_arg_seconds("SECONDS", argv[7], 1000);
-	min_count = argc == 9 ? tn_arg_long("MIN_COUNT", argv[8], 1, LONG_MAX)
+	min_count = argc >= 9 ? tn_arg_long("MIN_COUNT", argv[8], 1, LONG_MAX)
 						  : (count + 1) / 2;
+	if(argc == 10) {
+		only = 1;
+		want_ssrc = RTP_SSRC_BASE
+					^ (uint32_t)tn_arg_long("FROM_PORT", argv[9], 1, 65535);
+	}
 	if(a.ss.ss_family != peer.ss.ss_family) {
 		fprintf(stderr, "rtpcheck: IP %s and PEER_IP %s are not of one family\n",
 				argv[2], argv[4]);
@@ -377,8 +397,12 @@ static int cmd_talk(int argc, char **argv)
 		wait = (sent < count ? next : deadline) - now_ms();
 		if(sent >= count && wait <= 0)
 			break;
-		if(!rtp_recv_one(fd, &a, wait, &from))
+		if(!rtp_recv_one(fd, &a, wait, &from, &ssrc))
 			continue;
+		if(only && ssrc != want_ssrc) {
+			other++;
+			continue;
+		}
 		if(n == 0)
 			first = from;
 		n++;
@@ -387,8 +411,10 @@ static int cmd_talk(int argc, char **argv)
 	printf("sent %ld, received %ld", sent, n);
 	if(n > 0)
 		printf(" from %s", sockaddr_text(&first));
+	if(only)
+		printf(", other %ld", other);
 	printf("\n");
-	return n >= min_count ? 0 : 1;
+	return n >= min_count && other == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)

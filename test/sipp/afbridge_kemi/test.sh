@@ -7,7 +7,7 @@
 start_rtpengine
 KPORT=$(free_port)
 PORT=$KPORT
-render "$HERE/kamailio.cfg.in" "$OUT/lb.cfg" TOP PORT OUT RTPP_PORT
+render "$HERE/kamailio.cfg.in" "$OUT/lb.cfg" TOP PORT OUT NG_PORT
 cp "$HERE/script.js" "$OUT/script.js"
 start_kamailio lb "$OUT/lb.cfg" "$KPORT"
 afb_call v6to4 call ::1 127.0.0.1 1

@@ -32,7 +32,7 @@ RTPP='loadmodule "rtpproxy.so"'
 
 refused no_backend "function rtpproxy_offer not found - load rtpproxy.so before afbridge" \
 	"$IP6REF" "$AFB"
-refused no_rtpengine "function rtpengine_offer not found - load rtpengine.so before afbridge" \
+refused no_rtpengine "not found - load rtpengine.so before afbridge" \
 	"$IP6REF" "$RTPP" "$AFB" 'modparam("afbridge", "backend", "rtpengine")'
 refused no_ip6ref "cannot bind the ip6ref API: load ip6ref.so first" "$RTPP" "$AFB"
 refused bad_backend "unknown backend [mediaproxy] (rtpproxy or rtpengine)" \

@@ -15,7 +15,7 @@
 
 # q_malloc rounds each fragment; the counters and the dialog-less
 # transactions leave nothing behind, but the stats of the sanity/tm/sl
-# modules and the rtpproxy module's per-call hash can keep a few fragments
+# modules and the rtpengine module's per-call hash can keep a few fragments
 SHM_TOLERANCE=${SHM_TOLERANCE:-4096}
 
 start_system -A FR_TIMER=3000
@@ -134,10 +134,22 @@ log_names sdp-100-m-lines "WARNING: afbridge .*more media streams than max_strea
 # fit the core's read buffer: the core drops them, the LB answers 408
 # after FR_TIMER and the relayed offer is deleted
 hostile udp-over-mtu ::1 "codes=404x1 " --size 3000 < <(invite "$(sdp 'c=IN IP6 ::1')a=x:@PAD@")
-hostile udp-largest-v4 127.0.0.1 "codes=408x1 " --wait 4 --size 65507 < <(invite "$(sdp 'c=IN IP4 127.0.0.1')a=x:@PAD@")
-hostile udp-largest-v6 ::1 "codes=408x1 " --wait 4 --size 65527 < <(invite "$(sdp 'c=IN IP6 ::1')a=x:@PAD@")
-grep -q "tcp_read(): buffer overrun, dropping" "$OUT/core.log" ||
-	fail "udp-largest: the core did not log the oversized request"
+# kamailio 6.0 drops any message of msg_recv_max_size (default 32767)
+# bytes or more as it arrives: the LB itself stays silent and logs it,
+# nothing reaches the core or the relay
+largest=1
+if [ "$(kamailio -v | awk '/^version:/ { split($3, v, "."); print v[1]; exit }')" -ge 6 ]; then
+	largest=0
+	hostile udp-largest-v4 127.0.0.1 "answered 0 " --wait 4 --size 65507 < <(invite "$(sdp 'c=IN IP4 127.0.0.1')a=x:@PAD@")
+	log_names udp-largest-v4 "read message too large: 65507"
+	hostile udp-largest-v6 ::1 "answered 0 " --wait 4 --size 65527 < <(invite "$(sdp 'c=IN IP6 ::1')a=x:@PAD@")
+	log_names udp-largest-v6 "read message too large: 65527"
+else
+	hostile udp-largest-v4 127.0.0.1 "codes=408x1 " --wait 4 --size 65507 < <(invite "$(sdp 'c=IN IP4 127.0.0.1')a=x:@PAD@")
+	hostile udp-largest-v6 ::1 "codes=408x1 " --wait 4 --size 65527 < <(invite "$(sdp 'c=IN IP6 ::1')a=x:@PAD@")
+	grep -q "tcp_read(): buffer overrun, dropping" "$OUT/core.log" ||
+		fail "udp-largest: the core did not log the oversized request"
+fi
 hostile tcp-over-read-buffer ::1 "answered 0 " --tcp --size 70000 < <(invite "$(sdp 'c=IN IP6 ::1')a=x:@PAD@")
 log_names tcp-over-read-buffer "tcp_read\(\): buffer overrun, dropping \(\[::1\]"
 
@@ -145,11 +157,11 @@ normal_call after
 alive
 [ "$(relay_sessions)" = 0 ] || fail "the relay holds $(relay_sessions) session(s)"
 # offered to the relay: the mixed SDP, the INVITE over udp_mtu, the
-# largest IPv6 datagram, the final call; never the four bad SDPs, nor the
-# late offer
+# largest IPv6 datagram (where kamailio takes it), the final call; never
+# the four bad SDPs, nor the late offer
 [ "$(afb_counter bad_sdp)" = 4 ] || fail "bad_sdp is $(afb_counter bad_sdp), expected 4"
-[ $(($(afb_counter v6_to_v4) - V64)) = 4 ] ||
-	fail "$(($(afb_counter v6_to_v4) - V64)) offers from IPv6 relayed, expected 4"
+[ $(($(afb_counter v6_to_v4) - V64)) = $((3 + largest)) ] ||
+	fail "$(($(afb_counter v6_to_v4) - V64)) offers from IPv6 relayed, expected $((3 + largest))"
 [ "$(afb_counter relay_errors)" = 0 ] || fail "relay errors: $(afb_counter relay_errors)"
 shm_back
 summary
