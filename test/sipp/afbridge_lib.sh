@@ -6,7 +6,7 @@ SCN=$TOP/test/sipp/scenarios
 RTPCHECK=$TOP/build/tools/rtpcheck
 
 # rtpengine in userspace: interface "internal" on 127.0.0.1, "external" on
-# ::1 (the IPv6 side is "e"). Sets RTPE_PID RTPP_PORT NG_PORT CLI_PORT
+# ::1 (RTPE_IP4, RTPE_IP6 when set; the IPv6 side is "e"). Sets RTPE_PID RTPP_PORT NG_PORT CLI_PORT
 # RTPE_PMIN. Media ports: 100 from a random base in 60000-64999, or
 # RTPE_PORTS from RTPE_PORT_MIN when set (a load needs 2 per call on each
 # interface). "start_rtpengine same" starts it again on the ports of the
@@ -27,7 +27,7 @@ start_rtpengine()
 	[ $RTPE_STARTS -gt 1 ] && log="$OUT/rtpengine.$RTPE_STARTS.log"
 	RTPE_LOG=$log
 	rtpengine --config-file=none --foreground --log-stderr --table=-1 \
-		--interface=internal/127.0.0.1 --interface=external/::1 \
+		--interface=internal/${RTPE_IP4:-127.0.0.1} --interface=external/${RTPE_IP6:-::1} \
 		--listen-udp=127.0.0.1:$RTPP_PORT --listen-ng=127.0.0.1:$NG_PORT \
 		--listen-cli=127.0.0.1:$CLI_PORT --port-min=$RTPE_PMIN \
 		--port-max=$((RTPE_PMIN + ${RTPE_PORTS:-100} - 1)) --delete-delay=0 \
