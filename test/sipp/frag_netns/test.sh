@@ -14,8 +14,9 @@
 # IPv6 and over IPv4, the calls complete with RTP through the relay. On
 # the LB's link every IPv6 packet from its SIP socket is at most 1280
 # bytes (fragments), no IPv4 one has DF, and the router never had to send
-# an ICMP. With the policy off, the IPv6 INVITE of 1400 bytes is lost
-# (the router's Packet Too Big dropped). Needs root (ip netns).
+# an ICMP; ip6-hostcheck reports the policy of the running LB. With the
+# policy off, the IPv6 INVITE of 1400 bytes is lost (the router's Packet
+# Too Big dropped) and ip6-hostcheck warns. Needs root (ip netns).
 . "$(dirname "$0")/../lib.sh"
 
 NS=${FRAG_NS:-dsf$$}
@@ -109,6 +110,15 @@ PORT4=$REG_PORT
 "$FRAGPOLICY" --dst $PHONE6 status "[$LB6]:$KPORT" >"$OUT/fragpolicy.status" ||
 	fail "ip6-fragpolicy status: $(cat "$OUT/fragpolicy.status")"
 note "policy: $(cat "$OUT/fragpolicy.status")"
+# what ip6-hostcheck reports for the running LB
+hostcheck_frag()
+{
+	"$TOP/build/utils/ip6-hostcheck" --pid "$LB_PID" >"$OUT/hostcheck.$1" 2>&1
+	grep "frag IPv6" "$OUT/hostcheck.$1" | head -n 1
+}
+line=$(hostcheck_frag on)
+[[ "$line" == "OK    frag IPv6 "*"udp [$LB6]:$KPORT: fragmented at 1280 (table 1280)" ]] ||
+	fail "ip6-hostcheck does not report the policy: '$line' (see $OUT/hostcheck.on)"
 
 tcpdump -i lb0 -U -nn -w "$OUT/lb0.pcap" 'udp or icmp or icmp6 or (ip6 and ip6[6] == 44)' \
 	>"$OUT/tcpdump.out" 2>&1 &
@@ -156,6 +166,9 @@ note "on the LB's link: $n6 IPv6 packets to the phone, the largest $big6 bytes, 
 "$FRAGPOLICY" set off "[$LB6]:$KPORT" >>"$OUT/fragpolicy.out" 2>&1 || fail "ip6-fragpolicy set off"
 "$FRAGPOLICY" --dst $PHONE6 status "[$LB6]:$KPORT" >"$OUT/fragpolicy.off" &&
 	fail "ip6-fragpolicy status says fragmented with the policy off: $(cat "$OUT/fragpolicy.off")"
+line=$(hostcheck_frag off)
+[[ "$line" == "WARN  frag IPv6 "*"udp [$LB6]:$KPORT: datagrams up to the link MTU leave whole" ]] ||
+	fail "ip6-hostcheck does not warn with the policy off: '$line' (see $OUT/hostcheck.off)"
 phone_sipp off-phone -i $PHONE6 -p "$PORT6" -sf "$SCN/uas_reinvite.xml" -mp "$(free_port)" \
 	-key rtp_port "$(free_port)"
 OFF_PHONE=$SIPP_PID
