@@ -93,7 +93,7 @@ static const char *help_text =
 		"                 route get 2000:: from ADDR ipproto udp sport\n"
 		"                 PORT): OK at 1280 or less, else WARN (set it with\n"
 		"                 ip6-fragpolicy set 1280 [ADDR]:PORT); WARN on the\n"
-		"                 wildcard address\n"
+		"                 wildcard address; not for ::1, nor with --proc\n"
 		"    net.ipv4.ip_no_pmtu_disc\n"
 		"                 1 (IPv4 UDP without DF) is WARN: there is no IPv6\n"
 		"                 equivalent, IPv6 routers never fragment; OK when\n"
@@ -437,6 +437,8 @@ static void check_frag(hc_report_t *r, const hc_sock_t *s)
 	hc_check_frag(r, s, st == 0 ? out : NULL, out);
 }
 
+static const unsigned char loopback6[16] = {[15] = 1};
+
 static void check_listen(hc_report_t *r, const struct opts *o)
 {
 	static const struct
@@ -502,8 +504,11 @@ static void check_listen(hc_report_t *r, const struct opts *o)
 		}
 	}
 	hc_check_listeners(r, &ctx, socks, nsocks);
-	for(k = 0; k < nsocks; k++)
-		if(socks[k].proto == HC_UDP && hc_sock_family(&socks[k]) == 6)
+	/* the routes are the running kernel's, not in a copy of /proc; the
+	 * loopback (::1) never leaves the host */
+	for(k = 0; k < nsocks && strcmp(o->proc, "/proc") == 0; k++)
+		if(socks[k].proto == HC_UDP && hc_sock_family(&socks[k]) == 6
+				&& memcmp(socks[k].addr, loopback6, 16) != 0)
 			check_frag(r, &socks[k]);
 	free(inodes);
 	free(socks);
