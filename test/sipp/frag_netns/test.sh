@@ -129,10 +129,10 @@ wait_for 5 grep -q "listening on" "$OUT/tcpdump.out" || fail "tcpdump did not st
 # an IPv4 caller calls the IPv6 phone and an IPv6 caller the IPv4 one:
 # each call crosses families once, on its way from the core to the phone
 # or to the core (pads: what the LB, the core and the relay add)
-big_call v6-1400 $LB4 $PHONE6 "$PORT6" 1400 335 625 "sip:phone6@127.0.0.1"
-big_call v6-1600 $LB4 $PHONE6 "$PORT6" 1600 525 815 "sip:phone6@127.0.0.1"
-big_call v4-1400 $LB6 $PHONE4 "$PORT4" 1400 320 610 "sip:phone4@127.0.0.1"
-big_call v4-1600 $LB6 $PHONE4 "$PORT4" 1600 520 810 "sip:phone4@127.0.0.1"
+big_call v6-1400 $LB4 $PHONE6 "$PORT6" 1400 350 640 "sip:phone6@127.0.0.1"
+big_call v6-1600 $LB4 $PHONE6 "$PORT6" 1600 540 830 "sip:phone6@127.0.0.1"
+big_call v4-1400 $LB6 $PHONE4 "$PORT4" 1400 340 630 "sip:phone4@127.0.0.1"
+big_call v4-1600 $LB6 $PHONE4 "$PORT4" 1600 545 835 "sip:phone4@127.0.0.1"
 [ "$(router_icmp_drops)" = "0 0" ] ||
 	fail "the router had to send ICMP (dropped: Packet Too Big, frag-needed: $(router_icmp_drops))"
 note "the router never needed an ICMP"
@@ -174,7 +174,7 @@ phone_sipp off-phone -i $PHONE6 -p "$PORT6" -sf "$SCN/uas_reinvite.xml" -mp "$(f
 OFF_PHONE=$SIPP_PID
 bg_sipp off-caller -sf "$SCN/uac_big.xml" -m 1 -i $LB4 -p "$(free_port)" \
 	-key rtp_port "$(free_port)" -key ruri "sip:phone6@127.0.0.1" \
-	-key pad "$(printf '%*s' 335 '' | tr ' ' x)" -key pad2 x "$LB4:$KPORT"
+	-key pad "$(printf '%*s' 350 '' | tr ' ' x)" -key pad2 x "$LB4:$KPORT"
 OFF_CALLER=$SIPP_PID
 wait_for 6 grep -qs "SIP/2.0 408" "$OUT/off-caller.msg" ||
 	fail "with the policy off the caller got no 408"
