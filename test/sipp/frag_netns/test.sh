@@ -110,6 +110,17 @@ PORT4=$REG_PORT
 "$FRAGPOLICY" --dst $PHONE6 status "[$LB6]:$KPORT" >"$OUT/fragpolicy.status" ||
 	fail "ip6-fragpolicy status: $(cat "$OUT/fragpolicy.status")"
 note "policy: $(cat "$OUT/fragpolicy.status")"
+# bad arguments: exit 3, the policy left as it was
+for args in "set 1000 [$LB6]:$KPORT" "set 1280 [::]:$KPORT" "set 1280 $LB4:$KPORT" \
+	"set 1280 [$LB6]:70000" "set abc [$LB6]:$KPORT" "set 1280" "status" "bogus"; do
+	# shellcheck disable=SC2086
+	"$FRAGPOLICY" $args >"$OUT/fragpolicy.bad" 2>&1
+	rc=$?
+	[ $rc = 3 ] || fail "ip6-fragpolicy $args: exit $rc, want 3: $(cat "$OUT/fragpolicy.bad")"
+done
+"$FRAGPOLICY" --dst $PHONE6 status "[$LB6]:$KPORT" | grep -q "fragmented at 1280" ||
+	fail "a refused ip6-fragpolicy call changed the policy"
+"$FRAGPOLICY" --help | grep -q "^SYNOPSIS" || fail "ip6-fragpolicy --help"
 # what ip6-hostcheck reports for the running LB
 hostcheck_frag()
 {
