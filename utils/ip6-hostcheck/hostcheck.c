@@ -1529,8 +1529,11 @@ void hc_check_cfg(hc_report_t *r, const hc_cfg_t *cfg)
 		hc_add(r, HC_WARN, "cfg pmtu_discovery",
 				"IPv4 UDP then goes out with DF: a router on a narrower "
 				"link drops it and the ICMP 'fragmentation needed' may "
-				"reach another anycast node, or nobody. Set "
-				"pmtu_discovery=0 (the default): routers fragment it.",
+				"reach another anycast node, or nobody. kamailio 6.0 also "
+				"sets IPV6_PMTUDISC_DO on its IPv6 sockets then: a SIP "
+				"datagram above the route MTU is not sent at all "
+				"(EMSGSIZE). Set pmtu_discovery=0 (the default): routers "
+				"fragment IPv4, this host IPv6 (ip6-fragpolicy).",
 				"pmtu_discovery=1 (%s): IPv4 SIP with DF",
 				where("", cfg->pmtu_discovery_line, w, sizeof(w)));
 
