@@ -1570,8 +1570,8 @@ void hc_check_cfg(hc_report_t *r, const hc_cfg_t *cfg)
 		hc_add(r, HC_WARN, "cfg listen interface",
 				"A listen on an interface name binds its IPv4 addresses "
 				"only unless auto_bind_ipv6=1 (measured with kamailio "
-				"5.6.3: listen=udp:lo:5999 gives 127.0.0.1 alone; kamailio "
-				"issue #2404). Name the addresses: listen=udp:[IPV6]:5060 "
+				"5.6.3 and 6.0.1: listen=udp:lo:5999 gives 127.0.0.1 "
+				"alone; kamailio issue #2404). Name the addresses: listen=udp:[IPV6]:5060 "
 				"and listen=udp:IPV4:5060.",
 				"listen=%s (%s): IPv4 only", l->value,
 				where(l->file, l->line, w, sizeof(w)));
