@@ -6,8 +6,9 @@ SCN=$TOP/test/sipp/scenarios
 RTPCHECK=$TOP/build/tools/rtpcheck
 
 # rtpengine in userspace. For the ng backend (the default) one logical
-# interface holds 127.0.0.1 and ::1 and each offer/answer names the family
-# it needs (address family), as rtpengine's manual recommends. With
+# interface holds 127.0.0.1 and ::1 (RTPE_IP4 and RTPE_IP6 when set) and
+# each offer/answer names the family it needs (address family), as
+# rtpengine's manual recommends. With
 # RTPE_IFACES=pair (the rtpproxy backend, whose protocol has only the e/i
 # directions) interface "internal" is on 127.0.0.1 and "external" on ::1
 # (the IPv6 side is "e"). Sets RTPE_PID RTPP_PORT NG_PORT CLI_PORT
@@ -30,9 +31,10 @@ start_rtpengine()
 	RTPE_STARTS=$((RTPE_STARTS + 1))
 	[ $RTPE_STARTS -gt 1 ] && log="$OUT/rtpengine.$RTPE_STARTS.log"
 	RTPE_LOG=$log
-	local ifaces="--interface=127.0.0.1 --interface=::1"
+	local ip4=${RTPE_IP4:-127.0.0.1} ip6=${RTPE_IP6:-::1}
+	local ifaces="--interface=$ip4 --interface=$ip6"
 	[ "${RTPE_IFACES:-}" = pair ] &&
-		ifaces="--interface=internal/127.0.0.1 --interface=external/::1"
+		ifaces="--interface=internal/$ip4 --interface=external/$ip6"
 	rtpengine --config-file=none --foreground --log-stderr --table=-1 \
 		$ifaces \
 		--listen-udp=127.0.0.1:$RTPP_PORT --listen-ng=127.0.0.1:$NG_PORT \

@@ -710,9 +710,47 @@ static const struct
 		{"listen=udp:[::1]:5060\nlisten=tcp:[::1]:5060\n" MTU,
 				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
 				"cfg listen IPv4:WARN;"},
+		/* an interface name binds IPv4 only (kamailio 5.6.3, #2404) */
 		{"listen=eth0\n" MTU,
 				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:WARN;"
-				"cfg listen IPv4:WARN;"},
+				"cfg listen IPv4:WARN;cfg listen interface:WARN;"},
+		{BOTH "listen=udp:lo:5070\n" MTU,
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;cfg listen interface:WARN;"},
+		{BOTH "listen=udp:lo:5070\nauto_bind_ipv6=1\n" MTU,
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;"},
+		{BOTH "listen=udp:sip.example.net:5070\n" MTU,
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;"},
+		/* udp_mtu_try_proto(TCP) in a route only: UDP phones stay on UDP */
+		{BOTH "udp_mtu=1300\nroute[TOCORE] {\n\tudp_mtu_try_proto(TCP);\n}\n",
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;"},
+		/* IPv4 with DF */
+		{BOTH MTU "pmtu_discovery=1\n",
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;cfg pmtu_discovery:WARN;"},
+		{BOTH MTU "pmtu_discovery=0\n",
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;"},
+		/* known not to work over IPv6 */
+		{BOTH MTU "loadmodule \"/usr/lib/kamailio/modules/geoip.so\"\n",
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;cfg geoip:WARN;"},
+		{BOTH MTU "loadmodule \"geoip2.so\"\n",
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;"},
+		{BOTH MTU "modparam(\"nathelper\", \"natping_socket\", \"192.0.2.1:5060\")\n",
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;cfg nathelper raw ping:WARN;"},
+		{BOTH MTU "modparam(\"nathelper\", \"udpping_from_path\", 1)\n",
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;cfg nathelper raw ping:WARN;"},
+		{BOTH MTU "modparam(\"nathelper\", \"natping_interval\", 30)\n"
+				  "# modparam(\"nathelper\", \"natping_socket\", \"x\")\n",
+				"cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:OK;"
+				"cfg listen IPv4:OK;"},
 		/* no listen line: IPv4 only, unless auto_bind_ipv6 */
 		{MTU, "cfg udp_mtu:OK;cfg udp_mtu_try_proto:OK;cfg listen IPv6:WARN;"},
 		{"auto_bind_ipv6=1\n" MTU,
@@ -1055,6 +1093,102 @@ START_TEST(test_json)
 }
 END_TEST
 
+/* what they name: the route's line, the module, the listen value */
+START_TEST(test_cfg_ipv6_wording)
+{
+	hc_cfg_t *c = malloc(sizeof(*c));
+	hc_report_t *rep = new_report();
+
+	hc_parse_cfg("listen=udp:[::1]:5060\nlisten=udp:eth1:5060\n"
+				 "udp_mtu=1300\nloadmodule \"geoip.so\"\n"
+				 "route { udp_mtu_try_proto(tcp); }\n",
+			c);
+	hc_check_cfg(rep, c);
+	ck_assert_str_eq(rep->f[1].what,
+			"udp_mtu_try_proto(TCP) in a route (line 5), none global");
+	ck_assert_str_eq(rep->f[4].what, "loadmodule geoip (line 4)");
+	ck_assert_ptr_nonnull(strstr(rep->f[4].why, "geoip2"));
+	ck_assert_str_eq(
+			rep->f[5].what, "listen=udp:eth1:5060 (line 2): IPv4 only");
+	ck_assert_ptr_nonnull(strstr(rep->f[5].why, "auto_bind_ipv6=1"));
+	free(rep);
+	free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* 6. fragmentation: the text of ip -6 -o route get */
+
+static const struct
+{
+	const char *route;
+	int ret;
+	long mtu;
+	const char *table;
+} routes[] = {
+		/* ip6-fragpolicy set 1280 */
+		{"2000:: from 2001:db8:1::1 via 2001:db8:1::2 dev lb0 table 1280 "
+		 "src 2001:db8:1::1 metric 1024 mtu lock 1280 pref medium",
+				1, 1280, "1280"},
+		/* none: main, the link's MTU */
+		{"2000:: from 2001:db8:1::1 via 2001:db8:1::2 dev lb0 proto kernel "
+		 "src 2001:db8:1::1 metric 1024 pref medium",
+				1, 0, ""},
+		{"2000:: from :: via fe80::1 dev eth0 src 2001:db8::5 metric 1024 "
+		 "mtu 1400 pref medium",
+				1, 1400, ""},
+		{"RTNETLINK answers: Network is unreachable", 0, 0, ""},
+		{"", 0, 0, ""},
+};
+
+START_TEST(test_route_mtu)
+{
+	long mtu = -5;
+	char table[32];
+	int ret = hc_parse_route_mtu(routes[_i].route, &mtu, table, sizeof(table));
+
+	ck_assert_int_eq(ret, routes[_i].ret);
+	ck_assert_int_eq(mtu, routes[_i].mtu);
+	ck_assert_str_eq(table, routes[_i].table);
+}
+END_TEST
+
+START_TEST(test_frag)
+{
+	hc_report_t *rep = new_report();
+	hc_sock_t s;
+
+	memset(&s, 0, sizeof(s));
+	s.proto = HC_UDP;
+	s.table_af = 6;
+	s.addr[0] = 0x20;
+	s.addr[1] = 0x01;
+	s.addr[2] = 0x0d;
+	s.addr[3] = 0xb8;
+	s.addr[15] = 1;
+	s.port = 5060;
+	hc_check_frag(rep, &s, routes[0].route, NULL);
+	hc_check_frag(rep, &s, routes[1].route, NULL);
+	hc_check_frag(rep, &s, routes[2].route, NULL);
+	hc_check_frag(rep, &s, NULL, "Network is unreachable");
+	memset(s.addr, 0, sizeof(s.addr));
+	hc_check_frag(rep, &s, routes[0].route, NULL);
+	ck_assert_str_eq(signature(rep, 0),
+			"frag IPv6:OK;frag IPv6:WARN;frag IPv6:WARN;frag IPv6:WARN;"
+			"frag IPv6:WARN;");
+	ck_assert_str_eq(rep->f[0].what,
+			"udp [2001:db8::1]:5060: fragmented at 1280 (table 1280)");
+	ck_assert_str_eq(rep->f[1].what,
+			"udp [2001:db8::1]:5060: datagrams up to the link MTU leave whole");
+	ck_assert_str_eq(rep->f[2].what,
+			"udp [2001:db8::1]:5060: fragmented at 1400 only (table main)");
+	ck_assert_ptr_nonnull(strstr(rep->f[1].why, "ip6-fragpolicy set 1280"));
+	ck_assert_ptr_nonnull(strstr(rep->f[4].what, "wildcard"));
+	assert_well_formed(rep, "frag");
+	free(rep);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("hostcheck");
@@ -1084,6 +1218,12 @@ Suite *unit_suite(void)
 	tc = tcase_create("cfg judgments");
 	tcase_add_loop_test(tc, test_cfg_judge, 0, N_ROWS(judge));
 	tcase_add_test(tc, test_cfg_wording);
+	tcase_add_test(tc, test_cfg_ipv6_wording);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fragmentation");
+	tcase_add_loop_test(tc, test_route_mtu, 0, N_ROWS(routes));
+	tcase_add_test(tc, test_frag);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sysctls");

@@ -526,14 +526,15 @@ static int cfg_covers_ipv6_mtu(const hc_cfg_t *cfg)
 }
 
 #define WHY_PMTU                                                             \
-	"ip_no_pmtu_disc=1 sends IPv4 UDP without DF, so that routers fragment " \
-	"large SIP messages (useful on an IPv4 anycast host, where ICMP "        \
-	"'fragmentation needed' may reach another node). There is no IPv6 "      \
-	"equivalent: IPv6 routers never fragment, a UDP datagram above the "     \
-	"path MTU is dropped and the ICMPv6 Packet Too Big may be filtered. "    \
-	"Keep large requests off UDP: set udp_mtu=1300 and "                     \
-	"udp_mtu_try_proto=TCP in kamailio.cfg, with a TCP listener per "        \
-	"family."
+	"ip_no_pmtu_disc=1 sends IPv4 UDP without DF host-wide, so that "        \
+	"routers fragment large SIP messages (an anycast host may never see "    \
+	"the ICMP 'fragmentation needed'); kamailio does so on its own sockets " \
+	"anyway (pmtu_discovery=0, its default). There is no IPv6 equivalent: "  \
+	"IPv6 routers never fragment. Let this host fragment its IPv6 SIP "      \
+	"datagrams at 1280 (ip6-fragpolicy set 1280 [ADDR]:PORT; check frag "    \
+	"IPv6), and keep large requests to peers that listen on TCP off UDP: "   \
+	"udp_mtu=1300 with udp_mtu_try_proto=TCP, or udp_mtu_try_proto(TCP) in " \
+	"their route only, so that UDP phones still get UDP."
 
 void hc_check_ra(hc_report_t *r, const char *ifname, long forwarding,
 		long accept_ra, int dyn_addrs)
@@ -583,7 +584,10 @@ void hc_check_sysctls(
 	/* net.ipv4.ip_no_pmtu_disc */
 	if(s->no_pmtu_disc == 0) {
 		hc_add(r, HC_OK, "net.ipv4.ip_no_pmtu_disc",
-				"IPv4 UDP goes out with DF set, as IPv6 does (informational).",
+				"Sockets that ask nothing send IPv4 UDP with DF. kamailio "
+				"clears DF on its own IPv4 UDP sockets (pmtu_discovery=0, "
+				"its default), so routers fragment its large SIP messages "
+				"(informational).",
 				"0: path MTU discovery on");
 	} else if(s->no_pmtu_disc == 1) {
 		if(cfg_covers_ipv6_mtu(cfg))
@@ -1065,6 +1069,66 @@ static void listen_word(const char *v, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* the module a loadmodule line loads: "geoip" of "/x/geoip.so" */
+static void module_name(const char *v, char *out, size_t size)
+{
+	char val[VAL_LEN];
+	char *b, *dot;
+
+	scopy(val, sizeof(val), v);
+	trim(val);
+	unquote(val);
+	b = strrchr(val, '/');
+	b = b ? b + 1 : val;
+	dot = strstr(b, ".so");
+	if(dot)
+		*dot = '\0';
+	scopy(out, size, b);
+}
+
+/* what a line does beyond the core settings: modules, their
+ * parameters, udp_mtu_try_proto(...) in a route */
+static void statement_uses(
+		struct cfg_state *st, hc_cfg_t *cfg, const char *line, int lineno)
+{
+	const char *p = line, *q;
+	char name[64];
+	size_t i;
+
+	while(*p == ' ' || *p == '\t')
+		p++;
+	if(strncmp(p, "loadmodule", 10) == 0 && !is_id_char((unsigned char)p[10])) {
+		module_name(p + 10, name, sizeof(name));
+		if(strcmp(name, "geoip") == 0)
+			cfg->geoip_line = lineno;
+		return;
+	}
+	if(strncmp(p, "modparam", 8) == 0 && strstr(p, "nathelper") != NULL) {
+		if(strstr(p, "\"natping_socket\"") != NULL)
+			cfg->natping_socket_line = lineno;
+		if(strstr(p, "\"udpping_from_path\"") != NULL)
+			cfg->udpping_from_path_line = lineno;
+		return;
+	}
+	q = strstr(p, "udp_mtu_try_proto");
+	if(q != NULL && (q == p || !is_id_char((unsigned char)q[-1]))) {
+		q += 17;
+		while(*q == ' ' || *q == '\t')
+			q++;
+		if(*q++ != '(')
+			return;
+		while(*q == ' ' || *q == '\t')
+			q++;
+		for(i = 0; is_id_char((unsigned char)q[i])
+				   && i + 1 < sizeof(cfg->try_proto_action);
+				i++)
+			cfg->try_proto_action[i] = (char)toupper((unsigned char)q[i]);
+		cfg->try_proto_action[i] = '\0';
+		cfg->try_proto_action_line = lineno;
+		(void)st;
+	}
+}
+
 static void statement(
 		struct cfg_state *st, hc_cfg_t *cfg, const char *line, int lineno)
 {
@@ -1109,6 +1173,11 @@ static void statement(
 		cfg->try_proto[i] = '\0';
 		cfg->try_proto_line = lineno;
 		scopy(cfg->try_proto_file, sizeof(cfg->try_proto_file), st->file);
+	} else if((v = assignment(line, "pmtu_discovery")) != NULL) {
+		expand(st, v, val, sizeof(val));
+		trim(val);
+		cfg->pmtu_discovery = yes(val) ? 1 : 0;
+		cfg->pmtu_discovery_line = lineno;
 	} else if((v = assignment(line, "disable_tcp")) != NULL) {
 		expand(st, v, val, sizeof(val));
 		trim(val);
@@ -1117,6 +1186,8 @@ static void statement(
 		expand(st, v, val, sizeof(val));
 		trim(val);
 		cfg->auto_bind_ipv6 = yes(val);
+	} else {
+		statement_uses(st, cfg, line, lineno);
 	}
 }
 
@@ -1179,6 +1250,7 @@ void hc_parse_cfg(const char *text, hc_cfg_t *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->udp_mtu = HC_UNSET;
+	cfg->pmtu_discovery = HC_UNSET;
 	st = calloc(1, sizeof(*st));
 	if(st == NULL)
 		return;
@@ -1244,6 +1316,25 @@ static const char *where(const char *file, int line, char *buf, size_t size)
 	else
 		snprintf(buf, size, "line %d", line);
 	return buf;
+}
+
+/* the host of a listen value is a bare word (eth0, lo, ens3.100 has a
+ * dot but no letters after it...): an interface name rather than a host
+ * name, which has dots */
+static int listen_is_ifname(const char *value)
+{
+	const char *p = value, *c;
+	size_t n = 0;
+
+	c = strchr(p, ':');
+	if(c != NULL && (c - p) <= 4)
+		p = c + 1; /* "udp:" */
+	if(*p == '*' || *p == '[' || *p == '(')
+		return 0;
+	for(; p[n] && p[n] != ':'; n++)
+		if(p[n] == '.' || p[n] == ',' || p[n] == ' ')
+			return 0;
+	return n > 0 && isalpha((unsigned char)p[0]);
 }
 
 static int has_listen(const hc_cfg_t *cfg, int af, const char *proto)
@@ -1321,7 +1412,17 @@ void hc_check_cfg(hc_report_t *r, const hc_cfg_t *cfg)
 	/* udp_mtu_try_proto */
 	tp_ok = strcmp(tp, "TCP") == 0 || strcmp(tp, "TLS") == 0
 			|| strcmp(tp, "SCTP") == 0;
-	if(cfg->udp_mtu > 0) {
+	if(cfg->udp_mtu > 0 && tp[0] == '\0' && cfg->try_proto_action[0]) {
+		/* per request, in the routes towards peers known to listen */
+		hc_add(r, HC_OK, "cfg udp_mtu_try_proto",
+				"Only the requests of the routes that call it move to that "
+				"protocol above udp_mtu; the others, those to phones that "
+				"may listen on UDP only, stay on UDP at any size "
+				"(fragmented: pmtu_discovery=0, ip6-fragpolicy).",
+				"udp_mtu_try_proto(%s) in a route (%s), none global",
+				cfg->try_proto_action,
+				where("", cfg->try_proto_action_line, w, sizeof(w)));
+	} else if(cfg->udp_mtu > 0) {
 		if(tp[0] == '\0')
 			hc_add(r, HC_FAIL, "cfg udp_mtu_try_proto",
 					"Without udp_mtu_try_proto kamailio never switches "
@@ -1341,7 +1442,12 @@ void hc_check_cfg(hc_report_t *r, const hc_cfg_t *cfg)
 					cfg->udp_mtu);
 		else
 			hc_add(r, HC_OK, "cfg udp_mtu_try_proto",
-					"Requests larger than udp_mtu go over this protocol.",
+					"Requests larger than udp_mtu go over this protocol, "
+					"also towards phones that listen on UDP only: their "
+					"connect is refused and the caller gets 477. To keep "
+					"UDP phones on UDP, call udp_mtu_try_proto(TCP) only in "
+					"the route towards peers known to listen on TCP (the "
+					"core) instead.",
 					"udp_mtu_try_proto=%s (%s)", tp,
 					where(cfg->try_proto_file, cfg->try_proto_line, w,
 							sizeof(w)));
@@ -1417,4 +1523,134 @@ void hc_check_cfg(hc_report_t *r, const hc_cfg_t *cfg)
 					tp);
 		}
 	}
+
+	/* IPv4 DF */
+	if(cfg->pmtu_discovery == 1)
+		hc_add(r, HC_WARN, "cfg pmtu_discovery",
+				"IPv4 UDP then goes out with DF: a router on a narrower "
+				"link drops it and the ICMP 'fragmentation needed' may "
+				"reach another anycast node, or nobody. kamailio 6.0 also "
+				"sets IPV6_PMTUDISC_DO on its IPv6 sockets then: a SIP "
+				"datagram above the route MTU is not sent at all "
+				"(EMSGSIZE). Set pmtu_discovery=0 (the default): routers "
+				"fragment IPv4, this host IPv6 (ip6-fragpolicy).",
+				"pmtu_discovery=1 (%s): IPv4 SIP with DF",
+				where("", cfg->pmtu_discovery_line, w, sizeof(w)));
+
+	/* what is known not to work over IPv6 */
+	if(cfg->geoip_line)
+		hc_add(r, HC_WARN, "cfg geoip",
+				"The legacy geoip module reads GeoIP v1 databases, which "
+				"have no IPv6 data in the same file: IPv6 sources are not "
+				"found. Use geoip2 (MaxMind DB, both families).",
+				"loadmodule geoip (%s)",
+				where("", cfg->geoip_line, w, sizeof(w)));
+	if(cfg->natping_socket_line || cfg->udpping_from_path_line)
+		hc_add(r, HC_WARN, "cfg nathelper raw ping",
+				"nathelper sends these pings from a raw IPv4 socket: "
+				"IPv6 contacts get none (their home routers then close "
+				"the pinhole). Drop natping_socket/udpping_from_path and "
+				"ping with SIP OPTIONS (sipping_bflag) or regping, which "
+				"ping both families from kamailio's own sockets.",
+				"nathelper %s%s%s (%s)",
+				cfg->natping_socket_line ? "natping_socket" : "",
+				cfg->natping_socket_line && cfg->udpping_from_path_line
+						? ", "
+						: "",
+				cfg->udpping_from_path_line ? "udpping_from_path" : "",
+				where("",
+						cfg->natping_socket_line ? cfg->natping_socket_line
+												 : cfg->udpping_from_path_line,
+						w, sizeof(w)));
+	for(i = 0; i < (size_t)cfg->nlisten; i++) {
+		const hc_listen_t *l = &cfg->listen[i];
+
+		if(l->af != 0 || !listen_is_ifname(l->value) || cfg->auto_bind_ipv6)
+			continue;
+		hc_add(r, HC_WARN, "cfg listen interface",
+				"A listen on an interface name binds its IPv4 addresses "
+				"only unless auto_bind_ipv6=1 (measured with kamailio "
+				"5.6.3 and 6.0.1: listen=udp:lo:5999 gives 127.0.0.1 "
+				"alone; kamailio issue #2404). Name the addresses: listen=udp:[IPV6]:5060 "
+				"and listen=udp:IPV4:5060.",
+				"listen=%s (%s): IPv4 only", l->value,
+				where(l->file, l->line, w, sizeof(w)));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. fragmentation of the IPv6 SIP datagrams */
+
+int hc_parse_route_mtu(const char *text, long *mtu, char *table, size_t tsize)
+{
+	const char *p;
+	size_t n;
+
+	*mtu = 0;
+	if(tsize > 0)
+		table[0] = '\0';
+	if(text == NULL || strstr(text, " dev ") == NULL)
+		return 0;
+	p = strstr(text, " mtu ");
+	if(p != NULL) {
+		p += 5;
+		if(strncmp(p, "lock ", 5) == 0)
+			p += 5;
+		*mtu = strtol(p, NULL, 10);
+	}
+	p = strstr(text, " table ");
+	if(p != NULL && tsize > 0) {
+		p += 7;
+		for(n = 0; p[n] && !isspace((unsigned char)p[n]) && n + 1 < tsize; n++)
+			table[n] = p[n];
+		table[n] = '\0';
+	}
+	return 1;
+}
+
+#define WHY_FRAG                                                            \
+	"IPv6 routers never fragment: a datagram larger than a link on the "  \
+	"way is dropped, and the ICMPv6 Packet Too Big that says so may reach " \
+	"another node of an anycast service, or be filtered. Let this host "   \
+	"fragment what it sends at 1280 bytes, the IPv6 minimum MTU, which "   \
+	"any path carries: ip6-fragpolicy set 1280 [ADDR]:PORT (a policy rule " \
+	"for the SIP socket to a table whose routes have mtu lock 1280)."
+
+void hc_check_frag(hc_report_t *r, const hc_sock_t *s, const char *route,
+		const char *err)
+{
+	char sock[80], table[32];
+	long mtu;
+	static const unsigned char any[16] = {0};
+
+	hc_sock_format(s, sock, sizeof(sock));
+	if(memcmp(s->addr, any, 16) == 0) {
+		hc_add(r, HC_WARN, "frag IPv6", WHY_FRAG
+				" A socket on the wildcard address cannot be told apart "
+				"by a policy rule: listen on the addresses.",
+				"%s: on the wildcard address, not checked", sock);
+		return;
+	}
+	if(route == NULL) {
+		hc_add(r, HC_WARN, "frag IPv6", WHY_FRAG,
+				"%s: route not known (%s)", sock, err ? err : "ip failed");
+		return;
+	}
+	if(!hc_parse_route_mtu(route, &mtu, table, sizeof(table))) {
+		hc_add(r, HC_WARN, "frag IPv6", WHY_FRAG, "%s: no route", sock);
+		return;
+	}
+	if(mtu > 0 && mtu <= 1280)
+		hc_add(r, HC_OK, "frag IPv6",
+				"Larger IPv6 datagrams from this socket are fragmented by "
+				"this host: no Packet Too Big is ever needed.",
+				"%s: fragmented at %ld (table %s)", sock, mtu,
+				table[0] ? table : "main");
+	else if(mtu > 0)
+		hc_add(r, HC_WARN, "frag IPv6", WHY_FRAG,
+				"%s: fragmented at %ld only (table %s)", sock, mtu,
+				table[0] ? table : "main");
+	else
+		hc_add(r, HC_WARN, "frag IPv6", WHY_FRAG,
+				"%s: datagrams up to the link MTU leave whole", sock);
 }

@@ -218,6 +218,16 @@ typedef struct hc_cfg
 	char try_proto_file[64];
 	int disable_tcp;
 	int auto_bind_ipv6;
+	/* udp_mtu_try_proto(PROTO) called in a route: only those requests
+	 * switch (upper case; "" when none) */
+	char try_proto_action[16];
+	int try_proto_action_line;
+	long pmtu_discovery; /* HC_UNSET when not set */
+	int pmtu_discovery_line;
+	/* constructs known not to work over IPv6: the line, 0 when absent */
+	int geoip_line;				/* loadmodule of the legacy geoip */
+	int natping_socket_line;	/* nathelper raw IPv4 socket pings */
+	int udpping_from_path_line; /* same */
 	hc_listen_t listen[HC_MAX_LISTEN];
 	int nlisten;
 	int nlisten_all; /* also those that did not fit */
@@ -232,5 +242,18 @@ void hc_parse_cfg(const char *text, hc_cfg_t *cfg);
 int hc_listen_af(const char *value, char *proto, size_t psize);
 /* check 3 */
 void hc_check_cfg(hc_report_t *r, const hc_cfg_t *cfg);
+
+/* ------------------------------------------------------------------ */
+/* 4. fragmentation of the IPv6 SIP datagrams (a running kamailio) */
+
+/* the output of "ip -6 -o route get DST from ADDR ipproto udp sport P":
+ * 1 and the route's MTU (0: none, the link's) and table ("" = main) when
+ * it names a route, 0 otherwise */
+int hc_parse_route_mtu(
+		const char *text, long *mtu, char *table, size_t tsize);
+/* check 4 for one IPv6 UDP listener s; route: the text of ip route get
+ * for it, NULL when it could not run (reason in err) */
+void hc_check_frag(hc_report_t *r, const hc_sock_t *s, const char *route,
+		const char *err);
 
 #endif

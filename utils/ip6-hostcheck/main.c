@@ -29,12 +29,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "hostcheck.h"
 
 #define NAME "ip6-hostcheck"
 #define MAX_PIDS 64
 #define MAX_INCLUDE_DEPTH 10
+/* any global unicast address: the route of the default router */
+#define FRAG_DST "2000::"
 
 static const char *help_text =
 		"NAME\n"
@@ -85,6 +88,12 @@ static const char *help_text =
 		"                 WARN when the fds of some of those processes\n"
 		"                 cannot be read (not root: run as root or use\n"
 		"                 --port)\n"
+		"    frag IPv6    for each IPv6 UDP listener of kamailio, the MTU at\n"
+		"                 which this host fragments what it sends (ip -6\n"
+		"                 route get 2000:: from ADDR ipproto udp sport\n"
+		"                 PORT): OK at 1280 or less, else WARN (set it with\n"
+		"                 ip6-fragpolicy set 1280 [ADDR]:PORT); WARN on the\n"
+		"                 wildcard address; not for ::1, nor with --proc\n"
 		"    net.ipv4.ip_no_pmtu_disc\n"
 		"                 1 (IPv4 UDP without DF) is WARN: there is no IPv6\n"
 		"                 equivalent, IPv6 routers never fragment; OK when\n"
@@ -104,6 +113,17 @@ static const char *help_text =
 		"    cfg udp_mtu_try_proto\n"
 		"                 FAIL when udp_mtu is set without it (or with UDP):\n"
 		"                 it must be TCP, TLS or SCTP\n"
+		"                 (OK with udp_mtu_try_proto(PROTO) in a route\n"
+		"                 instead: only those requests switch)\n"
+		"    cfg pmtu_discovery\n"
+		"                 1 is WARN: IPv4 SIP with DF\n"
+		"    cfg geoip    WARN: the legacy geoip module (use geoip2)\n"
+		"    cfg nathelper raw ping\n"
+		"                 WARN: natping_socket / udpping_from_path ping\n"
+		"                 from a raw IPv4 socket only\n"
+		"    cfg listen interface\n"
+		"                 WARN: listen on an interface name binds IPv4\n"
+		"                 only without auto_bind_ipv6=1 (issue #2404)\n"
 		"    cfg udp_mtu socket\n"
 		"                 WARN when a family has UDP listen lines but none\n"
 		"                 of the udp_mtu_try_proto protocol\n"
@@ -390,6 +410,35 @@ static void read_table(const char *path, int af, int proto,
 	free(t);
 }
 
+/* check 4: the route the kernel picks for a UDP datagram from an IPv6
+ * listener (iproute2: policy rules on the source address and port) */
+static void check_frag(hc_report_t *r, const hc_sock_t *s)
+{
+	char addr[INET6_ADDRSTRLEN], cmd[256], out[1024];
+	FILE *p;
+	size_t n;
+	int st;
+
+	if(inet_ntop(AF_INET6, s->addr, addr, sizeof(addr)) == NULL)
+		return;
+	snprintf(cmd, sizeof(cmd),
+			"ip -6 -o route get " FRAG_DST
+			" from %s ipproto udp sport %u 2>&1",
+			addr, s->port);
+	p = popen(cmd, "r");
+	if(p == NULL) {
+		hc_check_frag(r, s, NULL, strerror(errno));
+		return;
+	}
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	out[strcspn(out, "\n")] = '\0';
+	hc_check_frag(r, s, st == 0 ? out : NULL, out);
+}
+
+static const unsigned char loopback6[16] = {[15] = 1};
+
 static void check_listen(hc_report_t *r, const struct opts *o)
 {
 	static const struct
@@ -455,6 +504,12 @@ static void check_listen(hc_report_t *r, const struct opts *o)
 		}
 	}
 	hc_check_listeners(r, &ctx, socks, nsocks);
+	/* the routes are the running kernel's, not in a copy of /proc; the
+	 * loopback (::1) never leaves the host */
+	for(k = 0; k < nsocks && strcmp(o->proc, "/proc") == 0; k++)
+		if(socks[k].proto == HC_UDP && hc_sock_family(&socks[k]) == 6
+				&& memcmp(socks[k].addr, loopback6, 16) != 0)
+			check_frag(r, &socks[k]);
 	free(inodes);
 	free(socks);
 }

@@ -2,7 +2,9 @@
 # ip6-hostcheck against real kamailio processes: one listening on
 # 127.0.0.1 and [::1] with udp_mtu set (the listener check names both
 # families, the cfg checks pass), one on 127.0.0.1 only with no udp_mtu
-# (FAIL for IPv6, WARN for udp_mtu, exit 2); --port, --json; then a fake
+# (FAIL for IPv6, WARN for udp_mtu, exit 2); --port, --json; one on the
+# interface lo (binds IPv4 only: WARN cfg listen interface); the cfg
+# constructs that fail over IPv6, the shipped LB cfg; then a fake
 # /proc tree (--proc) for what the host cannot be made to show:
 # disable_ipv6=1, IPv6 missing in the kernel, ignored router
 # advertisements, kamailio not running.
@@ -191,6 +193,58 @@ if command -v python3 >/dev/null; then
 		"$OUT/json.out" || fail "json: python3 cannot load it"
 fi
 note "json: $n_json findings"
+
+# ------------------------------------------------------------------
+# 2b. what is known not to work over IPv6. A listen on an interface name,
+#     with the real kamailio: what it binds is the measurement (kamailio
+#     issue #2404: IPv4 only without auto_bind_ipv6)
+
+PORTI=$(free_port)
+cat >"$OUT/iface.cfg" <<EOF
+#!KAMAILIO
+children=1
+disable_tcp=yes
+listen=udp:lo:$PORTI
+request_route { drop; }
+EOF
+start_kamailio iface "$OUT/iface.cfg" "$PORTI"
+NAME=iface
+hc iface --pid "$KAM_PID" --cfg "$OUT/iface.cfg"
+expect_finding FAIL listen "no IPv6 listener" "IPv4: udp 127.0.0.1:$PORTI"
+expect_finding WARN "cfg listen interface" "listen=udp:lo:$PORTI (line 4): IPv4 only"
+note "iface: $(finding listen)"
+
+# the legacy geoip, nathelper's raw pings, DF on IPv4: in the cfg only
+cat >"$OUT/ipv6bad.cfg" <<EOF
+#!KAMAILIO
+listen=udp:127.0.0.1:5060
+listen=udp:[::1]:5060
+pmtu_discovery=1
+udp_mtu=1300
+loadmodule "geoip.so"
+loadmodule "nathelper.so"
+modparam("nathelper", "natping_interval", 30)
+modparam("nathelper", "udpping_from_path", 1)
+route[TOCORE] {
+	udp_mtu_try_proto(TCP);
+}
+EOF
+NAME=ipv6bad
+hc ipv6bad --no-listen --cfg "$OUT/ipv6bad.cfg"
+expect_finding WARN "cfg geoip" "loadmodule geoip (line 6)"
+expect_finding WARN "cfg nathelper raw ping" "udpping_from_path (line 9)"
+expect_finding WARN "cfg pmtu_discovery" "pmtu_discovery=1 (line 4)"
+expect_finding OK "cfg udp_mtu_try_proto" "udp_mtu_try_proto(TCP) in a route (line 11), none global"
+expect_no_finding "cfg listen interface"
+
+# the shipped LB: UDP phones stay on UDP, none of the above
+NAME=shipped
+hc shipped --no-listen --cfg "$TOP/cfg/kamailio.cfg"
+expect_finding OK "cfg udp_mtu_try_proto" "udp_mtu_try_proto(TCP) in a route"
+for c in "cfg geoip" "cfg nathelper raw ping" "cfg pmtu_discovery" "cfg listen interface"; do
+	expect_no_finding "$c"
+done
+printf '%s\n' "$OUTPUT" | grep -q "^FAIL " && fail "shipped: $(grep '^FAIL ' "$OUT/shipped.out")"
 
 # ------------------------------------------------------------------
 # 3. a fake /proc (--proc): a kamailio main (100) and child (101), sshd
