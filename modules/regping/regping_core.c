@@ -15,8 +15,10 @@
  * \file
  * \brief regping :: the contact table, usrloc callbacks, pinging, replies
  *
- * The table lives in shared memory under one lock: an index by usrloc ruid
- * and a wheel of slots (regping_logic.h). usrloc callbacks keep it in step
+ * The table lives in shared memory under one lock: an index by usrloc ruid,
+ * one by AoR (usrloc's AoR hash) and a wheel of slots (regping_logic.h).
+ * Nothing reachable from SIP traffic walks the whole table under the lock:
+ * regping_ping() walks one AoR bucket, listings copy a bucket at a time. usrloc callbacks keep it in step
  * with the registrations; the timer process takes the due slot each tick,
  * judges the previous ping of each contact and copies what it needs to
  * send into a private queue, then sends outside the lock (at most max_rate
@@ -66,6 +68,7 @@ rp_params_t rp_params = {
 		.max_failures = 3,
 		.remove_dead = 0,
 		.hash_size = 65536,
+		.extra_ping_interval = 1000,
 		.event_callback = STR_NULL};
 
 rp_counters_t rp_cnt;
@@ -80,11 +83,13 @@ enum rp_method
 /* one contact; the strings are stored after the struct */
 typedef struct rp_entry
 {
-	struct rp_entry *hnext;
+	struct rp_entry *hnext; /* index by ruid */
+	struct rp_entry *anext; /* index by AoR */
 	struct rp_entry *wprev, *wnext;
 	uint32_t hash;
 	uint32_t slot;
 	unsigned int aorhash;
+	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
 	union sockaddr_union dst;
 	struct socket_info *sock;
 	int tcpconn_id;
@@ -100,9 +105,11 @@ typedef struct rp_table
 {
 	gen_lock_t lock;
 	uint32_t hmask;
-	rp_entry_t **index;
+	rp_entry_t **index;	 /* by ruid hash */
+	rp_entry_t **aindex; /* by AoR hash, same size */
 	rp_entry_t **slots;
 	uint32_t count[2]; /* [0] IPv4, [1] IPv6 */
+	rp_budget_t budget; /* max_rate, shared by scheduled and extra pings */
 } rp_table_t;
 
 /* a ping to send, copied out of the table (private memory) */
@@ -115,8 +122,10 @@ typedef struct rp_job
 	uint8_t proto;
 	uint8_t af;
 	uint8_t dead;
+	uint8_t extra; /* an extra ping: a failed send judges nothing */
 	uint32_t seq;
 	uint32_t failures;
+	rp_live_t live; /* for listings */
 	str ruid, aor, uri, path;
 	char data[];
 } rp_job_t;
@@ -131,7 +140,6 @@ static udomain_t *rp_udomain = NULL;
 static int rp_evrt = -1;
 
 /* timer process state */
-static rp_budget_t rp_budget;
 static uint64_t rp_last_tick; /* the last tick (mono ms / tick_ms) queued */
 static int rp_started = 0;
 /* contacts due for a ping, by ruid: judged and copied when sent, so that
@@ -199,7 +207,16 @@ static rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
 
 static void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 {
+	rp_entry_t **ap;
+
 	*pprev = e->hnext;
+	for(ap = &rp_tbl->aindex[e->aorhash & rp_tbl->hmask]; *ap;
+			ap = &(*ap)->anext) {
+		if(*ap == e) {
+			*ap = e->anext;
+			break;
+		}
+	}
 	if(e->wprev)
 		e->wprev->wnext = e->wnext;
 	else
@@ -214,6 +231,9 @@ static void rp_link(rp_entry_t *e)
 	rp_entry_t **head = &rp_tbl->index[e->hash & rp_tbl->hmask];
 
 	e->hnext = *head;
+	*head = e;
+	head = &rp_tbl->aindex[e->aorhash & rp_tbl->hmask];
+	e->anext = *head;
 	*head = e;
 	e->wprev = NULL;
 	e->wnext = rp_tbl->slots[e->slot];
@@ -374,6 +394,7 @@ static void rp_upsert(ucontact_t *c)
 		/* a re-REGISTER: new address, same liveness */
 		e->live = old->live;
 		e->queued = old->queued;
+		e->last_poke = old->last_poke;
 		rp_unlink(old, pprev);
 	} else {
 		/* the sequence number is in the pings' Call-ID and branch: start
@@ -439,6 +460,7 @@ static rp_job_t *rp_job_new(rp_entry_t *e)
 	j->af = e->af;
 	j->seq = e->live.seq;
 	j->failures = e->live.failures;
+	j->live = e->live;
 	return j;
 }
 
@@ -662,20 +684,33 @@ static void rp_queue_slot(uint32_t slot)
 	lock_release(&rp_tbl->lock);
 }
 
-/* the ping of a queued contact, judged now; NULL when it is gone */
-static rp_job_t *rp_take(rp_due_item_t *q, uint64_t now)
+/* the ping of the first queued contact, judged now, in *j (NULL when the
+ * contact is gone); -1 when max_rate lets no ping out now (it stays
+ * queued) */
+static int rp_take(uint64_t mono, uint64_t now, rp_job_t **j)
 {
+	rp_due_item_t *q;
 	rp_entry_t *e;
-	rp_job_t *j = NULL;
 
+	*j = NULL;
 	lock_get(&rp_tbl->lock);
+	if(rp_budget_avail(&rp_tbl->budget, mono) == 0) {
+		lock_release(&rp_tbl->lock);
+		return -1;
+	}
+	q = rp_queue_head;
+	rp_queue_head = q->next;
+	if(rp_queue_head == NULL)
+		rp_queue_tail = NULL;
 	e = rp_find(&q->ruid, q->hash, NULL);
 	if(e) {
 		e->queued = 0;
-		j = rp_due(e, now);
+		*j = rp_due(e, now);
+		rp_budget_spend(&rp_tbl->budget, 1);
 	}
 	lock_release(&rp_tbl->lock);
-	return j;
+	pkg_free(q);
+	return 0;
 }
 
 /* usrloc raises no callback for the contacts it loads from its database
@@ -754,15 +789,11 @@ static void rp_timer(unsigned int ticks, void *param)
 {
 	uint64_t mono = rp_mono_ms(), now = rp_wall_ms();
 	uint64_t tick = mono / rp_wheel.tick_ms, t;
-	uint32_t avail, n;
-	rp_due_item_t *q;
 	rp_job_t *j;
 
 	if(!rp_started) {
 		rp_load_usrloc();
 		rp_last_tick = tick - 1;
-		rp_budget_init(&rp_budget, (uint32_t)rp_params.max_rate,
-				(uint32_t)rp_params.tick_ms, mono);
 		rp_started = 1;
 	}
 	if(tick > rp_last_tick + rp_wheel.nslots)
@@ -771,40 +802,40 @@ static void rp_timer(unsigned int ticks, void *param)
 		rp_queue_slot((uint32_t)(t % rp_wheel.nslots));
 	if(tick > rp_last_tick)
 		rp_last_tick = tick;
-	avail = rp_budget_avail(&rp_budget, mono);
-	for(n = 0; n < avail && rp_queue_head; n++) {
-		q = rp_queue_head;
-		rp_queue_head = q->next;
-		if(rp_queue_head == NULL)
-			rp_queue_tail = NULL;
-		j = rp_take(q, now);
-		pkg_free(q);
+	while(rp_queue_head && rp_take(mono, now, &j) == 0) {
 		if(j)
 			rp_finish(j);
 	}
-	rp_budget_spend(&rp_budget, n);
 }
 
-int rp_ping_aor(str *aor)
+int rp_ping_aor(str *aor, int *pinged)
 {
 	rp_job_t *list = NULL, *j;
 	rp_entry_t *e;
-	uint64_t now = rp_wall_ms();
-	uint32_t i;
-	int n = 0;
+	uint64_t now = rp_wall_ms(), mono = rp_mono_ms();
+	unsigned int ah = rp_ul.get_aorhash(aor);
+	int found = 0;
 
+	*pinged = 0;
+	/* one bucket of the AoR index; an extra ping per contact and
+	 * extra_ping_interval at most, and only as max_rate allows */
 	lock_get(&rp_tbl->lock);
-	for(i = 0; i <= rp_tbl->hmask; i++) {
-		for(e = rp_tbl->index[i]; e; e = e->hnext) {
-			if(!rp_str_eq(&e->aor, aor))
-				continue;
-			/* an extra ping: it judges nothing, its reply counts */
-			rp_live_poke(&e->live, now, rp_expects_reply(e->proto));
-			j = rp_job_new(e);
-			if(j) {
-				j->next = list;
-				list = j;
-			}
+	for(e = rp_tbl->aindex[ah & rp_tbl->hmask]; e; e = e->anext) {
+		if(e->aorhash != ah || !rp_str_eq(&e->aor, aor))
+			continue;
+		found++;
+		if(rp_budget_avail(&rp_tbl->budget, mono) == 0
+				|| !rp_poke_allowed(&e->last_poke, mono,
+						(uint32_t)rp_params.extra_ping_interval))
+			continue;
+		rp_budget_spend(&rp_tbl->budget, 1);
+		/* an extra ping: it judges nothing, its reply counts */
+		rp_live_poke(&e->live, now, rp_expects_reply(e->proto));
+		j = rp_job_new(e);
+		if(j) {
+			j->extra = 1;
+			j->next = list;
+			list = j;
 		}
 	}
 	lock_release(&rp_tbl->lock);
@@ -812,9 +843,9 @@ int rp_ping_aor(str *aor)
 		j = list;
 		list = j->next;
 		rp_finish(j);
-		n++;
+		(*pinged)++;
 	}
-	return n;
+	return found;
 }
 
 /* --- replies --- */
@@ -921,8 +952,10 @@ int rp_init(void)
 				rp_params.method.len, rp_params.method.s);
 		return -1;
 	}
-	if(rp_params.max_failures < 0 || rp_params.max_rate < 0) {
-		LM_ERR("max_failures and max_rate must not be negative\n");
+	if(rp_params.max_failures < 0 || rp_params.max_rate < 0
+			|| rp_params.extra_ping_interval < 0) {
+		LM_ERR("max_failures, max_rate and extra_ping_interval must not be "
+			   "negative\n");
 		return -1;
 	}
 	rp_pref_sock[0] = rp_pref_socket(&rp_params.socket_v4, 4);
@@ -964,12 +997,17 @@ int rp_init(void)
 	memset(rp_tbl, 0, sizeof(*rp_tbl));
 	rp_tbl->hmask = hs - 1;
 	rp_tbl->index = shm_malloc(hs * sizeof(rp_entry_t *));
+	rp_tbl->aindex = shm_malloc(hs * sizeof(rp_entry_t *));
 	rp_tbl->slots = shm_malloc(rp_wheel.nslots * sizeof(rp_entry_t *));
-	if(rp_tbl->index == NULL || rp_tbl->slots == NULL) {
+	if(rp_tbl->index == NULL || rp_tbl->aindex == NULL
+			|| rp_tbl->slots == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
 	memset(rp_tbl->index, 0, hs * sizeof(rp_entry_t *));
+	memset(rp_tbl->aindex, 0, hs * sizeof(rp_entry_t *));
+	rp_budget_init(&rp_tbl->budget, (uint32_t)rp_params.max_rate,
+			(uint32_t)rp_params.tick_ms, rp_mono_ms());
 	memset(rp_tbl->slots, 0, rp_wheel.nslots * sizeof(rp_entry_t *));
 	if(lock_init(&rp_tbl->lock) == NULL) {
 		LM_ERR("cannot init the lock\n");
@@ -1022,6 +1060,8 @@ void rp_destroy(void)
 		}
 		shm_free(rp_tbl->index);
 	}
+	if(rp_tbl->aindex)
+		shm_free(rp_tbl->aindex);
 	if(rp_tbl->slots)
 		shm_free(rp_tbl->slots);
 	lock_destroy(&rp_tbl->lock);
@@ -1031,7 +1071,7 @@ void rp_destroy(void)
 
 /* --- RPC --- */
 
-static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_entry_t *e)
+static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
 {
 	void *th;
 	char addr[64];
@@ -1050,27 +1090,72 @@ static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_entry_t *e)
 			(int)e->live.seq);
 }
 
+/* copy the entries of one bucket (of the AoR index when aor is given,
+ * only that AoR's) out of the table; -1 when out of memory */
+static int rp_copy_bucket(uint32_t i, str *aor, unsigned int ah,
+		rp_job_t **list)
+{
+	rp_entry_t *e;
+	rp_job_t *j;
+
+	*list = NULL;
+	lock_get(&rp_tbl->lock);
+	e = aor ? rp_tbl->aindex[i] : rp_tbl->index[i];
+	for(; e; e = aor ? e->anext : e->hnext) {
+		if(aor && (e->aorhash != ah || !rp_str_eq(&e->aor, aor)))
+			continue;
+		if((j = rp_job_new(e)) == NULL) {
+			lock_release(&rp_tbl->lock);
+			return -1;
+		}
+		j->next = *list;
+		*list = j;
+	}
+	lock_release(&rp_tbl->lock);
+	return 0;
+}
+
+static void rp_free_jobs(rp_job_t *list)
+{
+	rp_job_t *j;
+
+	while((j = list) != NULL) {
+		list = j->next;
+		pkg_free(j);
+	}
+}
+
 void rp_rpc_list(rpc_t *rpc, void *ctx)
 {
 	str aor = STR_NULL;
-	rp_entry_t *e;
-	uint32_t i;
+	rp_job_t *list, *j;
+	unsigned int ah = 0;
+	uint32_t i, first = 0, last = rp_tbl->hmask;
 
 	if(rpc->scan(ctx, "*S", &aor) < 1)
 		aor.len = 0;
-	lock_get(&rp_tbl->lock);
-	for(i = 0; i <= rp_tbl->hmask; i++) {
-		for(e = rp_tbl->index[i]; e; e = e->hnext) {
-			if(aor.len > 0 && !rp_str_eq(&e->aor, &aor))
-				continue;
-			if(rp_rpc_add_entry(rpc, ctx, e) < 0) {
-				lock_release(&rp_tbl->lock);
+	if(aor.len > 0) {
+		ah = rp_ul.get_aorhash(&aor);
+		first = last = ah & rp_tbl->hmask;
+	}
+	/* the lock is held for one bucket at a time and never while printing:
+	 * a listing is not a snapshot of one instant, each contact in it is
+	 * as it was when its bucket was copied */
+	for(i = first; i <= last; i++) {
+		if(rp_copy_bucket(i, aor.len > 0 ? &aor : NULL, ah, &list) < 0) {
+			PKG_MEM_ERROR;
+			rpc->fault(ctx, 500, "Out of memory");
+			return;
+		}
+		for(j = list; j; j = j->next) {
+			if(rp_rpc_add_entry(rpc, ctx, j) < 0) {
+				rp_free_jobs(list);
 				rpc->fault(ctx, 500, "Internal error");
 				return;
 			}
 		}
+		rp_free_jobs(list);
 	}
-	lock_release(&rp_tbl->lock);
 }
 
 void rp_rpc_status(rpc_t *rpc, void *ctx)
@@ -1103,18 +1188,17 @@ void rp_rpc_status(rpc_t *rpc, void *ctx)
 void rp_rpc_ping(rpc_t *rpc, void *ctx)
 {
 	str aor;
-	int n;
+	int pinged;
 
 	if(rpc->scan(ctx, "S", &aor) < 1) {
 		rpc->fault(ctx, 400, "AoR expected");
 		return;
 	}
-	n = rp_ping_aor(&aor);
-	if(n <= 0) {
+	if(rp_ping_aor(&aor, &pinged) <= 0) {
 		rpc->fault(ctx, 404, "No contact of that AoR is pinged");
 		return;
 	}
-	rpc->add(ctx, "d", n);
+	rpc->add(ctx, "d", pinged);
 }
 
 int rp_pv_get_event(str *name, str *val, int *ival)

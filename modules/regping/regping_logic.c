@@ -139,6 +139,17 @@ void rp_live_poke(rp_live_t *l, uint64_t now_ms, int expect_reply)
 	l->last_ping = now_ms;
 }
 
+int rp_poke_allowed(uint32_t *last, uint64_t now_ms, uint32_t spacing_ms)
+{
+	uint32_t now = (uint32_t)now_ms;
+
+	/* unsigned difference: right across the wrap of the low 32 bits */
+	if(spacing_ms > 0 && *last != 0 && now - *last < spacing_ms)
+		return 0;
+	*last = now != 0 ? now : 1;
+	return 1;
+}
+
 void rp_live_sent(rp_live_t *l, uint64_t now_ms)
 {
 	l->failures = 0;

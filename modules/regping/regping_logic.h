@@ -110,6 +110,13 @@ int rp_live_reply(rp_live_t *l, uint32_t seq, uint64_t now_ms);
  * reply answers it) */
 void rp_live_poke(rp_live_t *l, uint64_t now_ms, int expect_reply);
 
+/*! extra pings of a contact are spaced: 1 when one may go out at now_ms
+ * (and *last records it), 0 when the last one went out less than
+ * spacing_ms before. *last holds the low 32 bits of the time, 0 = never
+ * (a time whose low bits are 0 is stored as 1); spacing_ms 0 lets every
+ * extra ping through. */
+int rp_poke_allowed(uint32_t *last, uint64_t now_ms, uint32_t spacing_ms);
+
 /*! a keepalive that expects no reply was sent (TCP/TLS, CRLF): the
  * connection is alive, failures start over */
 void rp_live_sent(rp_live_t *l, uint64_t now_ms);

@@ -1090,6 +1090,34 @@ START_TEST(test_live_sent)
 }
 END_TEST
 
+/* extra pings: at most one per spacing, across the wrap of 32-bit ms */
+START_TEST(test_poke_spacing)
+{
+	uint32_t last = 0;
+	uint64_t t0 = 0xfffffc18ull; /* 1000 ms before the low bits wrap */
+	uint64_t t;
+	int n = 0;
+
+	/* 100 pokes a second for 10 s at a 1 s spacing: 10 go out */
+	for(t = t0; t < t0 + 10000; t += 10)
+		n += rp_poke_allowed(&last, t, 1000);
+	ck_assert_int_eq(n, 10);
+	/* exactly at the spacing: allowed; just before: not */
+	last = 0;
+	ck_assert_int_eq(rp_poke_allowed(&last, 5000, 1000), 1);
+	ck_assert_int_eq(rp_poke_allowed(&last, 5999, 1000), 0);
+	ck_assert_int_eq(rp_poke_allowed(&last, 6000, 1000), 1);
+	/* a time whose low bits are 0 still counts as a poke */
+	last = 0;
+	ck_assert_int_eq(rp_poke_allowed(&last, 1ull << 32, 1000), 1);
+	ck_assert_uint_ne(last, 0);
+	ck_assert_int_eq(rp_poke_allowed(&last, (1ull << 32) + 10, 1000), 0);
+	/* spacing 0: no limit */
+	ck_assert_int_eq(rp_poke_allowed(&last, (1ull << 32) + 10, 0), 1);
+	ck_assert_int_eq(rp_poke_allowed(&last, (1ull << 32) + 10, 0), 1);
+}
+END_TEST
+
 /* --- reply matching --- */
 
 static const struct
@@ -1221,6 +1249,7 @@ Suite *unit_suite(void)
 	tc = tcase_create("poke and sent");
 	tcase_add_test(tc, test_live_poke);
 	tcase_add_test(tc, test_live_sent);
+	tcase_add_test(tc, test_poke_spacing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reply matching");
