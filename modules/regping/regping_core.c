@@ -493,9 +493,9 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	str host = s->useinfo.name.len > 0 ? s->useinfo.name : s->address_str;
 	str port = s->useinfo.port_no > 0 ? s->useinfo.port_no_str
 									   : s->port_no_str;
-	int v6 = (s->useinfo.name.len > 0 ? s->useinfo.address.af
-									   : s->address.af)
-			 == AF_INET6;
+	/* from the text, not the family the name resolves to: an advertised
+	 * name stays a name, "[2001:db8::1]" keeps its one pair */
+	int v6 = rp_host_needs_brackets(host.s, host.len);
 	str m = rp_method == RP_NOTIFY ? (str)str_init("NOTIFY")
 								   : (str)str_init("OPTIONS");
 	str proto;

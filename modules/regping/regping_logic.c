@@ -200,3 +200,10 @@ int rp_branch_ours(const char *branch, int len)
 	return branch != NULL && len >= (int)RP_BRANCH_PREFIX_LEN
 		   && memcmp(branch, RP_BRANCH_PREFIX, RP_BRANCH_PREFIX_LEN) == 0;
 }
+
+int rp_host_needs_brackets(const char *host, int len)
+{
+	if(host == NULL || len <= 0 || host[0] == '[')
+		return 0;
+	return memchr(host, ':', (size_t)len) != NULL;
+}

@@ -126,6 +126,12 @@ void rp_live_sent(rp_live_t *l, uint64_t now_ms);
  * RP_PING_TIMEOUT */
 enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures);
 
+/*! 1 when host[0..len) is an IPv6 literal without brackets (it has a
+ * ':' and does not start with '['): a Via needs them added. Names and
+ * IPv4 addresses (whatever their name resolves to) and bracketed
+ * literals go in as they are, as in the core's Via builder. */
+int rp_host_needs_brackets(const char *host, int len);
+
 /*! pings carry these, so replies can be told from other traffic: the
  * Call-ID "regping-<seq in lowercase hex>-<ruid>", a Via branch starting
  * with "z9hG4bKrp." */

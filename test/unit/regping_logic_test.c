@@ -1118,6 +1118,39 @@ START_TEST(test_poke_spacing)
 }
 END_TEST
 
+/* --- the Via host of a ping --- */
+
+static const struct
+{
+	const char *host;
+	int len;
+	int brackets;
+} vhosts[] = {
+		{L("2001:db8::1"), 1},
+		{L("::1"), 1},
+		{L("[2001:db8::1]"), 0},
+		{L("[::1]"), 0},
+		{L("sip6.example.net"), 0}, /* a name, even one with AAAA only */
+		{L("192.0.2.1"), 0},
+		{L("::ffff:192.0.2.1"), 1},
+		{"", 0, 0},
+		{L("a"), 0},
+		/* the length bounds the search: a ':' past it does not count */
+		{"host:5060", 4, 0},
+};
+
+START_TEST(test_host_needs_brackets)
+{
+	char *d = dup_exact(vhosts[_i].host, vhosts[_i].len);
+
+	ck_assert_msg(rp_host_needs_brackets(d, vhosts[_i].len)
+						  == vhosts[_i].brackets,
+			"host %s: expected %d", show(vhosts[_i].host, vhosts[_i].len),
+			vhosts[_i].brackets);
+	free(d);
+}
+END_TEST
+
 /* --- reply matching --- */
 
 static const struct
@@ -1256,6 +1289,7 @@ Suite *unit_suite(void)
 	tcase_add_loop_test(tc, test_callid_parse, 0, N_ROWS(callids));
 	tcase_add_test(tc, test_callid_roundtrip);
 	tcase_add_test(tc, test_branch_ours);
+	tcase_add_loop_test(tc, test_host_needs_brackets, 0, N_ROWS(vhosts));
 	suite_add_tcase(s, tc);
 
 	return s;

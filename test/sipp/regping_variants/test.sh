@@ -31,6 +31,22 @@ rpc regping.ping nobody 2>&1 | grep -q "404" || fail "regping.ping of an unknown
 note "regping.ping: pinged at once"
 stop_all
 
+# --- an advertised IPv6 address: the Via of a ping carries it as written
+# (in one pair of brackets), as the core's Via builder does ---
+PORT=$(free_port)
+render "$TOP/test/sipp/regping.cfg.in" "$OUT/adv.cfg" TOP PORT OUT
+start_kamailio adv "$OUT/adv.cfg" "$PORT" -A ADV6
+ua adv6 ::1 advuser "[::1]" 5999
+has_ping() { [ "$(pings adv6)" -ge 1 ]; }
+wait_for 6 has_ping || fail "the UA behind the advertised socket got no ping"
+via=$(msg_header "$(sipp_received_msg "$OUT/adv6.msg" "OPTIONS ")" Via)
+case "$via" in
+"SIP/2.0/UDP [2001:db8::1]:$PORT;"*) ;;
+*) fail "Via of a ping from a socket advertising [2001:db8::1]: $via" ;;
+esac
+note "advertised [2001:db8::1]: ping Via $via"
+stop_all
+
 # --- method NOTIFY ---
 PORT=$(free_port)
 render "$TOP/test/sipp/regping.cfg.in" "$OUT/notify.cfg" TOP PORT OUT
