@@ -591,6 +591,12 @@ static void rp_run_event(rp_job_t *j)
 
 	if(rp_evrt < 0 && rp_params.event_callback.len <= 0)
 		return;
+	/* the core's faked request, parsed once per process (done already
+	 * when another module used it here) */
+	if(faked_msg_init() < 0) {
+		LM_ERR("cannot make the faked message for the event route\n");
+		return;
+	}
 	fmsg = faked_msg_next();
 	rp_event_job = j;
 	rtb = get_route_type();

@@ -77,7 +77,9 @@ if grep -q "onreply_route saw .*regping-" "$OUT/registrar.log"; then
 fi
 
 # the mute UA: dead after 2 unanswered pings, event route, removed
-grep -q "contact dead: aor mute contact sip:mute@\[::1\]:5999 at \[::1\]:$pm af 6 after 2" "$OUT/registrar.log" ||
+# the event route runs on Kamailio's faked request (an OPTIONS),
+# as other modules' event routes do
+grep -q "contact dead: aor mute contact sip:mute@\[::1\]:5999 at \[::1\]:$pm af 6 after 2 on OPTIONS$" "$OUT/registrar.log" ||
 	fail "no contact-dead event for the mute UA: $(grep -m1 'contact dead' "$OUT/registrar.log")"
 rpc regping.list >"$OUT/list.txt"
 grep -q "mute" "$OUT/list.txt" && fail "the dead contact is still pinged"
