@@ -646,8 +646,12 @@ static void rp_send_ok(rp_job_t *j)
 
 static void rp_finish(rp_job_t *j)
 {
-	if(rp_send(j) < 0)
-		rp_send_failed(j);
+	if(rp_send(j) < 0) {
+		/* an extra ping judges nothing, not even by failing: whoever can
+		 * make regping_ping() run must not be able to kill a contact */
+		if(!j->extra)
+			rp_send_failed(j);
+	}
 	else if(!rp_expects_reply(j->proto))
 		rp_send_ok(j);
 	if(j->dead) {
