@@ -37,6 +37,7 @@
 #include "core/mem/shm_mem.h"
 #include "core/locking.h"
 #include "core/rand/fastrand.h"
+#include "core/rand/cryptorand.h"
 #include "core/ut.h"
 #include "core/resolve.h"
 #include "core/socket_info.h"
@@ -496,29 +497,43 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	/* from the text, not the family the name resolves to: an advertised
 	 * name stays a name, "[2001:db8::1]" keeps its one pair */
 	int v6 = rp_host_needs_brackets(host.s, host.len);
-	str m = rp_method == RP_NOTIFY ? (str)str_init("NOTIFY")
-								   : (str)str_init("OPTIONS");
+	int notify = rp_method == RP_NOTIFY;
+	str m = notify ? (str)str_init("NOTIFY") : (str)str_init("OPTIONS");
+	const char *lb = v6 ? "[" : "", *rb = v6 ? "]" : "";
 	str proto;
+	char contact[128];
 
 	get_valid_proto_string(j->proto, 1, 1, &proto);
+	/* RFC 6665: a NOTIFY has a Contact and a Subscription-State; no
+	 * subscription is behind a keepalive, so it is terminated */
+	contact[0] = '\0';
+	if(notify
+			&& snprintf(contact, sizeof(contact),
+					   "Contact: <sip:%s%.*s%s:%.*s>\r\n"
+					   "Subscription-State: terminated\r\n",
+					   lb, host.len, host.s, rb, port.len, port.s)
+					   >= (int)sizeof(contact))
+		return -1;
+	/* the From tag is random (unguessable), the Call-ID and the branch
+	 * carry the sequence number */
 	return snprintf(buf, size,
 			"%.*s %.*s SIP/2.0\r\n"
 			"Via: SIP/2.0/%.*s %s%.*s%s:%.*s;branch=" RP_BRANCH_PREFIX "%x.%.*s\r\n"
 			"%s%.*s%s"
-			"From: <%.*s>;tag=rp%x\r\n"
+			"From: <%.*s>;tag=%08x%08x\r\n"
 			"To: <%.*s>\r\n"
 			"Call-ID: " RP_CALLID_PREFIX "%x-%.*s\r\n"
 			"CSeq: 1 %.*s\r\n"
 			"Max-Forwards: 70\r\n"
-			"%s"
+			"%s%s"
 			"Content-Length: 0\r\n\r\n",
-			m.len, m.s, j->uri.len, j->uri.s, proto.len, proto.s,
-			v6 ? "[" : "", host.len, host.s, v6 ? "]" : "", port.len, port.s,
-			j->seq, j->ruid.len, j->ruid.s, j->path.len ? "Route: " : "",
-			j->path.len, j->path.s, j->path.len ? "\r\n" : "", rp_params.from.len,
-			rp_params.from.s, j->seq, j->uri.len, j->uri.s, j->seq, j->ruid.len,
-			j->ruid.s, m.len, m.s,
-			rp_method == RP_NOTIFY ? "Event: keep-alive\r\n" : "");
+			m.len, m.s, j->uri.len, j->uri.s, proto.len, proto.s, lb, host.len,
+			host.s, rb, port.len, port.s, j->seq, j->ruid.len, j->ruid.s,
+			j->path.len ? "Route: " : "", j->path.len, j->path.s,
+			j->path.len ? "\r\n" : "", rp_params.from.len, rp_params.from.s,
+			cryptorand(), cryptorand(), j->uri.len, j->uri.s, j->seq,
+			j->ruid.len, j->ruid.s, m.len, m.s, contact,
+			notify ? "Event: keep-alive\r\n" : "");
 }
 
 /* send one ping; 0 or -1 */

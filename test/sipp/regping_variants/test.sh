@@ -59,7 +59,21 @@ has_notifies() { [ "$(notifies)" -ge 2 ]; }
 wait_for 10 has_notifies || fail "the UA got $(notifies) NOTIFY keepalives in 10 s"
 answered() { [ "$(rpc cnt.get regping replied_v6)" -ge 1 ]; }
 wait_for 2 answered || fail "NOTIFY keepalives answered but not counted"
-note "NOTIFY: $(notifies) keepalives with Event: keep-alive, $(rpc cnt.get regping replied_v6) answered"
+# RFC 6665: a NOTIFY has a Contact and a Subscription-State (there is no
+# subscription behind a keepalive: terminated); the From tag is random,
+# not derived from the sequence number in the Call-ID
+nmsgs=$(sipp_received "$OUT/nua.msg" | awk -v RS= '/^NOTIFY /')
+first=$(sipp_received_msg "$OUT/nua.msg" "NOTIFY ")
+[ "$(msg_header "$first" Subscription-State)" = terminated ] ||
+	fail "NOTIFY keepalive Subscription-State: [$(msg_header "$first" Subscription-State)]"
+[ "$(msg_header "$first" Contact)" = "<sip:[::1]:$PORT>" ] ||
+	fail "NOTIFY keepalive Contact: [$(msg_header "$first" Contact)] (expected <sip:[::1]:$PORT>)"
+tags=$(printf '%s\n' "$nmsgs" | sed -n 's/^From: .*;tag=\([^;]*\).*/\1/p')
+[ "$(printf '%s\n' "$tags" | grep -cvE '^[0-9a-f]{16}$')" = 0 ] ||
+	fail "From tags of the NOTIFYs are not 16 random hex digits: $(echo $tags)"
+[ "$(printf '%s\n' "$tags" | sort -u | wc -l)" = "$(printf '%s\n' "$tags" | wc -l)" ] ||
+	fail "two NOTIFYs with the same From tag: $(echo $tags)"
+note "NOTIFY: $(notifies) keepalives with Event: keep-alive, Contact, Subscription-State, From tags $(echo $tags); $(rpc cnt.get regping replied_v6) answered"
 stop_all
 
 # --- TCP: CRLF keepalives on the connection the UA opened ---
