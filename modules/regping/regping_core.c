@@ -1105,14 +1105,15 @@ static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
 		return -1;
 	/* su2a(): address and port, IPv6 in brackets */
 	snprintf(addr, sizeof(addr), "%s", su2a(&e->dst, sizeof(e->dst)));
-	return rpc->struct_add(th, "SSSssdSjjddd", "aor", &e->aor, "contact",
+	/* seq is unsigned 32-bit and starts at random: not an int */
+	return rpc->struct_add(th, "SSSssdSjjddJ", "aor", &e->aor, "contact",
 			&e->uri, "ruid", &e->ruid, "address", addr, "proto",
 			get_proto_name(e->proto), "af", (int)e->af, "socket",
 			e->sock ? &e->sock->sock_str : &e->uri, "last_ping",
 			(unsigned long)(e->live.last_ping / 1000), "last_reply",
 			(unsigned long)(e->live.last_reply / 1000), "failures",
 			(int)e->live.failures, "dead", (int)e->live.dead, "seq",
-			(int)e->live.seq);
+			(unsigned long long)e->live.seq);
 }
 
 /* copy the entries of one bucket (of the AoR index when aor is given,
@@ -1183,6 +1184,13 @@ void rp_rpc_list(rpc_t *rpc, void *ctx)
 	}
 }
 
+static unsigned long long rp_cnt_val(counter_handle_t h)
+{
+	counter_val_t v = counter_get_val(h);
+
+	return v > 0 ? (unsigned long long)v : 0;
+}
+
 void rp_rpc_status(rpc_t *rpc, void *ctx)
 {
 	void *th;
@@ -1196,18 +1204,17 @@ void rp_rpc_status(rpc_t *rpc, void *ctx)
 		rpc->fault(ctx, 500, "Internal error");
 		return;
 	}
-	rpc->struct_add(th, "SddddSSddddddddd", "domain", &rp_params.domain,
+	/* counters in 64 bits: at 3000 pings/s an int wraps within a day */
+	rpc->struct_add(th, "SddddSSddJJJJJJJ", "domain", &rp_params.domain,
 			"contacts", (int)(c4 + c6), "contacts_v4", (int)c4, "contacts_v6",
 			(int)c6, "interval", rp_params.interval, "af", &rp_params.af,
 			"method", &rp_params.method, "max_rate", rp_params.max_rate,
 			"max_failures", rp_params.max_failures, "sent_v4",
-			(int)counter_get_val(rp_cnt.sent_v4), "sent_v6",
-			(int)counter_get_val(rp_cnt.sent_v6), "replied_v4",
-			(int)counter_get_val(rp_cnt.replied_v4), "replied_v6",
-			(int)counter_get_val(rp_cnt.replied_v6), "timeouts_v4",
-			(int)counter_get_val(rp_cnt.timeouts_v4), "timeouts_v6",
-			(int)counter_get_val(rp_cnt.timeouts_v6), "dead",
-			(int)counter_get_val(rp_cnt.dead));
+			rp_cnt_val(rp_cnt.sent_v4), "sent_v6", rp_cnt_val(rp_cnt.sent_v6),
+			"replied_v4", rp_cnt_val(rp_cnt.replied_v4), "replied_v6",
+			rp_cnt_val(rp_cnt.replied_v6), "timeouts_v4",
+			rp_cnt_val(rp_cnt.timeouts_v4), "timeouts_v6",
+			rp_cnt_val(rp_cnt.timeouts_v6), "dead", rp_cnt_val(rp_cnt.dead));
 }
 
 void rp_rpc_ping(rpc_t *rpc, void *ctx)
