@@ -185,6 +185,19 @@ static int rp_su_af(union sockaddr_union *su)
 	return su->s.sa_family == AF_INET ? 4 : 0;
 }
 
+/* a peer's bytes (URIs, AoRs, Call-IDs) for a log line: escaped, cut at
+ * RP_ESC_MAX; four buffers in turn, for up to four in one line */
+#define RP_ESC_MAX 256
+static const char *rp_esc(str *s)
+{
+	static char buf[4][RP_ESC_MAX];
+	static unsigned int n;
+	char *b = buf[n++ & 3];
+
+	rp_escape(s->s, s->len, b, RP_ESC_MAX);
+	return b;
+}
+
 static int rp_str_eq(str *a, str *b)
 {
 	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
@@ -272,7 +285,7 @@ static int rp_uri_target(str *uri, rp_target_t *t, const char *what)
 	char proto;
 
 	if(parse_uri(uri->s, uri->len, &u) < 0) {
-		LM_ERR("invalid %s URI [%.*s]\n", what, uri->len, uri->s);
+		LM_ERR("invalid %s URI [%s]\n", what, rp_esc(uri));
 		return -1;
 	}
 	proto = u.proto != PROTO_NONE ? u.proto : PROTO_UDP;
@@ -280,7 +293,7 @@ static int rp_uri_target(str *uri, rp_target_t *t, const char *what)
 		u.port_no = (proto == PROTO_TLS) ? SIPS_PORT : SIP_PORT;
 	he = sip_resolvehost(&u.host, &u.port_no, &proto);
 	if(he == NULL) {
-		LM_ERR("cannot resolve the %s [%.*s]\n", what, uri->len, uri->s);
+		LM_ERR("cannot resolve the %s [%s]\n", what, rp_esc(uri));
 		return -1;
 	}
 	hostent2su(&t->dst, he, 0, u.port_no);
@@ -323,7 +336,7 @@ static int rp_target(ucontact_t *c, rp_target_t *t)
 	if(t->sock == NULL || t->sock->address.af != t->dst.s.sa_family)
 		t->sock = get_send_socket(0, &t->dst, t->proto);
 	if(t->sock == NULL) {
-		LM_ERR("no socket to ping [%.*s] over %s\n", c->c.len, c->c.s,
+		LM_ERR("no socket to ping [%s] over %s\n", rp_esc(&c->c),
 				get_proto_name(t->proto));
 		return -1;
 	}
@@ -363,7 +376,7 @@ static void rp_upsert(ucontact_t *c)
 	}
 	af = rp_su_af(&t.dst);
 	if(rp_af_filter && af != rp_af_filter) {
-		LM_DBG("not pinging IPv%d contact [%.*s]\n", af, c->c.len, c->c.s);
+		LM_DBG("not pinging IPv%d contact [%s]\n", af, rp_esc(&c->c));
 		rp_remove(&c->ruid);
 		return;
 	}
@@ -407,9 +420,8 @@ static void rp_upsert(ucontact_t *c)
 	lock_release(&rp_tbl->lock);
 	if(old)
 		shm_free(old);
-	LM_DBG("%s [%.*s] ruid [%.*s] at %s\n", old ? "updated" : "added",
-			c->c.len, c->c.s, c->ruid.len, c->ruid.s,
-			su2a(&t.dst, sizeof(t.dst)));
+	LM_DBG("%s [%s] ruid [%s] at %s\n", old ? "updated" : "added",
+			rp_esc(&c->c), rp_esc(&c->ruid), su2a(&t.dst, sizeof(t.dst)));
 }
 
 static void rp_ul_cb(ucontact_t *c, int type, void *param)
@@ -551,7 +563,7 @@ static int rp_send(rp_job_t *j)
 	if(j->proto == PROTO_UDP && rp_method != RP_CRLF) {
 		n = rp_build(j, buf, sizeof(buf));
 		if(n <= 0 || n >= (int)sizeof(buf)) {
-			LM_ERR("ping for [%.*s] too long\n", j->uri.len, j->uri.s);
+			LM_ERR("ping for [%s] too long\n", rp_esc(&j->uri));
 			return -1;
 		}
 		/* through the core's send path, as forwarded messages go: the
@@ -571,9 +583,9 @@ static int rp_send(rp_job_t *j)
 		return 0;
 	}
 	if(ret < 0) {
-		LM_INFO("ping to %s (%s) for [%.*s] failed\n",
+		LM_INFO("ping to %s (%s) for [%s] failed\n",
 				su2a(&j->dst, sizeof(j->dst)), get_proto_name(j->proto),
-				j->aor.len, j->aor.s);
+				rp_esc(&j->aor));
 		return -1;
 	}
 	counter_inc(j->af == 6 ? rp_cnt.sent_v6 : rp_cnt.sent_v4);
@@ -640,8 +652,8 @@ static void rp_remove_from_usrloc(rp_job_t *j)
 	if(rp_ul.get_urecord_by_ruid(rp_udomain, aorhash, &j->ruid, &r, &c)
 			!= 0)
 		return;
-	LM_INFO("removing dead contact [%.*s] of [%.*s]\n", j->uri.len, j->uri.s,
-			j->aor.len, j->aor.s);
+	LM_INFO("removing dead contact [%s] of [%s]\n", rp_esc(&j->uri),
+			rp_esc(&j->aor));
 	rp_ul.delete_ucontact(r, c);
 	rp_ul.release_urecord(r);
 	rp_ul.unlock_udomain(rp_udomain, &j->aor);
@@ -670,9 +682,9 @@ static void rp_finish(rp_job_t *j)
 	else if(!rp_expects_reply(j->proto))
 		rp_send_ok(j);
 	if(j->dead) {
-		LM_NOTICE("contact [%.*s] of [%.*s] at %s is dead after %u "
+		LM_NOTICE("contact [%s] of [%s] at %s is dead after %u "
 				  "unanswered pings\n",
-				j->uri.len, j->uri.s, j->aor.len, j->aor.s,
+				rp_esc(&j->uri), rp_esc(&j->aor),
 				su2a(&j->dst, sizeof(j->dst)), j->failures);
 		rp_run_event(j);
 		if(rp_params.remove_dead)
@@ -899,7 +911,7 @@ int rp_reply_received(sip_msg_t *msg)
 			|| parse_headers(msg, HDR_VIA2_F, 0) < 0 || msg->via2 != NULL)
 		return 1;
 	if(ours < 0) {
-		LM_DBG("malformed ping Call-ID [%.*s]\n", cid.len, cid.s);
+		LM_DBG("malformed ping Call-ID [%s]\n", rp_esc(&cid));
 		return 0;
 	}
 	ruid.s = (char *)r;
@@ -911,7 +923,7 @@ int rp_reply_received(sip_msg_t *msg)
 	if(af)
 		counter_inc(af == 6 ? rp_cnt.replied_v6 : rp_cnt.replied_v4);
 	else
-		LM_DBG("late or unknown ping reply [%.*s]\n", cid.len, cid.s);
+		LM_DBG("late or unknown ping reply [%s]\n", rp_esc(&cid));
 	return 0;
 }
 

@@ -207,3 +207,45 @@ int rp_host_needs_brackets(const char *host, int len)
 		return 0;
 	return memchr(host, ':', (size_t)len) != NULL;
 }
+
+static int rp_esc_len(unsigned char c)
+{
+	return (c < 0x20 || c >= 0x7f || c == '\\') ? 4 : 1;
+}
+
+int rp_escape(const char *in, int len, char *out, int size)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+	int i, o = 0, k, reserve;
+
+	if(out == NULL || size <= 0)
+		return 0;
+	if(in == NULL)
+		len = 0;
+	/* when it all does not fit, keep room for the "..." */
+	for(i = 0, k = 0; i < len && k < size; i++)
+		k += rp_esc_len((unsigned char)in[i]);
+	reserve = k > size - 1 ? 3 : 0;
+	for(i = 0; i < len; i++) {
+		c = (unsigned char)in[i];
+		k = rp_esc_len(c);
+		if(k > size - 1 - o - reserve) {
+			if(size - 1 - o >= 3) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		if(k == 1) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
