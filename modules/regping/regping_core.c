@@ -97,6 +97,8 @@ typedef struct rp_entry
 	uint8_t proto;
 	uint8_t af;
 	uint8_t queued; /* a ping of it waits in the timer's queue */
+	uint16_t rlen;	/* > 0: af 0, the address is a name, not resolved yet;
+					 * the URI to resolve follows path in data */
 	rp_live_t live;
 	str ruid, aor, uri, path;
 	char data[];
@@ -124,6 +126,7 @@ typedef struct rp_job
 	uint8_t af;
 	uint8_t dead;
 	uint8_t extra; /* an extra ping: a failed send judges nothing */
+	str resolve;   /* af 0: the URI whose host is still to be resolved */
 	uint32_t seq;
 	uint32_t failures;
 	rp_live_t live; /* for listings */
@@ -237,7 +240,8 @@ static void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 		rp_tbl->slots[e->slot] = e->wnext;
 	if(e->wnext)
 		e->wnext->wprev = e->wprev;
-	rp_tbl->count[e->af == 6]--;
+	if(e->af)
+		rp_tbl->count[e->af == 6]--;
 }
 
 static void rp_link(rp_entry_t *e)
@@ -254,7 +258,8 @@ static void rp_link(rp_entry_t *e)
 	if(e->wnext)
 		e->wnext->wprev = e;
 	rp_tbl->slots[e->slot] = e;
-	rp_tbl->count[e->af == 6]++;
+	if(e->af)
+		rp_tbl->count[e->af == 6]++;
 }
 
 /* copy strings after a struct: *dst points into buf, returns past it */
@@ -275,10 +280,27 @@ typedef struct rp_target
 	struct socket_info *sock;
 	int tcpconn_id;
 	int proto;
+	str resolve; /* rp_target() returned 1: this URI's host is a name */
 } rp_target_t;
 
-/* a URI whose host is an address (received, path hop, contact) */
-static int rp_uri_target(str *uri, rp_target_t *t, const char *what)
+/* 1 when host is an IP address, in brackets or not: resolving it asks
+ * no DNS server */
+static int rp_host_is_ip(str *host)
+{
+	str h = *host;
+
+	if(h.len >= 2 && h.s[0] == '[' && h.s[h.len - 1] == ']') {
+		h.s++;
+		h.len -= 2;
+	}
+	return str2ip(&h) != NULL || str2ip6(&h) != NULL;
+}
+
+/* a URI whose host is an address (received, path hop, contact): 0 and t
+ * filled; with dns 0, 1 when the host is a name (t->resolve is the URI:
+ * resolve it later, with dns 1, where blocking is harmless); -1 on
+ * error */
+static int rp_uri_target(str *uri, rp_target_t *t, const char *what, int dns)
 {
 	struct sip_uri u;
 	struct hostent *he;
@@ -289,6 +311,11 @@ static int rp_uri_target(str *uri, rp_target_t *t, const char *what)
 		return -1;
 	}
 	proto = u.proto != PROTO_NONE ? u.proto : PROTO_UDP;
+	if(!dns && !rp_host_is_ip(&u.host)) {
+		t->proto = proto;
+		t->resolve = *uri;
+		return 1;
+	}
 	if(u.port_no == 0)
 		u.port_no = (proto == PROTO_TLS) ? SIPS_PORT : SIP_PORT;
 	he = sip_resolvehost(&u.host, &u.port_no, &proto);
@@ -301,11 +328,33 @@ static int rp_uri_target(str *uri, rp_target_t *t, const char *what)
 	return 0;
 }
 
+/* the send socket for t->dst: socket_v4/socket_v6, the one the contact
+ * came in on, or what the core picks; -1 when there is none */
+static int rp_target_socket(rp_target_t *t, str *uri)
+{
+	int af = rp_su_af(&t->dst);
+
+	if(rp_pref_sock[af == 6] && rp_pref_sock[af == 6]->proto == t->proto
+			&& rp_pref_sock[af == 6]->address.af == t->dst.s.sa_family)
+		t->sock = rp_pref_sock[af == 6];
+	if(t->sock == NULL || t->sock->address.af != t->dst.s.sa_family)
+		t->sock = get_send_socket(0, &t->dst, t->proto);
+	if(t->sock == NULL) {
+		LM_ERR("no socket to ping [%s] over %s\n", rp_esc(uri),
+				get_proto_name(t->proto));
+		return -1;
+	}
+	return 0;
+}
+
+/* where to ping c: 0, t filled; 1 when that is a host name (t->resolve):
+ * the usrloc callback runs with usrloc's slot locked, no DNS there;
+ * -1 on error */
 static int rp_target(ucontact_t *c, rp_target_t *t)
 {
 	sip_msg_t *m = rp_cur_register;
 	str hop;
-	int af;
+	int r = 0;
 
 	memset(t, 0, sizeof(*t));
 	t->sock = c->sock;
@@ -321,26 +370,17 @@ static int rp_target(ucontact_t *c, rp_target_t *t)
 	} else if(c->path.len > 0) {
 		/* no REGISTER behind it (loaded, added by RPC): along the path */
 		if(get_path_dst_uri(&c->path, &hop) < 0
-				|| rp_uri_target(&hop, t, "path hop") < 0)
+				|| (r = rp_uri_target(&hop, t, "path hop", 0)) < 0)
 			return -1;
 	} else if(c->received.len > 0) {
-		if(rp_uri_target(&c->received, t, "received") < 0)
+		if((r = rp_uri_target(&c->received, t, "received", 0)) < 0)
 			return -1;
-	} else if(rp_uri_target(&c->c, t, "contact") < 0) {
+	} else if((r = rp_uri_target(&c->c, t, "contact", 0)) < 0) {
 		return -1;
 	}
-	af = rp_su_af(&t->dst);
-	if(rp_pref_sock[af == 6] && rp_pref_sock[af == 6]->proto == t->proto
-			&& rp_pref_sock[af == 6]->address.af == t->dst.s.sa_family)
-		t->sock = rp_pref_sock[af == 6];
-	if(t->sock == NULL || t->sock->address.af != t->dst.s.sa_family)
-		t->sock = get_send_socket(0, &t->dst, t->proto);
-	if(t->sock == NULL) {
-		LM_ERR("no socket to ping [%s] over %s\n", rp_esc(&c->c),
-				get_proto_name(t->proto));
-		return -1;
-	}
-	return 0;
+	if(r == 1)
+		return 1;
+	return rp_target_socket(t, &c->c);
 }
 
 static void rp_remove(str *ruid)
@@ -363,25 +403,29 @@ static void rp_upsert(ucontact_t *c)
 	rp_entry_t *e, *old, **pprev;
 	str *aor = c->aor;
 	uint32_t h;
-	int af, size;
+	int af = 0, size, r;
 	char *p;
 
 	if(c->ruid.len <= 0 || aor == NULL)
 		return;
 	/* a contact that moved where it cannot or must not be pinged is no
 	 * longer pinged at its old address either */
-	if(rp_target(c, &t) < 0) {
+	r = rp_target(c, &t);
+	if(r < 0 || (r == 1 && t.resolve.len > 65535)) {
 		rp_remove(&c->ruid);
 		return;
 	}
-	af = rp_su_af(&t.dst);
-	if(rp_af_filter && af != rp_af_filter) {
+	if(r == 0)
+		af = rp_su_af(&t.dst);
+	/* a name: the timer process resolves it before the first ping and
+	 * applies the af filter then */
+	if(af && rp_af_filter && af != rp_af_filter) {
 		LM_DBG("not pinging IPv%d contact [%s]\n", af, rp_esc(&c->c));
 		rp_remove(&c->ruid);
 		return;
 	}
 	size = sizeof(rp_entry_t) + c->ruid.len + aor->len + c->c.len
-		   + c->path.len;
+		   + c->path.len + (r == 1 ? t.resolve.len : 0);
 	e = shm_malloc(size);
 	if(e == NULL) {
 		SHM_MEM_ERROR;
@@ -391,7 +435,11 @@ static void rp_upsert(ucontact_t *c)
 	p = rp_put_str(e->data, &e->ruid, &c->ruid);
 	p = rp_put_str(p, &e->aor, aor);
 	p = rp_put_str(p, &e->uri, &c->c);
-	rp_put_str(p, &e->path, &c->path);
+	p = rp_put_str(p, &e->path, &c->path);
+	if(r == 1) {
+		memcpy(p, t.resolve.s, t.resolve.len);
+		e->rlen = (uint16_t)t.resolve.len;
+	}
 	h = rp_hash(c->ruid.s, c->ruid.len);
 	e->hash = h;
 	e->slot = rp_wheel_slot(&rp_wheel, h);
@@ -421,7 +469,9 @@ static void rp_upsert(ucontact_t *c)
 	if(old)
 		shm_free(old);
 	LM_DBG("%s [%s] ruid [%s] at %s\n", old ? "updated" : "added",
-			rp_esc(&c->c), rp_esc(&c->ruid), su2a(&t.dst, sizeof(t.dst)));
+			rp_esc(&c->c), rp_esc(&c->ruid),
+			r == 1 ? "a name, resolved before the first ping"
+				   : su2a(&t.dst, sizeof(t.dst)));
 }
 
 static void rp_ul_cb(ucontact_t *c, int type, void *param)
@@ -456,7 +506,7 @@ static rp_job_t *rp_job_new(rp_entry_t *e)
 	char *p;
 
 	j = pkg_malloc(sizeof(rp_job_t) + e->ruid.len + e->aor.len + e->uri.len
-				   + e->path.len);
+				   + e->path.len + e->rlen);
 	if(j == NULL) {
 		PKG_MEM_ERROR;
 		return NULL;
@@ -465,7 +515,11 @@ static rp_job_t *rp_job_new(rp_entry_t *e)
 	p = rp_put_str(j->data, &j->ruid, &e->ruid);
 	p = rp_put_str(p, &j->aor, &e->aor);
 	p = rp_put_str(p, &j->uri, &e->uri);
-	rp_put_str(p, &j->path, &e->path);
+	p = rp_put_str(p, &j->path, &e->path);
+	j->resolve.s = p;
+	j->resolve.len = e->rlen;
+	if(e->rlen)
+		memcpy(p, e->path.s + e->path.len, e->rlen);
 	j->dst = e->dst;
 	j->sock = e->sock;
 	j->tcpconn_id = e->tcpconn_id;
@@ -721,6 +775,65 @@ static void rp_queue_slot(uint32_t slot)
 	lock_release(&rp_tbl->lock);
 }
 
+/* drop the entry of ruid if its address is still a name to resolve (a
+ * re-registration may have replaced it meanwhile) */
+static void rp_remove_pending(str *ruid)
+{
+	rp_entry_t *e, **pprev;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(ruid, rp_hash(ruid->s, ruid->len), &pprev);
+	if(e && e->af == 0)
+		rp_unlink(e, pprev);
+	else
+		e = NULL;
+	lock_release(&rp_tbl->lock);
+	if(e)
+		shm_free(e);
+}
+
+/* the timer process resolves a contact's host name before its first ping
+ * (blocking DNS, but under no lock: usrloc callbacks never resolve) and
+ * keeps the address, as if it had been resolved when saved; -1 when it
+ * is not to be pinged (unresolvable, no socket, af filter) */
+static int rp_resolve(rp_job_t *j)
+{
+	rp_target_t t;
+	rp_entry_t *e;
+	int af, ok = 0;
+
+	memset(&t, 0, sizeof(t));
+	if(rp_uri_target(&j->resolve, &t, "contact address", 1) < 0
+			|| rp_target_socket(&t, &j->uri) < 0) {
+		rp_remove_pending(&j->ruid);
+		return -1;
+	}
+	af = rp_su_af(&t.dst);
+	if(rp_af_filter && af != rp_af_filter) {
+		LM_DBG("not pinging IPv%d contact [%s]\n", af, rp_esc(&j->uri));
+		rp_remove_pending(&j->ruid);
+		return -1;
+	}
+	lock_get(&rp_tbl->lock);
+	e = rp_find(&j->ruid, rp_hash(j->ruid.s, j->ruid.len), NULL);
+	if(e && e->af == 0) {
+		e->dst = t.dst;
+		e->sock = t.sock;
+		e->proto = (uint8_t)t.proto;
+		e->af = (uint8_t)af;
+		rp_tbl->count[af == 6]++;
+		ok = 1;
+	}
+	lock_release(&rp_tbl->lock);
+	if(!ok)
+		return -1;
+	j->dst = t.dst;
+	j->sock = t.sock;
+	j->proto = (uint8_t)t.proto;
+	j->af = (uint8_t)af;
+	return 0;
+}
+
 /* the ping of the first queued contact, judged now, in *j (NULL when the
  * contact is gone); -1 when max_rate lets no ping out now (it stays
  * queued) */
@@ -840,6 +953,10 @@ static void rp_timer(unsigned int ticks, void *param)
 	if(tick > rp_last_tick)
 		rp_last_tick = tick;
 	while(rp_queue_head && rp_take(mono, now, &j) == 0) {
+		if(j && j->af == 0 && rp_resolve(j) < 0) {
+			pkg_free(j);
+			continue;
+		}
 		if(j)
 			rp_finish(j);
 	}
@@ -861,7 +978,8 @@ int rp_ping_aor(str *aor, int *pinged)
 		if(e->aorhash != ah || !rp_str_eq(&e->aor, aor))
 			continue;
 		found++;
-		if(rp_budget_avail(&rp_tbl->budget, mono) == 0
+		/* a name not resolved yet: the timer process does that first */
+		if(e->af == 0 || rp_budget_avail(&rp_tbl->budget, mono) == 0
 				|| !rp_poke_allowed(&e->last_poke, mono,
 						(uint32_t)rp_params.extra_ping_interval))
 			continue;
@@ -1116,7 +1234,8 @@ static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
 	/* su2a(): address and port, IPv6 in brackets */
-	snprintf(addr, sizeof(addr), "%s", su2a(&e->dst, sizeof(e->dst)));
+	snprintf(addr, sizeof(addr), "%s",
+			e->af ? su2a(&e->dst, sizeof(e->dst)) : "unresolved");
 	/* seq is unsigned 32-bit and starts at random: not an int */
 	return rpc->struct_add(th, "SSSssdSjjddJ", "aor", &e->aor, "contact",
 			&e->uri, "ruid", &e->ruid, "address", addr, "proto",

@@ -7,6 +7,8 @@
 . "$TOP/test/sipp/afbridge_lib.sh"
 . "$TOP/test/sipp/regping_lib.sh"
 
+REGLOAD=$TOP/build/tools/regload
+
 
 # --- af=6 ---
 PORT=$(free_port)
@@ -80,6 +82,9 @@ stop_all
 PORT=$(free_port)
 render "$TOP/test/sipp/regping.cfg.in" "$OUT/tcp.cfg" TOP PORT OUT
 start_kamailio tcp "$OUT/tcp.cfg" "$PORT"
+# start_kamailio waits for the UDP port; TCP may listen a moment later
+tcp_up() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null; }
+wait_for 3 tcp_up || fail "kamailio does not listen on TCP port $PORT"
 exec 3<>"/dev/tcp/127.0.0.1/$PORT" || fail "cannot connect over TCP"
 printf 'REGISTER sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-tcpreg\r\nFrom: <sip:tcpua@example.net>;tag=t1\r\nTo: <sip:tcpua@example.net>\r\nCall-ID: tcp-register-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:tcpua@127.0.0.1:5999;transport=tcp>\r\nExpires: 300\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n' \
 	"$PORT" >&3
@@ -113,3 +118,34 @@ gone() { ! pinged; }
 wait_for 3 pinged || fail "the short registration was never pinged"
 wait_for 6 gone || fail "the expired contact is still pinged: $(rpc regping.list shortlived)"
 note "expiry: the contact left regping's table when usrloc expired it"
+
+# --- contacts whose address is a host name (added by RPC, loaded from a
+# database): resolved by the regping timer process before the first ping,
+# never in the usrloc callback, which runs with usrloc's slot locked ---
+SINK=$(free_port)
+timeout -k 2 12 "$REGLOAD" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 0 1 8 \
+	"$OUT/lh.times" >"$OUT/lh.out" 2>&1 &
+LH_PID=$!
+_pids+=("$LH_PID")
+wait_udp_port "$SINK" "$LH_PID" || fail "the sink did not start"
+# a name only Kamailio's DNS cache knows (it reads no /etc/hosts)
+rpc dns.add_a ua.regping.test 300 127.0.0.1 0 >"$OUT/dns.add" 2>&1 || fail "dns.add_a: $(cat "$OUT/dns.add")"
+rpc ul.add location lhuser "sip:lhuser@ua.regping.test:$SINK" 60 1.0 . 0 0 0 >"$OUT/ul.add" 2>&1 ||
+	fail "ul.add: $(cat "$OUT/ul.add")"
+rpc ul.add location nxuser "sip:nxuser@nosuch.invalid:5060" 60 1.0 . 0 0 0 >>"$OUT/ul.add" 2>&1 ||
+	fail "ul.add: $(cat "$OUT/ul.add")"
+lh_pinged() { rpc regping.list lhuser | grep -q "last_reply: [1-9]"; }
+wait_for 5 lh_pinged || fail "the contact at ua.regping.test was never pinged: $(rpc regping.list lhuser)"
+nx_failed() { grep -q 'cannot resolve the contact.*sip:nxuser@nosuch.invalid:5060' "$OUT/tcp.log"; }
+wait_for 5 nx_failed || fail "no resolution failure for nosuch.invalid: $(grep -a nosuch "$OUT/tcp.log" | head -n 3)"
+# which process resolved: its pid is in the log line's prefix
+nxpid=$(grep -a 'cannot resolve the contact.*sip:nxuser@nosuch' "$OUT/tcp.log" | head -n 1 | sed -n 's/^ *[0-9]*(\([0-9]*\)).*/\1/p')
+timerpid=$(rpc core.psx | awk '/PID:/ { pid = $2 } /DSC: regping timer/ { print pid }')
+[ -n "$timerpid" ] || timerpid=$(rpc core.psx | awk '/pid:/ { pid = $2 } /regping timer/ { print pid; exit }')
+[ -n "$nxpid" ] && [ "$nxpid" = "$timerpid" ] ||
+	fail "nosuch.invalid was resolved by process ${nxpid:-?}, not the regping timer (${timerpid:-?}): $(rpc core.psx | tr '\n' ' ' | cut -c 1-300)"
+rpc regping.list nxuser | grep -q "aor: nxuser" && fail "the unresolvable contact is still kept"
+rpc regping.list lhuser | grep -q "address: 127.0.0.1:$SINK" || fail "ua.regping.test resolved to: $(rpc regping.list lhuser)"
+wait "$LH_PID"
+grep -q "pings [1-9]" "$OUT/lh.out" || fail "the sink at ua.regping.test: $(cat "$OUT/lh.out")"
+note "host names: ua.regping.test pinged at 127.0.0.1:$SINK, nosuch.invalid failed in the regping timer (pid $timerpid)"
