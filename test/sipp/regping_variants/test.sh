@@ -24,6 +24,33 @@ grep -q "contacts_v4: 0" "$OUT/af6.status" && grep -q "contacts_v6: 1" "$OUT/af6
 	fail "af=6 status: $(tr '\n' ' ' <"$OUT/af6.status")"
 note "af=6: IPv6 UA $(pings ua6) pings, IPv4 UA 0"
 
+# a pinged IPv6 device re-registers the same Contact from IPv4: with af 6
+# it leaves regping's table (it is not pinged at its old address either)
+reg_mover()
+{
+	python3 "$TOP/test/sipp/sipraw.py" "$1" "$PORT" >>"$OUT/mover.out" <<TPL
+REGISTER sip:127.0.0.1:$PORT SIP/2.0
+Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
+From: <sip:mover@example.net>;tag=m$2
+To: <sip:mover@example.net>
+Call-ID: mover-register
+CSeq: $2 REGISTER
+Contact: <sip:mover@[::1]:5997>
+Expires: 60
+Max-Forwards: 70
+Content-Length: 0
+
+TPL
+}
+reg_mover ::1 1
+mover_listed() { rpc regping.list mover | grep -q "aor: mover"; }
+wait_for 2 mover_listed || fail "the IPv6 device is not listed: $(cat "$OUT/mover.out")"
+reg_mover 127.0.0.1 2
+grep -c "codes=200x1" "$OUT/mover.out" | grep -qx 2 || fail "the mover's REGISTERs: $(cat "$OUT/mover.out")"
+rpc ul.lookup location mover | grep -q "mover@\[::1\]:5997" || fail "usrloc lost the mover's contact"
+mover_listed && fail "af=6: the device that moved to IPv4 is still pinged: $(rpc regping.list mover)"
+note "af=6: a device that re-registered from IPv4 left regping's table"
+
 # regping.ping: at once, not at the next interval
 before=$(pings ua6)
 rpc regping.ping user6 >"$OUT/ping.out" || fail "regping.ping failed: $(cat "$OUT/ping.out")"
