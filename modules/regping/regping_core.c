@@ -92,13 +92,14 @@ typedef struct rp_entry
 	unsigned int aorhash;
 	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
 	union sockaddr_union dst;
-	struct socket_info *sock;
+	/* packed into the 8 bytes between dst and sock */
 	int tcpconn_id;
+	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
+					* before the first ping; the URI follows path */
 	uint8_t proto;
-	uint8_t af;
-	uint8_t queued; /* a ping of it waits in the timer's queue */
-	uint16_t rlen;	/* > 0: af 0, the address is a name, not resolved yet;
-					 * the URI to resolve follows path in data */
+	uint8_t af : 7;
+	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
+	struct socket_info *sock;
 	rp_live_t live;
 	str ruid, aor, uri, path;
 	char data[];
