@@ -2,7 +2,8 @@
 # regping_ping() on every INVITE, as documented, with callers that call a
 # registered user as often as they like: each contact gets at most one
 # extra ping per extra_ping_interval (1 s), so 100 INVITEs in 2 s bring a
-# user's two devices a handful of pings, not 200. regping.list of many
+# user's two devices a handful of pings, not 200; with no spacing, the
+# extra pings still stay within max_rate. regping.list of many
 # contacts while they are pinged and others register lists each contact
 # once, and pings and registrations go on meanwhile.
 . "$(dirname "$0")/../lib.sh"
@@ -63,6 +64,40 @@ Content-Length: 0
 TPL
 grep -q "codes=404x1" "$OUT/nobody.out" || fail "an INVITE to nobody: $(cat "$OUT/nobody.out")"
 rpc regping.list alice | grep -q "failures: 0" || fail "alice's devices count failures"
+stop_all
+
+# --- no spacing (extra_ping_interval 0), max_rate 5: the extra pings
+# share the budget of the scheduled ones ---
+PORT=$(free_port)
+render "$TOP/test/sipp/regping.cfg.in" "$OUT/capped.cfg" TOP PORT OUT
+start_kamailio capped "$OUT/capped.cfg" "$PORT" -A MAXRATE=5 -A EXTRA0
+ua bob6 ::1 bob "[::1]" 5999 1 20
+ua bob4 127.0.0.1 bob 127.0.0.1 5999 1 20
+bob_in() { [ "$(rpc regping.list bob | grep -c '^[[:space:]]*aor: bob')" = 2 ]; }
+wait_for 5 bob_in || fail "bob's two devices are not both pinged: $(rpc regping.list bob)"
+b=$(($(pings bob6) + $(pings bob4)))
+start=$(date +%s%N)
+python3 "$TOP/test/sipp/sipraw.py" --repeat 100 --rate 50 --wait 0.5 127.0.0.1 "$PORT" \
+	>"$OUT/capped.out" <<TPL || fail "sipraw failed: $(cat "$OUT/capped.out")"
+INVITE sip:bob@127.0.0.1:$PORT SIP/2.0
+Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
+From: <sip:caller@example.net>;tag=c@N@
+To: <sip:bob@127.0.0.1>
+Call-ID: @CALLID@
+CSeq: 1 INVITE
+Max-Forwards: 70
+Content-Length: 0
+
+TPL
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+grep -q "codes=480x100" "$OUT/capped.out" || fail "the INVITEs did not all poke: $(cat "$OUT/capped.out")"
+sleep 0.3
+n=$(($(pings bob6) + $(pings bob4) - b))
+# a token bucket of 5/s holding at most one ping: 5 per second + 1
+limit=$(( ms * 5 / 1000 + 2 ))
+note "max_rate 5, no spacing: 100 INVITEs in ${ms} ms brought bob's devices $n pings (at most $limit)"
+[ "$n" -le "$limit" ] || fail "max_rate 5: 100 INVITEs in ${ms} ms brought $n pings (at most $limit)"
+[ "$n" -ge 2 ] || fail "max_rate 5: the INVITEs brought only $n pings in ${ms} ms"
 stop_all
 
 # --- listing many contacts while they are pinged and others register ---
