@@ -15,8 +15,10 @@
  * \file
  * \brief regping :: the contact table, usrloc callbacks, pinging, replies
  *
- * The table lives in shared memory under one lock: an index by usrloc ruid
- * and a wheel of slots (regping_logic.h). usrloc callbacks keep it in step
+ * The table lives in shared memory under one lock: an index by usrloc ruid,
+ * one by AoR (usrloc's AoR hash) and a wheel of slots (regping_logic.h).
+ * Nothing reachable from SIP traffic walks the whole table under the lock:
+ * regping_ping() walks one AoR bucket, listings copy a bucket at a time. usrloc callbacks keep it in step
  * with the registrations; the timer process takes the due slot each tick,
  * judges the previous ping of each contact and copies what it needs to
  * send into a private queue, then sends outside the lock (at most max_rate
@@ -35,6 +37,7 @@
 #include "core/mem/shm_mem.h"
 #include "core/locking.h"
 #include "core/rand/fastrand.h"
+#include "core/rand/cryptorand.h"
 #include "core/ut.h"
 #include "core/resolve.h"
 #include "core/socket_info.h"
@@ -66,6 +69,7 @@ rp_params_t rp_params = {
 		.max_failures = 3,
 		.remove_dead = 0,
 		.hash_size = 65536,
+		.extra_ping_interval = 1000,
 		.event_callback = STR_NULL};
 
 rp_counters_t rp_cnt;
@@ -80,17 +84,22 @@ enum rp_method
 /* one contact; the strings are stored after the struct */
 typedef struct rp_entry
 {
-	struct rp_entry *hnext;
+	struct rp_entry *hnext; /* index by ruid */
+	struct rp_entry *anext; /* index by AoR */
 	struct rp_entry *wprev, *wnext;
 	uint32_t hash;
 	uint32_t slot;
 	unsigned int aorhash;
+	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
 	union sockaddr_union dst;
-	struct socket_info *sock;
+	/* packed into the 8 bytes between dst and sock */
 	int tcpconn_id;
+	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
+					* before the first ping; the URI follows path */
 	uint8_t proto;
-	uint8_t af;
-	uint8_t queued; /* a ping of it waits in the timer's queue */
+	uint8_t af : 7;
+	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
+	struct socket_info *sock;
 	rp_live_t live;
 	str ruid, aor, uri, path;
 	char data[];
@@ -100,9 +109,11 @@ typedef struct rp_table
 {
 	gen_lock_t lock;
 	uint32_t hmask;
-	rp_entry_t **index;
+	rp_entry_t **index;	 /* by ruid hash */
+	rp_entry_t **aindex; /* by AoR hash, same size */
 	rp_entry_t **slots;
 	uint32_t count[2]; /* [0] IPv4, [1] IPv6 */
+	rp_budget_t budget; /* max_rate, shared by scheduled and extra pings */
 } rp_table_t;
 
 /* a ping to send, copied out of the table (private memory) */
@@ -115,8 +126,11 @@ typedef struct rp_job
 	uint8_t proto;
 	uint8_t af;
 	uint8_t dead;
+	uint8_t extra; /* an extra ping: a failed send judges nothing */
+	str resolve;   /* af 0: the URI whose host is still to be resolved */
 	uint32_t seq;
 	uint32_t failures;
+	rp_live_t live; /* for listings */
 	str ruid, aor, uri, path;
 	char data[];
 } rp_job_t;
@@ -131,7 +145,6 @@ static udomain_t *rp_udomain = NULL;
 static int rp_evrt = -1;
 
 /* timer process state */
-static rp_budget_t rp_budget;
 static uint64_t rp_last_tick; /* the last tick (mono ms / tick_ms) queued */
 static int rp_started = 0;
 /* contacts due for a ping, by ruid: judged and copied when sent, so that
@@ -176,6 +189,19 @@ static int rp_su_af(union sockaddr_union *su)
 	return su->s.sa_family == AF_INET ? 4 : 0;
 }
 
+/* a peer's bytes (URIs, AoRs, Call-IDs) for a log line: escaped, cut at
+ * RP_ESC_MAX; four buffers in turn, for up to four in one line */
+#define RP_ESC_MAX 256
+static const char *rp_esc(str *s)
+{
+	static char buf[4][RP_ESC_MAX];
+	static unsigned int n;
+	char *b = buf[n++ & 3];
+
+	rp_escape(s->s, s->len, b, RP_ESC_MAX);
+	return b;
+}
+
 static int rp_str_eq(str *a, str *b)
 {
 	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
@@ -199,14 +225,24 @@ static rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
 
 static void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 {
+	rp_entry_t **ap;
+
 	*pprev = e->hnext;
+	for(ap = &rp_tbl->aindex[e->aorhash & rp_tbl->hmask]; *ap;
+			ap = &(*ap)->anext) {
+		if(*ap == e) {
+			*ap = e->anext;
+			break;
+		}
+	}
 	if(e->wprev)
 		e->wprev->wnext = e->wnext;
 	else
 		rp_tbl->slots[e->slot] = e->wnext;
 	if(e->wnext)
 		e->wnext->wprev = e->wprev;
-	rp_tbl->count[e->af == 6]--;
+	if(e->af)
+		rp_tbl->count[e->af == 6]--;
 }
 
 static void rp_link(rp_entry_t *e)
@@ -215,12 +251,16 @@ static void rp_link(rp_entry_t *e)
 
 	e->hnext = *head;
 	*head = e;
+	head = &rp_tbl->aindex[e->aorhash & rp_tbl->hmask];
+	e->anext = *head;
+	*head = e;
 	e->wprev = NULL;
 	e->wnext = rp_tbl->slots[e->slot];
 	if(e->wnext)
 		e->wnext->wprev = e;
 	rp_tbl->slots[e->slot] = e;
-	rp_tbl->count[e->af == 6]++;
+	if(e->af)
+		rp_tbl->count[e->af == 6]++;
 }
 
 /* copy strings after a struct: *dst points into buf, returns past it */
@@ -241,25 +281,47 @@ typedef struct rp_target
 	struct socket_info *sock;
 	int tcpconn_id;
 	int proto;
+	str resolve; /* rp_target() returned 1: this URI's host is a name */
 } rp_target_t;
 
-/* a URI whose host is an address (received, path hop, contact) */
-static int rp_uri_target(str *uri, rp_target_t *t, const char *what)
+/* 1 when host is an IP address, in brackets or not: resolving it asks
+ * no DNS server */
+static int rp_host_is_ip(str *host)
+{
+	str h = *host;
+
+	if(h.len >= 2 && h.s[0] == '[' && h.s[h.len - 1] == ']') {
+		h.s++;
+		h.len -= 2;
+	}
+	return str2ip(&h) != NULL || str2ip6(&h) != NULL;
+}
+
+/* a URI whose host is an address (received, path hop, contact): 0 and t
+ * filled; with dns 0, 1 when the host is a name (t->resolve is the URI:
+ * resolve it later, with dns 1, where blocking is harmless); -1 on
+ * error */
+static int rp_uri_target(str *uri, rp_target_t *t, const char *what, int dns)
 {
 	struct sip_uri u;
 	struct hostent *he;
 	char proto;
 
 	if(parse_uri(uri->s, uri->len, &u) < 0) {
-		LM_ERR("invalid %s URI [%.*s]\n", what, uri->len, uri->s);
+		LM_ERR("invalid %s URI [%s]\n", what, rp_esc(uri));
 		return -1;
 	}
 	proto = u.proto != PROTO_NONE ? u.proto : PROTO_UDP;
+	if(!dns && !rp_host_is_ip(&u.host)) {
+		t->proto = proto;
+		t->resolve = *uri;
+		return 1;
+	}
 	if(u.port_no == 0)
 		u.port_no = (proto == PROTO_TLS) ? SIPS_PORT : SIP_PORT;
 	he = sip_resolvehost(&u.host, &u.port_no, &proto);
 	if(he == NULL) {
-		LM_ERR("cannot resolve the %s [%.*s]\n", what, uri->len, uri->s);
+		LM_ERR("cannot resolve the %s [%s]\n", what, rp_esc(uri));
 		return -1;
 	}
 	hostent2su(&t->dst, he, 0, u.port_no);
@@ -267,11 +329,33 @@ static int rp_uri_target(str *uri, rp_target_t *t, const char *what)
 	return 0;
 }
 
+/* the send socket for t->dst: socket_v4/socket_v6, the one the contact
+ * came in on, or what the core picks; -1 when there is none */
+static int rp_target_socket(rp_target_t *t, str *uri)
+{
+	int af = rp_su_af(&t->dst);
+
+	if(rp_pref_sock[af == 6] && rp_pref_sock[af == 6]->proto == t->proto
+			&& rp_pref_sock[af == 6]->address.af == t->dst.s.sa_family)
+		t->sock = rp_pref_sock[af == 6];
+	if(t->sock == NULL || t->sock->address.af != t->dst.s.sa_family)
+		t->sock = get_send_socket(0, &t->dst, t->proto);
+	if(t->sock == NULL) {
+		LM_ERR("no socket to ping [%s] over %s\n", rp_esc(uri),
+				get_proto_name(t->proto));
+		return -1;
+	}
+	return 0;
+}
+
+/* where to ping c: 0, t filled; 1 when that is a host name (t->resolve):
+ * the usrloc callback runs with usrloc's slot locked, no DNS there;
+ * -1 on error */
 static int rp_target(ucontact_t *c, rp_target_t *t)
 {
 	sip_msg_t *m = rp_cur_register;
 	str hop;
-	int af;
+	int r = 0;
 
 	memset(t, 0, sizeof(*t));
 	t->sock = c->sock;
@@ -287,26 +371,17 @@ static int rp_target(ucontact_t *c, rp_target_t *t)
 	} else if(c->path.len > 0) {
 		/* no REGISTER behind it (loaded, added by RPC): along the path */
 		if(get_path_dst_uri(&c->path, &hop) < 0
-				|| rp_uri_target(&hop, t, "path hop") < 0)
+				|| (r = rp_uri_target(&hop, t, "path hop", 0)) < 0)
 			return -1;
 	} else if(c->received.len > 0) {
-		if(rp_uri_target(&c->received, t, "received") < 0)
+		if((r = rp_uri_target(&c->received, t, "received", 0)) < 0)
 			return -1;
-	} else if(rp_uri_target(&c->c, t, "contact") < 0) {
+	} else if((r = rp_uri_target(&c->c, t, "contact", 0)) < 0) {
 		return -1;
 	}
-	af = rp_su_af(&t->dst);
-	if(rp_pref_sock[af == 6] && rp_pref_sock[af == 6]->proto == t->proto
-			&& rp_pref_sock[af == 6]->address.af == t->dst.s.sa_family)
-		t->sock = rp_pref_sock[af == 6];
-	if(t->sock == NULL || t->sock->address.af != t->dst.s.sa_family)
-		t->sock = get_send_socket(0, &t->dst, t->proto);
-	if(t->sock == NULL) {
-		LM_ERR("no socket to ping [%.*s] over %s\n", c->c.len, c->c.s,
-				get_proto_name(t->proto));
-		return -1;
-	}
-	return 0;
+	if(r == 1)
+		return 1;
+	return rp_target_socket(t, &c->c);
 }
 
 static void rp_remove(str *ruid)
@@ -329,25 +404,29 @@ static void rp_upsert(ucontact_t *c)
 	rp_entry_t *e, *old, **pprev;
 	str *aor = c->aor;
 	uint32_t h;
-	int af, size;
+	int af = 0, size, r;
 	char *p;
 
 	if(c->ruid.len <= 0 || aor == NULL)
 		return;
 	/* a contact that moved where it cannot or must not be pinged is no
 	 * longer pinged at its old address either */
-	if(rp_target(c, &t) < 0) {
+	r = rp_target(c, &t);
+	if(r < 0 || (r == 1 && t.resolve.len > 65535)) {
 		rp_remove(&c->ruid);
 		return;
 	}
-	af = rp_su_af(&t.dst);
-	if(rp_af_filter && af != rp_af_filter) {
-		LM_DBG("not pinging IPv%d contact [%.*s]\n", af, c->c.len, c->c.s);
+	if(r == 0)
+		af = rp_su_af(&t.dst);
+	/* a name: the timer process resolves it before the first ping and
+	 * applies the af filter then */
+	if(af && rp_af_filter && af != rp_af_filter) {
+		LM_DBG("not pinging IPv%d contact [%s]\n", af, rp_esc(&c->c));
 		rp_remove(&c->ruid);
 		return;
 	}
 	size = sizeof(rp_entry_t) + c->ruid.len + aor->len + c->c.len
-		   + c->path.len;
+		   + c->path.len + (r == 1 ? t.resolve.len : 0);
 	e = shm_malloc(size);
 	if(e == NULL) {
 		SHM_MEM_ERROR;
@@ -357,7 +436,11 @@ static void rp_upsert(ucontact_t *c)
 	p = rp_put_str(e->data, &e->ruid, &c->ruid);
 	p = rp_put_str(p, &e->aor, aor);
 	p = rp_put_str(p, &e->uri, &c->c);
-	rp_put_str(p, &e->path, &c->path);
+	p = rp_put_str(p, &e->path, &c->path);
+	if(r == 1) {
+		memcpy(p, t.resolve.s, t.resolve.len);
+		e->rlen = (uint16_t)t.resolve.len;
+	}
 	h = rp_hash(c->ruid.s, c->ruid.len);
 	e->hash = h;
 	e->slot = rp_wheel_slot(&rp_wheel, h);
@@ -374,6 +457,7 @@ static void rp_upsert(ucontact_t *c)
 		/* a re-REGISTER: new address, same liveness */
 		e->live = old->live;
 		e->queued = old->queued;
+		e->last_poke = old->last_poke;
 		rp_unlink(old, pprev);
 	} else {
 		/* the sequence number is in the pings' Call-ID and branch: start
@@ -385,9 +469,10 @@ static void rp_upsert(ucontact_t *c)
 	lock_release(&rp_tbl->lock);
 	if(old)
 		shm_free(old);
-	LM_DBG("%s [%.*s] ruid [%.*s] at %s\n", old ? "updated" : "added",
-			c->c.len, c->c.s, c->ruid.len, c->ruid.s,
-			su2a(&t.dst, sizeof(t.dst)));
+	LM_DBG("%s [%s] ruid [%s] at %s\n", old ? "updated" : "added",
+			rp_esc(&c->c), rp_esc(&c->ruid),
+			r == 1 ? "a name, resolved before the first ping"
+				   : su2a(&t.dst, sizeof(t.dst)));
 }
 
 static void rp_ul_cb(ucontact_t *c, int type, void *param)
@@ -422,7 +507,7 @@ static rp_job_t *rp_job_new(rp_entry_t *e)
 	char *p;
 
 	j = pkg_malloc(sizeof(rp_job_t) + e->ruid.len + e->aor.len + e->uri.len
-				   + e->path.len);
+				   + e->path.len + e->rlen);
 	if(j == NULL) {
 		PKG_MEM_ERROR;
 		return NULL;
@@ -431,7 +516,11 @@ static rp_job_t *rp_job_new(rp_entry_t *e)
 	p = rp_put_str(j->data, &j->ruid, &e->ruid);
 	p = rp_put_str(p, &j->aor, &e->aor);
 	p = rp_put_str(p, &j->uri, &e->uri);
-	rp_put_str(p, &j->path, &e->path);
+	p = rp_put_str(p, &j->path, &e->path);
+	j->resolve.s = p;
+	j->resolve.len = e->rlen;
+	if(e->rlen)
+		memcpy(p, e->path.s + e->path.len, e->rlen);
 	j->dst = e->dst;
 	j->sock = e->sock;
 	j->tcpconn_id = e->tcpconn_id;
@@ -439,6 +528,7 @@ static rp_job_t *rp_job_new(rp_entry_t *e)
 	j->af = e->af;
 	j->seq = e->live.seq;
 	j->failures = e->live.failures;
+	j->live = e->live;
 	return j;
 }
 
@@ -471,32 +561,46 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	str host = s->useinfo.name.len > 0 ? s->useinfo.name : s->address_str;
 	str port = s->useinfo.port_no > 0 ? s->useinfo.port_no_str
 									   : s->port_no_str;
-	int v6 = (s->useinfo.name.len > 0 ? s->useinfo.address.af
-									   : s->address.af)
-			 == AF_INET6;
-	str m = rp_method == RP_NOTIFY ? (str)str_init("NOTIFY")
-								   : (str)str_init("OPTIONS");
+	/* from the text, not the family the name resolves to: an advertised
+	 * name stays a name, "[2001:db8::1]" keeps its one pair */
+	int v6 = rp_host_needs_brackets(host.s, host.len);
+	int notify = rp_method == RP_NOTIFY;
+	str m = notify ? (str)str_init("NOTIFY") : (str)str_init("OPTIONS");
+	const char *lb = v6 ? "[" : "", *rb = v6 ? "]" : "";
 	str proto;
+	char contact[128];
 
 	get_valid_proto_string(j->proto, 1, 1, &proto);
+	/* RFC 6665: a NOTIFY has a Contact and a Subscription-State; no
+	 * subscription is behind a keepalive, so it is terminated */
+	contact[0] = '\0';
+	if(notify
+			&& snprintf(contact, sizeof(contact),
+					   "Contact: <sip:%s%.*s%s:%.*s>\r\n"
+					   "Subscription-State: terminated\r\n",
+					   lb, host.len, host.s, rb, port.len, port.s)
+					   >= (int)sizeof(contact))
+		return -1;
+	/* the From tag is random (unguessable), the Call-ID and the branch
+	 * carry the sequence number */
 	return snprintf(buf, size,
 			"%.*s %.*s SIP/2.0\r\n"
 			"Via: SIP/2.0/%.*s %s%.*s%s:%.*s;branch=" RP_BRANCH_PREFIX "%x.%.*s\r\n"
 			"%s%.*s%s"
-			"From: <%.*s>;tag=rp%x\r\n"
+			"From: <%.*s>;tag=%08x%08x\r\n"
 			"To: <%.*s>\r\n"
 			"Call-ID: " RP_CALLID_PREFIX "%x-%.*s\r\n"
 			"CSeq: 1 %.*s\r\n"
 			"Max-Forwards: 70\r\n"
-			"%s"
+			"%s%s"
 			"Content-Length: 0\r\n\r\n",
-			m.len, m.s, j->uri.len, j->uri.s, proto.len, proto.s,
-			v6 ? "[" : "", host.len, host.s, v6 ? "]" : "", port.len, port.s,
-			j->seq, j->ruid.len, j->ruid.s, j->path.len ? "Route: " : "",
-			j->path.len, j->path.s, j->path.len ? "\r\n" : "", rp_params.from.len,
-			rp_params.from.s, j->seq, j->uri.len, j->uri.s, j->seq, j->ruid.len,
-			j->ruid.s, m.len, m.s,
-			rp_method == RP_NOTIFY ? "Event: keep-alive\r\n" : "");
+			m.len, m.s, j->uri.len, j->uri.s, proto.len, proto.s, lb, host.len,
+			host.s, rb, port.len, port.s, j->seq, j->ruid.len, j->ruid.s,
+			j->path.len ? "Route: " : "", j->path.len, j->path.s,
+			j->path.len ? "\r\n" : "", rp_params.from.len, rp_params.from.s,
+			cryptorand(), cryptorand(), j->uri.len, j->uri.s, j->seq,
+			j->ruid.len, j->ruid.s, m.len, m.s, contact,
+			notify ? "Event: keep-alive\r\n" : "");
 }
 
 /* send one ping; 0 or -1 */
@@ -514,7 +618,7 @@ static int rp_send(rp_job_t *j)
 	if(j->proto == PROTO_UDP && rp_method != RP_CRLF) {
 		n = rp_build(j, buf, sizeof(buf));
 		if(n <= 0 || n >= (int)sizeof(buf)) {
-			LM_ERR("ping for [%.*s] too long\n", j->uri.len, j->uri.s);
+			LM_ERR("ping for [%s] too long\n", rp_esc(&j->uri));
 			return -1;
 		}
 		/* through the core's send path, as forwarded messages go: the
@@ -534,9 +638,9 @@ static int rp_send(rp_job_t *j)
 		return 0;
 	}
 	if(ret < 0) {
-		LM_INFO("ping to %s (%s) for [%.*s] failed\n",
+		LM_INFO("ping to %s (%s) for [%s] failed\n",
 				su2a(&j->dst, sizeof(j->dst)), get_proto_name(j->proto),
-				j->aor.len, j->aor.s);
+				rp_esc(&j->aor));
 		return -1;
 	}
 	counter_inc(j->af == 6 ? rp_cnt.sent_v6 : rp_cnt.sent_v4);
@@ -569,6 +673,12 @@ static void rp_run_event(rp_job_t *j)
 
 	if(rp_evrt < 0 && rp_params.event_callback.len <= 0)
 		return;
+	/* the core's faked request, parsed once per process (done already
+	 * when another module used it here) */
+	if(faked_msg_init() < 0) {
+		LM_ERR("cannot make the faked message for the event route\n");
+		return;
+	}
 	fmsg = faked_msg_next();
 	rp_event_job = j;
 	rtb = get_route_type();
@@ -597,8 +707,8 @@ static void rp_remove_from_usrloc(rp_job_t *j)
 	if(rp_ul.get_urecord_by_ruid(rp_udomain, aorhash, &j->ruid, &r, &c)
 			!= 0)
 		return;
-	LM_INFO("removing dead contact [%.*s] of [%.*s]\n", j->uri.len, j->uri.s,
-			j->aor.len, j->aor.s);
+	LM_INFO("removing dead contact [%s] of [%s]\n", rp_esc(&j->uri),
+			rp_esc(&j->aor));
 	rp_ul.delete_ucontact(r, c);
 	rp_ul.release_urecord(r);
 	rp_ul.unlock_udomain(rp_udomain, &j->aor);
@@ -618,14 +728,18 @@ static void rp_send_ok(rp_job_t *j)
 
 static void rp_finish(rp_job_t *j)
 {
-	if(rp_send(j) < 0)
-		rp_send_failed(j);
+	if(rp_send(j) < 0) {
+		/* an extra ping judges nothing, not even by failing: whoever can
+		 * make regping_ping() run must not be able to kill a contact */
+		if(!j->extra)
+			rp_send_failed(j);
+	}
 	else if(!rp_expects_reply(j->proto))
 		rp_send_ok(j);
 	if(j->dead) {
-		LM_NOTICE("contact [%.*s] of [%.*s] at %s is dead after %u "
+		LM_NOTICE("contact [%s] of [%s] at %s is dead after %u "
 				  "unanswered pings\n",
-				j->uri.len, j->uri.s, j->aor.len, j->aor.s,
+				rp_esc(&j->uri), rp_esc(&j->aor),
 				su2a(&j->dst, sizeof(j->dst)), j->failures);
 		rp_run_event(j);
 		if(rp_params.remove_dead)
@@ -662,20 +776,92 @@ static void rp_queue_slot(uint32_t slot)
 	lock_release(&rp_tbl->lock);
 }
 
-/* the ping of a queued contact, judged now; NULL when it is gone */
-static rp_job_t *rp_take(rp_due_item_t *q, uint64_t now)
+/* drop the entry of ruid if its address is still a name to resolve (a
+ * re-registration may have replaced it meanwhile) */
+static void rp_remove_pending(str *ruid)
 {
-	rp_entry_t *e;
-	rp_job_t *j = NULL;
+	rp_entry_t *e, **pprev;
 
 	lock_get(&rp_tbl->lock);
+	e = rp_find(ruid, rp_hash(ruid->s, ruid->len), &pprev);
+	if(e && e->af == 0)
+		rp_unlink(e, pprev);
+	else
+		e = NULL;
+	lock_release(&rp_tbl->lock);
+	if(e)
+		shm_free(e);
+}
+
+/* the timer process resolves a contact's host name before its first ping
+ * (blocking DNS, but under no lock: usrloc callbacks never resolve) and
+ * keeps the address, as if it had been resolved when saved; -1 when it
+ * is not to be pinged (unresolvable, no socket, af filter) */
+static int rp_resolve(rp_job_t *j)
+{
+	rp_target_t t;
+	rp_entry_t *e;
+	int af, ok = 0;
+
+	memset(&t, 0, sizeof(t));
+	if(rp_uri_target(&j->resolve, &t, "contact address", 1) < 0
+			|| rp_target_socket(&t, &j->uri) < 0) {
+		rp_remove_pending(&j->ruid);
+		return -1;
+	}
+	af = rp_su_af(&t.dst);
+	if(rp_af_filter && af != rp_af_filter) {
+		LM_DBG("not pinging IPv%d contact [%s]\n", af, rp_esc(&j->uri));
+		rp_remove_pending(&j->ruid);
+		return -1;
+	}
+	lock_get(&rp_tbl->lock);
+	e = rp_find(&j->ruid, rp_hash(j->ruid.s, j->ruid.len), NULL);
+	if(e && e->af == 0) {
+		e->dst = t.dst;
+		e->sock = t.sock;
+		e->proto = (uint8_t)t.proto;
+		e->af = (uint8_t)af;
+		rp_tbl->count[af == 6]++;
+		ok = 1;
+	}
+	lock_release(&rp_tbl->lock);
+	if(!ok)
+		return -1;
+	j->dst = t.dst;
+	j->sock = t.sock;
+	j->proto = (uint8_t)t.proto;
+	j->af = (uint8_t)af;
+	return 0;
+}
+
+/* the ping of the first queued contact, judged now, in *j (NULL when the
+ * contact is gone); -1 when max_rate lets no ping out now (it stays
+ * queued) */
+static int rp_take(uint64_t mono, uint64_t now, rp_job_t **j)
+{
+	rp_due_item_t *q;
+	rp_entry_t *e;
+
+	*j = NULL;
+	lock_get(&rp_tbl->lock);
+	if(rp_budget_avail(&rp_tbl->budget, mono) == 0) {
+		lock_release(&rp_tbl->lock);
+		return -1;
+	}
+	q = rp_queue_head;
+	rp_queue_head = q->next;
+	if(rp_queue_head == NULL)
+		rp_queue_tail = NULL;
 	e = rp_find(&q->ruid, q->hash, NULL);
 	if(e) {
 		e->queued = 0;
-		j = rp_due(e, now);
+		*j = rp_due(e, now);
+		rp_budget_spend(&rp_tbl->budget, 1);
 	}
 	lock_release(&rp_tbl->lock);
-	return j;
+	pkg_free(q);
+	return 0;
 }
 
 /* usrloc raises no callback for the contacts it loads from its database
@@ -754,15 +940,11 @@ static void rp_timer(unsigned int ticks, void *param)
 {
 	uint64_t mono = rp_mono_ms(), now = rp_wall_ms();
 	uint64_t tick = mono / rp_wheel.tick_ms, t;
-	uint32_t avail, n;
-	rp_due_item_t *q;
 	rp_job_t *j;
 
 	if(!rp_started) {
 		rp_load_usrloc();
 		rp_last_tick = tick - 1;
-		rp_budget_init(&rp_budget, (uint32_t)rp_params.max_rate,
-				(uint32_t)rp_params.tick_ms, mono);
 		rp_started = 1;
 	}
 	if(tick > rp_last_tick + rp_wheel.nslots)
@@ -771,40 +953,45 @@ static void rp_timer(unsigned int ticks, void *param)
 		rp_queue_slot((uint32_t)(t % rp_wheel.nslots));
 	if(tick > rp_last_tick)
 		rp_last_tick = tick;
-	avail = rp_budget_avail(&rp_budget, mono);
-	for(n = 0; n < avail && rp_queue_head; n++) {
-		q = rp_queue_head;
-		rp_queue_head = q->next;
-		if(rp_queue_head == NULL)
-			rp_queue_tail = NULL;
-		j = rp_take(q, now);
-		pkg_free(q);
+	while(rp_queue_head && rp_take(mono, now, &j) == 0) {
+		if(j && j->af == 0 && rp_resolve(j) < 0) {
+			pkg_free(j);
+			continue;
+		}
 		if(j)
 			rp_finish(j);
 	}
-	rp_budget_spend(&rp_budget, n);
 }
 
-int rp_ping_aor(str *aor)
+int rp_ping_aor(str *aor, int *pinged)
 {
 	rp_job_t *list = NULL, *j;
 	rp_entry_t *e;
-	uint64_t now = rp_wall_ms();
-	uint32_t i;
-	int n = 0;
+	uint64_t now = rp_wall_ms(), mono = rp_mono_ms();
+	unsigned int ah = rp_ul.get_aorhash(aor);
+	int found = 0;
 
+	*pinged = 0;
+	/* one bucket of the AoR index; an extra ping per contact and
+	 * extra_ping_interval at most, and only as max_rate allows */
 	lock_get(&rp_tbl->lock);
-	for(i = 0; i <= rp_tbl->hmask; i++) {
-		for(e = rp_tbl->index[i]; e; e = e->hnext) {
-			if(!rp_str_eq(&e->aor, aor))
-				continue;
-			/* an extra ping: it judges nothing, its reply counts */
-			rp_live_poke(&e->live, now, rp_expects_reply(e->proto));
-			j = rp_job_new(e);
-			if(j) {
-				j->next = list;
-				list = j;
-			}
+	for(e = rp_tbl->aindex[ah & rp_tbl->hmask]; e; e = e->anext) {
+		if(e->aorhash != ah || !rp_str_eq(&e->aor, aor))
+			continue;
+		found++;
+		/* a name not resolved yet: the timer process does that first */
+		if(e->af == 0 || rp_budget_avail(&rp_tbl->budget, mono) == 0
+				|| !rp_poke_allowed(&e->last_poke, mono,
+						(uint32_t)rp_params.extra_ping_interval))
+			continue;
+		rp_budget_spend(&rp_tbl->budget, 1);
+		/* an extra ping: it judges nothing, its reply counts */
+		rp_live_poke(&e->live, now, rp_expects_reply(e->proto));
+		j = rp_job_new(e);
+		if(j) {
+			j->extra = 1;
+			j->next = list;
+			list = j;
 		}
 	}
 	lock_release(&rp_tbl->lock);
@@ -812,9 +999,9 @@ int rp_ping_aor(str *aor)
 		j = list;
 		list = j->next;
 		rp_finish(j);
-		n++;
+		(*pinged)++;
 	}
-	return n;
+	return found;
 }
 
 /* --- replies --- */
@@ -843,7 +1030,7 @@ int rp_reply_received(sip_msg_t *msg)
 			|| parse_headers(msg, HDR_VIA2_F, 0) < 0 || msg->via2 != NULL)
 		return 1;
 	if(ours < 0) {
-		LM_DBG("malformed ping Call-ID [%.*s]\n", cid.len, cid.s);
+		LM_DBG("malformed ping Call-ID [%s]\n", rp_esc(&cid));
 		return 0;
 	}
 	ruid.s = (char *)r;
@@ -855,7 +1042,7 @@ int rp_reply_received(sip_msg_t *msg)
 	if(af)
 		counter_inc(af == 6 ? rp_cnt.replied_v6 : rp_cnt.replied_v4);
 	else
-		LM_DBG("late or unknown ping reply [%.*s]\n", cid.len, cid.s);
+		LM_DBG("late or unknown ping reply [%s]\n", rp_esc(&cid));
 	return 0;
 }
 
@@ -921,8 +1108,10 @@ int rp_init(void)
 				rp_params.method.len, rp_params.method.s);
 		return -1;
 	}
-	if(rp_params.max_failures < 0 || rp_params.max_rate < 0) {
-		LM_ERR("max_failures and max_rate must not be negative\n");
+	if(rp_params.max_failures < 0 || rp_params.max_rate < 0
+			|| rp_params.extra_ping_interval < 0) {
+		LM_ERR("max_failures, max_rate and extra_ping_interval must not be "
+			   "negative\n");
 		return -1;
 	}
 	rp_pref_sock[0] = rp_pref_socket(&rp_params.socket_v4, 4);
@@ -964,12 +1153,17 @@ int rp_init(void)
 	memset(rp_tbl, 0, sizeof(*rp_tbl));
 	rp_tbl->hmask = hs - 1;
 	rp_tbl->index = shm_malloc(hs * sizeof(rp_entry_t *));
+	rp_tbl->aindex = shm_malloc(hs * sizeof(rp_entry_t *));
 	rp_tbl->slots = shm_malloc(rp_wheel.nslots * sizeof(rp_entry_t *));
-	if(rp_tbl->index == NULL || rp_tbl->slots == NULL) {
+	if(rp_tbl->index == NULL || rp_tbl->aindex == NULL
+			|| rp_tbl->slots == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
 	memset(rp_tbl->index, 0, hs * sizeof(rp_entry_t *));
+	memset(rp_tbl->aindex, 0, hs * sizeof(rp_entry_t *));
+	rp_budget_init(&rp_tbl->budget, (uint32_t)rp_params.max_rate,
+			(uint32_t)rp_params.tick_ms, rp_mono_ms());
 	memset(rp_tbl->slots, 0, rp_wheel.nslots * sizeof(rp_entry_t *));
 	if(lock_init(&rp_tbl->lock) == NULL) {
 		LM_ERR("cannot init the lock\n");
@@ -1022,6 +1216,8 @@ void rp_destroy(void)
 		}
 		shm_free(rp_tbl->index);
 	}
+	if(rp_tbl->aindex)
+		shm_free(rp_tbl->aindex);
 	if(rp_tbl->slots)
 		shm_free(rp_tbl->slots);
 	lock_destroy(&rp_tbl->lock);
@@ -1031,7 +1227,7 @@ void rp_destroy(void)
 
 /* --- RPC --- */
 
-static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_entry_t *e)
+static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
 {
 	void *th;
 	char addr[64];
@@ -1039,38 +1235,92 @@ static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_entry_t *e)
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
 	/* su2a(): address and port, IPv6 in brackets */
-	snprintf(addr, sizeof(addr), "%s", su2a(&e->dst, sizeof(e->dst)));
-	return rpc->struct_add(th, "SSSssdSjjddd", "aor", &e->aor, "contact",
+	snprintf(addr, sizeof(addr), "%s",
+			e->af ? su2a(&e->dst, sizeof(e->dst)) : "unresolved");
+	/* seq is unsigned 32-bit and starts at random: not an int */
+	return rpc->struct_add(th, "SSSssdSjjddJ", "aor", &e->aor, "contact",
 			&e->uri, "ruid", &e->ruid, "address", addr, "proto",
 			get_proto_name(e->proto), "af", (int)e->af, "socket",
 			e->sock ? &e->sock->sock_str : &e->uri, "last_ping",
 			(unsigned long)(e->live.last_ping / 1000), "last_reply",
 			(unsigned long)(e->live.last_reply / 1000), "failures",
 			(int)e->live.failures, "dead", (int)e->live.dead, "seq",
-			(int)e->live.seq);
+			(unsigned long long)e->live.seq);
+}
+
+/* copy the entries of one bucket (of the AoR index when aor is given,
+ * only that AoR's) out of the table; -1 when out of memory */
+static int rp_copy_bucket(uint32_t i, str *aor, unsigned int ah,
+		rp_job_t **list)
+{
+	rp_entry_t *e;
+	rp_job_t *j;
+
+	*list = NULL;
+	lock_get(&rp_tbl->lock);
+	e = aor ? rp_tbl->aindex[i] : rp_tbl->index[i];
+	for(; e; e = aor ? e->anext : e->hnext) {
+		if(aor && (e->aorhash != ah || !rp_str_eq(&e->aor, aor)))
+			continue;
+		if((j = rp_job_new(e)) == NULL) {
+			lock_release(&rp_tbl->lock);
+			return -1;
+		}
+		j->next = *list;
+		*list = j;
+	}
+	lock_release(&rp_tbl->lock);
+	return 0;
+}
+
+static void rp_free_jobs(rp_job_t *list)
+{
+	rp_job_t *j;
+
+	while((j = list) != NULL) {
+		list = j->next;
+		pkg_free(j);
+	}
 }
 
 void rp_rpc_list(rpc_t *rpc, void *ctx)
 {
 	str aor = STR_NULL;
-	rp_entry_t *e;
-	uint32_t i;
+	rp_job_t *list, *j;
+	unsigned int ah = 0;
+	uint32_t i, first = 0, last = rp_tbl->hmask;
 
 	if(rpc->scan(ctx, "*S", &aor) < 1)
 		aor.len = 0;
-	lock_get(&rp_tbl->lock);
-	for(i = 0; i <= rp_tbl->hmask; i++) {
-		for(e = rp_tbl->index[i]; e; e = e->hnext) {
-			if(aor.len > 0 && !rp_str_eq(&e->aor, &aor))
-				continue;
-			if(rp_rpc_add_entry(rpc, ctx, e) < 0) {
-				lock_release(&rp_tbl->lock);
+	if(aor.len > 0) {
+		ah = rp_ul.get_aorhash(&aor);
+		first = last = ah & rp_tbl->hmask;
+	}
+	/* the lock is held for one bucket at a time and never while printing:
+	 * a listing is not a snapshot of one instant, each contact in it is
+	 * as it was when its bucket was copied */
+	for(i = first; i <= last; i++) {
+		if(rp_copy_bucket(i, aor.len > 0 ? &aor : NULL, ah, &list) < 0) {
+			PKG_MEM_ERROR;
+			rpc->fault(ctx, 500, "Out of memory");
+			return;
+		}
+		for(j = list; j; j = j->next) {
+			if(rp_rpc_add_entry(rpc, ctx, j) < 0) {
+				rp_free_jobs(list);
 				rpc->fault(ctx, 500, "Internal error");
 				return;
 			}
 		}
+		rp_free_jobs(list);
 	}
-	lock_release(&rp_tbl->lock);
+}
+
+static unsigned long long rp_cnt_val(counter_handle_t h)
+{
+	counter_val_t v = counter_get_val(h);
+
+	return v > 0 ? (unsigned long long)v : 0;
 }
 
 void rp_rpc_status(rpc_t *rpc, void *ctx)
@@ -1086,35 +1336,33 @@ void rp_rpc_status(rpc_t *rpc, void *ctx)
 		rpc->fault(ctx, 500, "Internal error");
 		return;
 	}
-	rpc->struct_add(th, "SddddSSddddddddd", "domain", &rp_params.domain,
+	/* counters in 64 bits: at 3000 pings/s an int wraps within a day */
+	rpc->struct_add(th, "SddddSSddJJJJJJJ", "domain", &rp_params.domain,
 			"contacts", (int)(c4 + c6), "contacts_v4", (int)c4, "contacts_v6",
 			(int)c6, "interval", rp_params.interval, "af", &rp_params.af,
 			"method", &rp_params.method, "max_rate", rp_params.max_rate,
 			"max_failures", rp_params.max_failures, "sent_v4",
-			(int)counter_get_val(rp_cnt.sent_v4), "sent_v6",
-			(int)counter_get_val(rp_cnt.sent_v6), "replied_v4",
-			(int)counter_get_val(rp_cnt.replied_v4), "replied_v6",
-			(int)counter_get_val(rp_cnt.replied_v6), "timeouts_v4",
-			(int)counter_get_val(rp_cnt.timeouts_v4), "timeouts_v6",
-			(int)counter_get_val(rp_cnt.timeouts_v6), "dead",
-			(int)counter_get_val(rp_cnt.dead));
+			rp_cnt_val(rp_cnt.sent_v4), "sent_v6", rp_cnt_val(rp_cnt.sent_v6),
+			"replied_v4", rp_cnt_val(rp_cnt.replied_v4), "replied_v6",
+			rp_cnt_val(rp_cnt.replied_v6), "timeouts_v4",
+			rp_cnt_val(rp_cnt.timeouts_v4), "timeouts_v6",
+			rp_cnt_val(rp_cnt.timeouts_v6), "dead", rp_cnt_val(rp_cnt.dead));
 }
 
 void rp_rpc_ping(rpc_t *rpc, void *ctx)
 {
 	str aor;
-	int n;
+	int pinged;
 
 	if(rpc->scan(ctx, "S", &aor) < 1) {
 		rpc->fault(ctx, 400, "AoR expected");
 		return;
 	}
-	n = rp_ping_aor(&aor);
-	if(n <= 0) {
+	if(rp_ping_aor(&aor, &pinged) <= 0) {
 		rpc->fault(ctx, 404, "No contact of that AoR is pinged");
 		return;
 	}
-	rpc->add(ctx, "d", n);
+	rpc->add(ctx, "d", pinged);
 }
 
 int rp_pv_get_event(str *name, str *val, int *ival)

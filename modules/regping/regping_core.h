@@ -40,7 +40,8 @@ typedef struct rp_params
 	int max_rate;	  /* pings per second, 0 = no cap */
 	int max_failures; /* unanswered pings until dead, 0 = never */
 	int remove_dead;  /* remove dead contacts from usrloc */
-	int hash_size;	  /* power of two buckets of the ruid index */
+	int hash_size;	  /* power of two buckets of the ruid and AoR indexes */
+	int extra_ping_interval; /* ms between two extra pings of a contact */
 	str event_callback; /* KEMI function for the contact-dead event */
 } rp_params_t;
 
@@ -67,8 +68,10 @@ void rp_destroy(void);
 /*! consume the reply to a ping: 0 when it was one (drop it), 1 if not */
 int rp_reply_received(sip_msg_t *msg);
 
-/*! ping now every contact of aor; number pinged, -1 on error */
-int rp_ping_aor(str *aor);
+/*! ping now the contacts of aor that had no extra ping in the last
+ * extra_ping_interval ms, as max_rate allows: the number of contacts of
+ * aor (0: none), the number pinged now in *pinged */
+int rp_ping_aor(str *aor, int *pinged);
 
 /*! RPC handlers */
 void rp_rpc_status(rpc_t *rpc, void *ctx);

@@ -139,6 +139,17 @@ void rp_live_poke(rp_live_t *l, uint64_t now_ms, int expect_reply)
 	l->last_ping = now_ms;
 }
 
+int rp_poke_allowed(uint32_t *last, uint64_t now_ms, uint32_t spacing_ms)
+{
+	uint32_t now = (uint32_t)now_ms;
+
+	/* unsigned difference: right across the wrap of the low 32 bits */
+	if(spacing_ms > 0 && *last != 0 && now - *last < spacing_ms)
+		return 0;
+	*last = now != 0 ? now : 1;
+	return 1;
+}
+
 void rp_live_sent(rp_live_t *l, uint64_t now_ms)
 {
 	l->failures = 0;
@@ -188,4 +199,53 @@ int rp_branch_ours(const char *branch, int len)
 {
 	return branch != NULL && len >= (int)RP_BRANCH_PREFIX_LEN
 		   && memcmp(branch, RP_BRANCH_PREFIX, RP_BRANCH_PREFIX_LEN) == 0;
+}
+
+int rp_host_needs_brackets(const char *host, int len)
+{
+	if(host == NULL || len <= 0 || host[0] == '[')
+		return 0;
+	return memchr(host, ':', (size_t)len) != NULL;
+}
+
+static int rp_esc_len(unsigned char c)
+{
+	return (c < 0x20 || c >= 0x7f || c == '\\') ? 4 : 1;
+}
+
+int rp_escape(const char *in, int len, char *out, int size)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+	int i, o = 0, k, reserve;
+
+	if(out == NULL || size <= 0)
+		return 0;
+	if(in == NULL)
+		len = 0;
+	/* when it all does not fit, keep room for the "..." */
+	for(i = 0, k = 0; i < len && k < size; i++)
+		k += rp_esc_len((unsigned char)in[i]);
+	reserve = k > size - 1 ? 3 : 0;
+	for(i = 0; i < len; i++) {
+		c = (unsigned char)in[i];
+		k = rp_esc_len(c);
+		if(k > size - 1 - o - reserve) {
+			if(size - 1 - o >= 3) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		if(k == 1) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
 }

@@ -110,6 +110,13 @@ int rp_live_reply(rp_live_t *l, uint32_t seq, uint64_t now_ms);
  * reply answers it) */
 void rp_live_poke(rp_live_t *l, uint64_t now_ms, int expect_reply);
 
+/*! extra pings of a contact are spaced: 1 when one may go out at now_ms
+ * (and *last records it), 0 when the last one went out less than
+ * spacing_ms before. *last holds the low 32 bits of the time, 0 = never
+ * (a time whose low bits are 0 is stored as 1); spacing_ms 0 lets every
+ * extra ping through. */
+int rp_poke_allowed(uint32_t *last, uint64_t now_ms, uint32_t spacing_ms);
+
 /*! a keepalive that expects no reply was sent (TCP/TLS, CRLF): the
  * connection is alive, failures start over */
 void rp_live_sent(rp_live_t *l, uint64_t now_ms);
@@ -118,6 +125,18 @@ void rp_live_sent(rp_live_t *l, uint64_t now_ms);
  * returns RP_PING_DEAD when that made the contact dead, else
  * RP_PING_TIMEOUT */
 enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures);
+
+/*! 1 when host[0..len) is an IPv6 literal without brackets (it has a
+ * ':' and does not start with '['): a Via needs them added. Names and
+ * IPv4 addresses (whatever their name resolves to) and bracketed
+ * literals go in as they are, as in the core's Via builder. */
+int rp_host_needs_brackets(const char *host, int len);
+
+/*! a peer's bytes in[0..len) made safe for a log line, NUL-terminated
+ * in out[0..size): printable ASCII as it is, a backslash and every other
+ * byte as \xNN; what does not fit ends in "..." (size >= 4 leaves room
+ * for it). Returns the length written. */
+int rp_escape(const char *in, int len, char *out, int size);
 
 /*! pings carry these, so replies can be told from other traffic: the
  * Call-ID "regping-<seq in lowercase hex>-<ruid>", a Via branch starting

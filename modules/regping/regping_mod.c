@@ -36,7 +36,11 @@ static void mod_destroy(void);
 
 static int ki_regping_ping(sip_msg_t *msg, str *aor)
 {
-	return rp_ping_aor(aor) > 0 ? 1 : -1;
+	int pinged;
+
+	/* true for a known AoR, even when its contacts had their extra ping
+	 * lately: the caller learns nothing about the spacing */
+	return rp_ping_aor(aor, &pinged) > 0 ? 1 : -1;
 }
 
 static int w_regping_ping(sip_msg_t *msg, char *p1, char *p2)
@@ -131,6 +135,7 @@ static param_export_t params[] = {
 	{"max_failures", PARAM_INT, &rp_params.max_failures},
 	{"remove_dead", PARAM_INT, &rp_params.remove_dead},
 	{"hash_size", PARAM_INT, &rp_params.hash_size},
+	{"extra_ping_interval", PARAM_INT, &rp_params.extra_ping_interval},
 	{"event_callback", PARAM_STR, &rp_params.event_callback},
 	{0, 0, 0}
 };

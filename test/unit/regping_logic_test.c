@@ -1090,6 +1090,111 @@ START_TEST(test_live_sent)
 }
 END_TEST
 
+/* extra pings: at most one per spacing, across the wrap of 32-bit ms */
+START_TEST(test_poke_spacing)
+{
+	uint32_t last = 0;
+	uint64_t t0 = 0xfffffc18ull; /* 1000 ms before the low bits wrap */
+	uint64_t t;
+	int n = 0;
+
+	/* 100 pokes a second for 10 s at a 1 s spacing: 10 go out */
+	for(t = t0; t < t0 + 10000; t += 10)
+		n += rp_poke_allowed(&last, t, 1000);
+	ck_assert_int_eq(n, 10);
+	/* exactly at the spacing: allowed; just before: not */
+	last = 0;
+	ck_assert_int_eq(rp_poke_allowed(&last, 5000, 1000), 1);
+	ck_assert_int_eq(rp_poke_allowed(&last, 5999, 1000), 0);
+	ck_assert_int_eq(rp_poke_allowed(&last, 6000, 1000), 1);
+	/* a time whose low bits are 0 still counts as a poke */
+	last = 0;
+	ck_assert_int_eq(rp_poke_allowed(&last, 1ull << 32, 1000), 1);
+	ck_assert_uint_ne(last, 0);
+	ck_assert_int_eq(rp_poke_allowed(&last, (1ull << 32) + 10, 1000), 0);
+	/* spacing 0: no limit */
+	ck_assert_int_eq(rp_poke_allowed(&last, (1ull << 32) + 10, 0), 1);
+	ck_assert_int_eq(rp_poke_allowed(&last, (1ull << 32) + 10, 0), 1);
+}
+END_TEST
+
+/* --- the Via host of a ping --- */
+
+static const struct
+{
+	const char *host;
+	int len;
+	int brackets;
+} vhosts[] = {
+		{L("2001:db8::1"), 1},
+		{L("::1"), 1},
+		{L("[2001:db8::1]"), 0},
+		{L("[::1]"), 0},
+		{L("sip6.example.net"), 0}, /* a name, even one with AAAA only */
+		{L("192.0.2.1"), 0},
+		{L("::ffff:192.0.2.1"), 1},
+		{"", 0, 0},
+		{L("a"), 0},
+		/* the length bounds the search: a ':' past it does not count */
+		{"host:5060", 4, 0},
+};
+
+START_TEST(test_host_needs_brackets)
+{
+	char *d = dup_exact(vhosts[_i].host, vhosts[_i].len);
+
+	ck_assert_msg(rp_host_needs_brackets(d, vhosts[_i].len)
+						  == vhosts[_i].brackets,
+			"host %s: expected %d", show(vhosts[_i].host, vhosts[_i].len),
+			vhosts[_i].brackets);
+	free(d);
+}
+END_TEST
+
+/* --- a peer's bytes in a log line --- */
+
+static const struct
+{
+	const char *in;
+	int len;
+	int size;
+	const char *out;
+} escs[] = {
+		{L("sip:alice@[::1]:5060"), 64, "sip:alice@[::1]:5060"},
+		{L("a\x1b[31mb"), 64, "a\\x1b[31mb"},
+		{L("a\r\nb"), 64, "a\\x0d\\x0ab"},
+		{L("nul\0in"), 64, "nul\\x00in"},
+		{L("\\"), 64, "\\x5c"},
+		{L("\x7f\xff"), 64, "\\x7f\\xff"},
+		{"", 0, 64, ""},
+		/* fits exactly: no ellipsis */
+		{L("abcdef"), 7, "abcdef"},
+		/* one byte too many: cut, with the mark */
+		{L("abcdefg"), 7, "abc..."},
+		/* an escape that would not fit is not cut in half */
+		{L("ab\x01" "cdefg"), 9, "ab..."},
+		{L("abc"), 3, ""},
+		{L("abc"), 4, "abc"},
+		{L("abcd"), 4, "..."},
+		{L("abc"), 1, ""},
+};
+
+START_TEST(test_escape)
+{
+	char *in = dup_exact(escs[_i].in, escs[_i].len);
+	char *out = malloc((size_t)escs[_i].size);
+	int n;
+
+	ck_assert_ptr_nonnull(out);
+	n = rp_escape(in, escs[_i].len, out, escs[_i].size);
+	ck_assert_msg(strcmp(out, escs[_i].out) == 0, "escape of %s in %d: [%s]",
+			show(escs[_i].in, escs[_i].len), escs[_i].size, out);
+	ck_assert_int_eq(n, (int)strlen(out));
+	free(out);
+	free(in);
+}
+END_TEST
+
 /* --- reply matching --- */
 
 static const struct
@@ -1221,12 +1326,15 @@ Suite *unit_suite(void)
 	tc = tcase_create("poke and sent");
 	tcase_add_test(tc, test_live_poke);
 	tcase_add_test(tc, test_live_sent);
+	tcase_add_test(tc, test_poke_spacing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reply matching");
 	tcase_add_loop_test(tc, test_callid_parse, 0, N_ROWS(callids));
 	tcase_add_test(tc, test_callid_roundtrip);
 	tcase_add_test(tc, test_branch_ours);
+	tcase_add_loop_test(tc, test_host_needs_brackets, 0, N_ROWS(vhosts));
+	tcase_add_loop_test(tc, test_escape, 0, N_ROWS(escs));
 	suite_add_tcase(s, tc);
 
 	return s;

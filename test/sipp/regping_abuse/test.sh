@@ -6,7 +6,9 @@
 # - ping a contact more than once per interval: a device that re-registers
 #   40 times in 4 s gets no more pings than one that registered once;
 # - exceed max_rate: 200 contacts that want 100 pings/s get at most
-#   max_rate (50/s), and each of them is still pinged.
+#   max_rate (50/s), and each of them is still pinged;
+# - write raw bytes of a peer into its log: control characters in an AoR
+#   and Contact appear escaped in the lines about that contact.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
 . "$TOP/test/sipp/regping_lib.sh"
@@ -52,6 +54,33 @@ registers=$(grep -c "^REGISTER " "$OUT/storm.msg")
 victim=$(wc -l <"$OUT/victim.times")
 [ "$victim" = 0 ] || fail "the victim in the liar's Contact got $victim requests: $(cat "$OUT/victim.out")"
 note "storm: $registers REGISTERs, $(pings storm) pings; calm: $(pings calm) pings in 10 s; liar: $(pings liar) at its source, victim: 0"
+
+# a contact with a terminal escape and a vertical tab in its Contact (the
+# parser refuses them in a To URI, not in a Contact's user part), at a
+# port nobody answers on: it dies, and the log lines about it carry those
+# bytes escaped, never raw
+DEAF=$(free_port)
+python3 "$TOP/test/sipp/sipraw.py" 127.0.0.1 "$PORT" >"$OUT/esc.out" <<TPL
+REGISTER sip:127.0.0.1:$PORT SIP/2.0
+Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
+From: <sip:escuser@example.net>;tag=e1
+To: <sip:escuser@example.net>
+Call-ID: @CALLID@
+CSeq: 1 REGISTER
+Contact: <sip:esc$(printf '\033')[2J$(printf '\013')@127.0.0.1:$DEAF>
+Expires: 60
+Max-Forwards: 70
+Content-Length: 0
+
+TPL
+grep -q "codes=200x1" "$OUT/esc.out" || fail "the REGISTER with control characters: $(cat "$OUT/esc.out")"
+esc_dead() { grep -a 'of \[escuser\]' "$OUT/reg.log" | grep -q 'is dead after' && grep -a 'of \[escuser\]' "$OUT/reg.log" | grep -q 'removing dead contact'; }
+wait_for 10 esc_dead || fail "the contact with control characters did not die: $(rpc regping.list | grep -c aor)"
+lines=$(grep -a 'of \[escuser\]' "$OUT/reg.log")
+printf '%s' "$lines" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' &&
+	fail "raw control characters in regping's log: $(printf '%s' "$lines" | cat -v)"
+printf '%s' "$lines" | grep -qF 'sip:esc\x1b[2J\x0b@127.0.0.1' || fail "the escaped Contact is not in the log: $(printf '%s' "$lines" | cat -v)"
+note "control characters of a peer logged escaped: $(printf '%s' "$lines" | head -n 1 | cut -c 1-200)"
 stop_all
 
 # --- max_rate ---

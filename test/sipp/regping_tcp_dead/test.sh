@@ -3,7 +3,9 @@
 # connection to send on, counts a failure, and the contact dies after
 # max_failures pings. The LB never dials out to the device (a sniffer on
 # loopback sees no SYN towards its port): the port belongs to the
-# customer's NAT or to someone else by now.
+# customer's NAT or to someone else by now. Extra pings (regping.ping)
+# whose send fails on the closed connection count nothing: only scheduled
+# pings make a contact dead.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
 . "$TOP/test/sipp/regping_lib.sh"
@@ -44,3 +46,26 @@ stop_pid "$TCPDUMP"
 syns=$(tcpdump -r "$OUT/syn.pcap" -n 2>/dev/null | tee "$OUT/syn.txt" | wc -l)
 [ "$syns" = 0 ] || fail "the LB opened connections to the device's old port: $syns SYN(s): $(head -n 3 "$OUT/syn.txt")"
 note "dead after $(rpc cnt.get regping dead) count, removed; 0 SYNs to 127.0.0.1:$lport"
+stop_all
+
+# --- extra pings on a closed connection count no failure ---
+PORT=$(free_port)
+render "$TOP/test/sipp/regping.cfg.in" "$OUT/extra.cfg" TOP PORT OUT
+start_kamailio extra "$OUT/extra.cfg" "$PORT" -A MAX_FAILURES=6
+exec 3<>"/dev/tcp/127.0.0.1/$PORT" || fail "cannot connect over TCP"
+printf 'REGISTER sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-tcpextra\r\nFrom: <sip:tcpextra@example.net>;tag=t1\r\nTo: <sip:tcpextra@example.net>\r\nCall-ID: tcp-extra-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:tcpextra@127.0.0.1:5999;transport=tcp>\r\nExpires: 300\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n' \
+	"$PORT" >&3
+timeout 1 cat <&3 >"$OUT/extra.in"
+head -n 1 "$OUT/extra.in" | grep -q "^SIP/2.0 200" || fail "no 200 for the TCP REGISTER: $(head -c 200 "$OUT/extra.in")"
+exec 3>&- 3<&-
+# 5 extra pings, 1.2 s apart (past extra_ping_interval), all failing on
+# the closed connection; in those 6 s at most 3 scheduled pings fail
+for i in 1 2 3 4 5; do
+	rpc regping.ping tcpextra >>"$OUT/extra.ping" 2>&1 || fail "regping.ping failed: $(cat "$OUT/extra.ping")"
+	sleep 1.2
+done
+f=$(rpc regping.list tcpextra | sed -n 's/^[[:space:]]*failures: //p')
+[ "$(rpc cnt.get regping dead)" = 0 ] ||
+	fail "5 failed extra pings and the scheduled ones killed the contact (max_failures 6): $(grep 'dead' "$OUT/extra.log" | head -n 2)"
+[ -n "$f" ] && [ "$f" -le 3 ] || fail "failures after 6 s with 5 failed extra pings: ${f:-none} (only the <= 3 scheduled pings count)"
+note "5 extra pings failed on the closed connection: failures $f (scheduled pings only), not dead"
