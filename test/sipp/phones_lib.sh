@@ -305,6 +305,13 @@ _phone_rtp_check()
 	esac
 }
 
+# the replies to method $2 phone $1 got, counted
+_phone_replies()
+{
+	phone_received_all "$1" "SIP/2.0 " "CSeq: [0-9]+ $2" | grep '^SIP/2.0 ' |
+		sort | uniq -c | awk '{ $1 = $1 "x"; print }' | paste -sd, -
+}
+
 _rtp_lines()
 {
 	[ "$(grep -c ' > ' "$OUT/$1.rtp" 2>/dev/null)" -ge "$2" ]
@@ -332,9 +339,9 @@ phones_call()
 	rtp_sniff "$b"
 	phone_dial "$a" "${PH_USER[$b]}"
 	inv=$(phone_wait_more "$b" 10 "$n_inv" "INVITE ") ||
-		fail "$what: $b got no INVITE"
+		fail "$what: $b got no INVITE; $a got: $(_phone_replies "$a" INVITE)"
 	ok=$(phone_wait_more "$a" 10 "$n_ok" "SIP/2.0 200" "CSeq: [0-9]+ INVITE") ||
-		fail "$what: $a got no 200 for its INVITE (got: $(phone_received "$a" | grep '^SIP/2.0' | sort | uniq -c | tr -s ' \n' ' '))"
+		fail "$what: $a got no 200 for its INVITE; it got: $(_phone_replies "$a" INVITE)"
 	note "$what: $b got SDP '$(sdp_audio "$inv")', $a got '$(sdp_audio "$ok")'"
 	_phone_sdp_check "$what" "$b" "$(sdp_audio "$inv")" "$a" "$relayed"
 	_phone_sdp_check "$what" "$a" "$(sdp_audio "$ok")" "$b" "$relayed"
