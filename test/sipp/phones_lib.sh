@@ -9,8 +9,10 @@
 #   start_linphone NAME USER [rc lines...]   IPv4, auto-answers; extra
 #                                  "section key=value" lines go to its rc
 #   phone_wait_registered NAME     the core has its contact
-#   phone_dial NAME USER / phone_hangup NAME
-#   rtp_sniff NAME / rtp_count NAME  RTP arriving at the phone's RTP port
+#   phone_dial NAME USER / phone_hangup NAME / phone_cmd NAME LINE
+#   phone_received NAME            the SIP messages it received
+#   rtp_sniff NAME / rtp_sources NAME   RTP arriving at its RTP port
+#   phones_call WHAT CALLER CALLEE HANGER RELAYED   one checked call
 
 # what the phones send: a 440 Hz tone, 8 kHz mono 16 bit (G.711's rate;
 # baresip's ausine makes only 48 kHz), long enough for any call here
@@ -61,7 +63,7 @@ _phone_started()
 	_pids+=("$pid")
 	wait_udp_port "${PH_SIP[$name]}" "$pid" ||
 		fail "phone $name did not listen on ${PH_SIP[$name]} (see ${PH_DIR[$name]}/)"
-	note "${PH_KIND[$name]} $name ($1 ${PH_USER[$name]}) pid $pid, SIP ${PH_IP[$name]}:${PH_SIP[$name]}, RTP ${PH_RTP[$name]}"
+	note "${PH_KIND[$name]} $name (user ${PH_USER[$name]}) pid $pid, SIP ${PH_IP[$name]}:${PH_SIP[$name]}, RTP ${PH_RTP[$name]}"
 }
 
 # usage: start_baresip name user
@@ -264,8 +266,9 @@ relay_port_range()
 	echo "$RTPE_PMIN $((RTPE_PMIN + ${RTPE_PORTS:-100} - 1))"
 }
 
-# "addr port" of the audio in the SDP phone $1 got: in the INVITE when it
-# is called, in the 200 for its INVITE when it calls
+# usage: _phone_sdp_check what name "addr port" peer relayed
+# the audio address and port phone $2 got (in the INVITE when called, in
+# the 200 when calling): of its own family, the relay's or the peer's
 _phone_sdp_check()
 {
 	local what=$1 name=$2 got=$3 peer=$4 relayed=$5 lo hi
@@ -327,7 +330,7 @@ _rtp_lines()
 # other phone and its 200 the hanger, no relay session afterwards.
 phones_call()
 {
-	local what=$1 a=$2 b=$3 hanger=$4 relayed=$5 other inv ok n
+	local what=$1 a=$2 b=$3 hanger=$4 relayed=$5 other inv ok
 	local n_inv n_ok n_ack n_bye n_byeok
 	[ "$hanger" = "$a" ] && other=$b || other=$a
 	n_inv=$(phone_count "$b" "INVITE ")
