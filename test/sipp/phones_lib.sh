@@ -14,8 +14,11 @@
 #   rtp_sniff NAME / rtp_sources NAME   RTP arriving at its RTP port
 #   phones_call WHAT CALLER CALLEE HANGER RELAYED   one checked call
 
-# what the phones send: a 440 Hz tone, 8 kHz mono 16 bit (G.711's rate;
-# baresip's ausine makes only 48 kHz), long enough for any call here
+# what linphonec sends: a 440 Hz tone, 8 kHz mono 16 bit, long enough
+# for any call here. baresip makes its own (ausine, 48 kHz only, hence
+# opus as its only codec) and plays nothing: with aufile as its player
+# baresip 1.1.0 (trixie) crashes now and then as a call starts (the
+# player's thread calls a write handler not yet set)
 PH_TONE=$OUT/tone.wav
 python3 - "$PH_TONE" <<'PY'
 import math, struct, sys, wave
@@ -76,13 +79,11 @@ start_baresip()
 	{
 		printf 'sip_listen\t[::1]:%s\n' "${PH_SIP[$name]}"
 		printf 'net_interface\t::1\n'
-		printf 'audio_source\taufile,%s\n' "$PH_TONE"
-		printf 'audio_player\taufile,%s/received.wav\n' "$d"
-		printf 'audio_alert\taufile,/dev/null\n'
+		printf 'audio_source\tausine,440\n'
 		printf 'rtp_ports\t%s-%s\n' "${PH_RTP[$name]}" "$((PH_RTP[$name] + 1))"
 		printf 'rtp_stats\tyes\n'
 		printf 'module_path\t/usr/lib/baresip/modules\n'
-		for m in stdio g711 aufile account menu rtcpsummary; do
+		for m in stdio opus ausine account menu rtcpsummary; do
 			printf 'module\t%s.so\n' "$m"
 		done
 	} >"$d/config"
