@@ -292,20 +292,21 @@ _phone_sdp_check()
 # ($3 = 1) or all from the peer's RTP port ($3 = 0), either for "any"
 _phone_rtp_check()
 {
-	local what=$1 name=$2 relayed=$3 min=$4 peer=$5 src all relay direct lo hi
+	local what=$1 name=$2 relayed=$3 min=$4 peer=$5 src srcs all relay direct lo hi
 	read -r lo hi < <(relay_port_range)
 	src=$(rtp_sources "$name")
+	srcs=$(paste -sd, - <<<"$src")
 	all=$(rtp_count_from "$src" 0 65535)
 	relay=$(rtp_count_from "$src" "$lo" "$hi")
 	direct=$(rtp_count_from "$src" "${PH_RTP[$peer]}" "${PH_RTP[$peer]}")
 	note "$what: RTP at $name port ${PH_RTP[$name]}: $all packets, $relay from the relay, $direct from $peer"
 	case "$relayed" in
 		1) [ "$relay" -ge "$min" ] && [ "$relay" = "$all" ] ||
-			fail "$what: $name did not get its RTP (>= $min) from the relay only (sources: $(echo $src))" ;;
+			fail "$what: $name did not get its RTP (>= $min) from the relay only (port count: $srcs)" ;;
 		0) [ "$direct" -ge "$min" ] && [ "$direct" = "$all" ] ||
-			fail "$what: $name did not get its RTP (>= $min) from $peer only (sources: $(echo $src))" ;;
+			fail "$what: $name did not get its RTP (>= $min) from $peer only (port count: $srcs)" ;;
 		*) [ $((relay + direct)) -ge "$min" ] && [ $((relay + direct)) = "$all" ] ||
-			fail "$what: $name did not get its RTP (>= $min) (sources: $(echo $src))" ;;
+			fail "$what: $name did not get its RTP (>= $min) (port count: $srcs)" ;;
 	esac
 }
 
