@@ -7,7 +7,7 @@ set -eu
 PKGS="kamailio kamailio-extra-modules kamailio-utils-modules sip-tester
 rtpengine-daemon rtpengine-utils check pkg-config xsltproc docbook-xsl docbook-xml libxml2-dev
 dpkg-dev gcc make iproute2 lynx libxml2-utils libpq-dev postgresql
-kamailio-postgres-modules tcpdump curl iptables clang libclang-rt-14-dev python3 procps $*"
+kamailio-postgres-modules tcpdump curl iptables baresip-core linphone-cli clang libclang-rt-14-dev python3 procps $*"
 
 missing=""
 for p in $PKGS; do
