@@ -485,6 +485,9 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 		req = t ? t->uas.request : NULL;
 		if(req) {
 			f->to_af = afb_ip_af(&req->rcv.src_ip);
+			/* the shared clone's To was parsed before it was cloned */
+			f->in_dialog = req->to && req->to->parsed
+						   && get_to(req)->tag_value.len > 0;
 			if(req->content_length) {
 				req_sdp = afb_req_sdp_af(req);
 				f->req_had_sdp = req_sdp != 0;
@@ -502,6 +505,7 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 			/* msg is the request; the call failed towards the branch that
 			 * was picked */
 			f->route = AFB_RT_FAILURE;
+			f->in_dialog = afb_in_dialog(msg);
 			if(afb_params.sdp_af && t && t->uas.request
 					&& t->uas.request->content_length
 					&& (req_sdp = afb_req_sdp_af(t->uas.request)) != 0)
@@ -513,6 +517,7 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 		}
 		f->route =
 				is_route_type(BRANCH_ROUTE) ? AFB_RT_BRANCH : AFB_RT_REQUEST;
+		f->in_dialog = afb_in_dialog(msg);
 		f->to_af = afb_request_to_af(msg);
 		f->bridged = afb_dialog_mark(msg);
 	}
@@ -679,8 +684,10 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 				f.from_af, f.to_af, ret, afb_callid(msg)->len,
 				afb_callid(msg)->s);
 		/* the relay may hold what it allocated before failing (the ports
-		 * of the first streams): no transaction will delete it */
-		if(d.action == AFB_OFFER && afb_relay_fn[AFB_DELETE](msg, &flags) < 0)
+		 * of the first streams): no transaction will delete it. A failed
+		 * re-offer leaves the call with the media it had. */
+		if(d.action == AFB_OFFER && !f.in_dialog
+				&& afb_relay_fn[AFB_DELETE](msg, &flags) < 0)
 			LM_ERR("relay delete after the failed offer failed too for "
 				   "call-id [%.*s]\n",
 					afb_callid(msg)->len, afb_callid(msg)->s);
@@ -703,14 +710,17 @@ int afb_unbridge(sip_msg_t *msg)
 	str flags = STR_NULL;
 	int ret;
 
-	if(msg->first_line.type != SIP_REQUEST) {
-		LM_ERR("af_unbridge() works on requests\n");
+	if(msg->first_line.type != SIP_REQUEST || !is_route_type(REQUEST_ROUTE)) {
+		LM_ERR("af_unbridge() works on requests in request_route (in "
+			   "failure_route af_bridge() deletes a failed call)\n");
 		return -2;
 	}
 	if(afb_facts(msg, &f) < 0)
 		return -2;
-	/* only what af_bridge() offered for this request */
-	f.route = AFB_RT_REQUEST;
+	/* only what af_bridge() offered for this initial request: a re-INVITE
+	 * that goes nowhere leaves the call with the media it had */
+	if(f.in_dialog)
+		return -1;
 	if(afb_decide(&f, afb_side6, &d) < 0 || d.action != AFB_OFFER
 			|| afb_sdp_refuse(msg, &f, &d, 0) < 0)
 		return -1;

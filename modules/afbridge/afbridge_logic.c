@@ -68,9 +68,12 @@ static enum afb_action reply_action(const afb_facts_t *f)
 		/* SDP in a reply to a request without: the late offer */
 		return f->req_had_sdp ? AFB_ANSWER : AFB_OFFER;
 	}
-	/* a failed INVITE frees the session, in failure_route if there is one
-	 * (it may still route the call elsewhere) */
-	if(f->status >= 300 && f->method == AFB_M_INVITE && !f->failure_route)
+	/* a failed initial INVITE frees the session, in failure_route if there
+	 * is one (it may still route the call elsewhere); a failed re-INVITE
+	 * (488, 491 on glare, 408 of a session refresh) leaves the call with
+	 * the media it had */
+	if(f->status >= 300 && f->method == AFB_M_INVITE && !f->failure_route
+			&& !f->in_dialog)
 		return AFB_DELETE;
 	return AFB_NONE;
 }
@@ -90,7 +93,8 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 			a = reply_action(f);
 			break;
 		case AFB_RT_FAILURE:
-			a = f->method == AFB_M_INVITE ? AFB_DELETE : AFB_NONE;
+			a = (f->method == AFB_M_INVITE && !f->in_dialog) ? AFB_DELETE
+															  : AFB_NONE;
 			break;
 		default:
 			a = AFB_NONE;

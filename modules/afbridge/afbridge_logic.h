@@ -67,6 +67,9 @@ typedef struct afb_facts
 							 * mark this proxy did not make (forged) */
 	int from_af;			/* family the message comes from: 4, 6, 0 unknown */
 	int to_af;				/* family it goes to: 4, 6, 0 unknown */
+	int in_dialog;			/* the request (a reply's: its transaction's)
+							 * has a To tag: a re-INVITE fails without
+							 * ending the call's media */
 } afb_facts_t;
 
 typedef struct afb_decision

@@ -240,8 +240,8 @@ static cmd_export_t cmds[] = {
 		fixup_free_pvar_null, REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE},
 	{"af_set_socket", (cmd_function)w_af_set_socket, 0, 0, 0,
 		REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE},
-	{"af_unbridge", (cmd_function)w_af_unbridge, 0, 0, 0,
-		REQUEST_ROUTE | FAILURE_ROUTE},
+	/* not in failure_route: af_bridge() there deletes a failed call */
+	{"af_unbridge", (cmd_function)w_af_unbridge, 0, 0, 0, REQUEST_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 

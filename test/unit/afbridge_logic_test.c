@@ -96,9 +96,10 @@ static const char *show(const afb_facts_t *f, char side)
 	char *o = out[slot ^= 1];
 
 	snprintf(o, sizeof(out[0]),
-			"%s %s status %d sdp %d req_sdp %d fr %d af %d->%d side %c",
+			"%s %s status %d sdp %d req_sdp %d fr %d dlg %d af %d->%d side %c",
 			route_name(f->route), method_name(f->method), f->status,
-			f->has_sdp, f->req_had_sdp, f->failure_route, f->from_af,
+			f->has_sdp, f->req_had_sdp, f->failure_route, f->in_dialog,
+			f->from_af,
 			f->to_af, side);
 	return o;
 }
@@ -220,13 +221,21 @@ struct decide_row
 	int req_had_sdp;
 	int failure_route;
 	enum afb_action action;
+	int in_dialog;
 };
 
-#define RQ(m, sdp, a) {AFB_RT_REQUEST, AFB_M_##m, 0, sdp, 0, 0, AFB_##a}
-#define BR(m, sdp, a) {AFB_RT_BRANCH, AFB_M_##m, 0, sdp, 0, 0, AFB_##a}
+#define RQ(m, sdp, a) {AFB_RT_REQUEST, AFB_M_##m, 0, sdp, 0, 0, AFB_##a, 0}
+#define BR(m, sdp, a) {AFB_RT_BRANCH, AFB_M_##m, 0, sdp, 0, 0, AFB_##a, 0}
 #define RP(m, st, sdp, rsdp, fr, a) \
-	{AFB_RT_REPLY, AFB_M_##m, st, sdp, rsdp, fr, AFB_##a}
-#define FL(m, st, sdp, fr, a) {AFB_RT_FAILURE, AFB_M_##m, st, sdp, 1, fr, AFB_##a}
+	{AFB_RT_REPLY, AFB_M_##m, st, sdp, rsdp, fr, AFB_##a, 0}
+#define FL(m, st, sdp, fr, a) \
+	{AFB_RT_FAILURE, AFB_M_##m, st, sdp, 1, fr, AFB_##a, 0}
+/* within a dialog (a re-INVITE, its replies) */
+#define DRQ(m, sdp, a) {AFB_RT_REQUEST, AFB_M_##m, 0, sdp, 0, 0, AFB_##a, 1}
+#define DRP(m, st, sdp, rsdp, fr, a) \
+	{AFB_RT_REPLY, AFB_M_##m, st, sdp, rsdp, fr, AFB_##a, 1}
+#define DFL(m, st, sdp, fr, a) \
+	{AFB_RT_FAILURE, AFB_M_##m, st, sdp, 1, fr, AFB_##a, 1}
 
 static const struct decide_row decide[] = {
 		/* request_route: an offer in INVITE/UPDATE, an answer in ACK/PRACK
@@ -262,12 +271,12 @@ static const struct decide_row decide[] = {
 		BR(OTHER, 0, NONE),
 		BR(OTHER, 1, NONE),
 		/* a request ignores the reply-only facts */
-		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 1, 1, 1, AFB_OFFER},
-		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 0, 1, 1, AFB_NONE},
-		{AFB_RT_REQUEST, AFB_M_ACK, 0, 1, 1, 1, AFB_ANSWER},
-		{AFB_RT_REQUEST, AFB_M_BYE, 0, 0, 1, 1, AFB_DELETE},
-		{AFB_RT_BRANCH, AFB_M_UPDATE, 0, 1, 1, 1, AFB_OFFER},
-		{AFB_RT_BRANCH, AFB_M_CANCEL, 0, 0, 1, 1, AFB_NONE},
+		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 1, 1, 1, AFB_OFFER, 0},
+		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 0, 1, 1, AFB_NONE, 0},
+		{AFB_RT_REQUEST, AFB_M_ACK, 0, 1, 1, 1, AFB_ANSWER, 0},
+		{AFB_RT_REQUEST, AFB_M_BYE, 0, 0, 1, 1, AFB_DELETE, 0},
+		{AFB_RT_BRANCH, AFB_M_UPDATE, 0, 1, 1, 1, AFB_OFFER, 0},
+		{AFB_RT_BRANCH, AFB_M_CANCEL, 0, 0, 1, 1, AFB_NONE, 0},
 		/* onreply_route, INVITE: SDP in 101..299 answers the offer of the
 		 * request, or is the offer when the request had none */
 		RP(INVITE, 100, 0, 1, 0, NONE),
@@ -354,6 +363,29 @@ static const struct decide_row decide[] = {
 		FL(ACK, 408, 0, 1, NONE),
 		FL(OTHER, 408, 0, 1, NONE),
 		FL(OTHER, 404, 1, 0, NONE),
+		/* a re-INVITE is offered and answered as the initial INVITE was */
+		DRQ(INVITE, 1, OFFER),
+		DRQ(INVITE, 0, NONE),
+		DRQ(ACK, 1, ANSWER),
+		DRQ(BYE, 0, DELETE),
+		DRP(INVITE, 200, 1, 1, 0, ANSWER),
+		DRP(INVITE, 200, 1, 0, 1, OFFER),
+		DRP(INVITE, 183, 1, 1, 0, ANSWER),
+		/* but its failure keeps the call's media: 488 refused, 491 glare,
+		 * 408 session refresh unanswered, 500, 603; with or without a
+		 * failure_route */
+		DRP(INVITE, 488, 1, 1, 0, NONE),
+		DRP(INVITE, 491, 0, 1, 0, NONE),
+		DRP(INVITE, 408, 0, 1, 0, NONE),
+		DRP(INVITE, 500, 0, 1, 1, NONE),
+		DRP(INVITE, 603, 0, 0, 0, NONE),
+		DFL(INVITE, 488, 0, 1, NONE),
+		DFL(INVITE, 491, 0, 1, NONE),
+		DFL(INVITE, 408, 0, 1, NONE),
+		DFL(INVITE, 487, 0, 0, NONE),
+		/* UPDATE failures never deleted */
+		DRP(UPDATE, 491, 0, 1, 0, NONE),
+		DFL(UPDATE, 408, 0, 1, NONE),
 };
 
 /* one check per row, run with every pair of families */
@@ -377,6 +409,7 @@ START_TEST(test_decide)
 		f.has_sdp = r->has_sdp;
 		f.req_had_sdp = r->req_had_sdp;
 		f.failure_route = r->failure_route;
+		f.in_dialog = r->in_dialog;
 		f.bridged = -1;
 		f.from_af = fm->from_af;
 		f.to_af = fm->to_af;
@@ -425,8 +458,10 @@ static enum afb_action expected(const afb_facts_t *f)
 			return AFB_ANSWER;
 		return AFB_NONE;
 	}
+	/* the failure of a re-INVITE leaves the call's media */
 	if(f->route == AFB_RT_FAILURE)
-		return f->method == AFB_M_INVITE ? AFB_DELETE : AFB_NONE;
+		return f->method == AFB_M_INVITE && !f->in_dialog ? AFB_DELETE
+														  : AFB_NONE;
 	/* reply */
 	sdp_dialog = f->method == AFB_M_INVITE || f->method == AFB_M_UPDATE
 				 || f->method == AFB_M_PRACK;
@@ -436,7 +471,7 @@ static enum afb_action expected(const afb_facts_t *f)
 		return f->req_had_sdp ? AFB_ANSWER : AFB_OFFER;
 	}
 	if(f->status >= 300 && f->method == AFB_M_INVITE)
-		return f->failure_route ? AFB_NONE : AFB_DELETE;
+		return f->failure_route || f->in_dialog ? AFB_NONE : AFB_DELETE;
 	return AFB_NONE;
 }
 
@@ -452,7 +487,7 @@ static const int all_af[] = {0, 4, 6, 2, 10, 5, -1};
 static const char all_sides[] = {'e', 'i'};
 
 /* one check per route x method; inside, every status, SDP flag, failure
- * route flag, pair of families and side (25872 calls). A passing
+ * route flag, in-dialog flag, pair of families and side (51744 calls). A passing
  * ck_assert reports a mark point to the parent, so here a check asserts
  * only when something differs. */
 START_TEST(test_decide_all)
@@ -462,9 +497,9 @@ START_TEST(test_decide_all)
 	afb_facts_t f, copy;
 	afb_decision_t *d = alloc_poisoned(sizeof(*d));
 	char dir[3];
-	int total = N_ROWS(all_status) * 2 * 2 * 2 * N_ROWS(all_af)
+	int total = N_ROWS(all_status) * 2 * 2 * 2 * 2 * N_ROWS(all_af)
 				* N_ROWS(all_af) * N_ROWS(all_sides);
-	int k, v, st = -1, sdp, rsdp, fr, fa, ta, sd, ret, crossing;
+	int k, v, st = -1, sdp, rsdp, fr, dlg, fa, ta, sd, ret, crossing;
 	enum afb_action want;
 	char side;
 
@@ -479,6 +514,8 @@ START_TEST(test_decide_all)
 		v /= N_ROWS(all_af);
 		fr = v % 2;
 		v /= 2;
+		dlg = v % 2;
+		v /= 2;
 		rsdp = v % 2;
 		v /= 2;
 		sdp = v % 2;
@@ -492,6 +529,7 @@ START_TEST(test_decide_all)
 		f.has_sdp = sdp;
 		f.req_had_sdp = rsdp;
 		f.failure_route = fr;
+		f.in_dialog = dlg;
 		f.bridged = -1;
 		f.from_af = all_af[fa];
 		f.to_af = all_af[ta];
@@ -526,7 +564,7 @@ START_TEST(test_decide_all)
 				d->dir, dir);
 	}
 	/* the top digit got through: every combination was made */
-	ck_assert_int_eq(total, 25872);
+	ck_assert_int_eq(total, 51744);
 	ck_assert_int_eq(st, N_ROWS(all_status) - 1);
 	free(d);
 }

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Calls through the shipped configs (cfg/kamailio.cfg in front of
+# cfg/core.cfg, rtpengine) that go beyond the plain call of e2e_lb:
+# re-INVITEs refused in a bridged call (the media stays), failed calls and
+# retransmitted BYEs (no error logged, one relay command per BYE).
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/test/sipp/e2e_lib.sh"
+
+start_system
+
+register_ua reg-alice ::1 alice
+ALICE=$REG_PORT
+register_ua reg-bob 127.0.0.1 bob
+BOB=$REG_PORT
+
+# relay commands of kind $1 (offer, answer, delete) the relay received
+# for call-id $2
+relay_cmds()
+{
+	grep -c "\[ID=\"$2\"\]: .*Received command '$1'" "$RTPE_LOG"
+}
+
+# --- a bridged call whose re-INVITEs are refused (488, then 491): the
+# previous media is kept, RTP flows both ways afterwards and the relay
+# still holds the call; the BYE then frees it
+refail()
+{
+	local inv ok sdp_uas sdp_uac uas_rtp uac_rtp uas_pid uac_pid rc=0 n
+	uas_rtp=$(free_port)
+	uac_rtp=$(free_port)
+	start_sipp refail-uas 127.0.0.1 "$BOB" -sf "$SCN/uas_refail.xml" \
+		-mp "$(free_port)" -key rtp_port "$uas_rtp"
+	uas_pid=$SIPP_PID
+	bg_sipp refail-uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_refail.xml" -m 1 -d 5000 \
+		-i ::1 -p "$(free_port)" -mp "$(free_port)" -key rtp_port "$uac_rtp" \
+		-key ruri "sip:bob@127.0.0.1" "[::1]:$KPORT"
+	uac_pid=$SIPP_PID
+	inv=$(wait_received "$OUT/refail-uas.msg" "INVITE ") || fail "refail: the callee got no INVITE"
+	sdp_uas=$(sdp_audio "$inv")
+	ok=$(wait_received "$OUT/refail-uac.msg" "SIP/2.0 200" "CSeq: 1 INVITE") ||
+		fail "refail: the caller got no 200"
+	sdp_uac=$(sdp_audio "$ok")
+	afb_check_sdp "refail callee" "$sdp_uas" 127.0.0.1 "::1 $uac_rtp" 1
+	afb_check_sdp "refail caller" "$sdp_uac" ::1 "127.0.0.1 $uas_rtp" 1
+	wait_received "$OUT/refail-uac.msg" "SIP/2.0 488" >/dev/null ||
+		fail "refail: the caller got no 488 for its first re-INVITE"
+	wait_received "$OUT/refail-uac.msg" "SIP/2.0 491" >/dev/null ||
+		fail "refail: the caller got no 491 for its second re-INVITE"
+	n=$(relay_sessions)
+	[ "$n" = 1 ] || fail "refail: after the 488 and the 491 the relay holds $n session(s), not the call's"
+	afb_rtp refail ::1 "$uac_rtp" "$sdp_uac" 127.0.0.1 "$uas_rtp" "$sdp_uas"
+	wait_sipp refail-uac "$uac_pid" || rc=1
+	wait_sipp refail-uas "$uas_pid" || rc=1
+	[ $rc -eq 0 ] || fail "refail: a UA did not complete its scenario"
+	n=$(relay_sessions)
+	[ "$n" = 0 ] || fail "refail: the relay still holds $n session(s) after the BYE"
+	note "refail: media kept through the 488 and the 491, relay clean after the BYE"
+}
+refail
