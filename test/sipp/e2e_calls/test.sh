@@ -57,3 +57,36 @@ refail()
 	note "refail: media kept through the 488 and the 491, relay clean after the BYE"
 }
 refail
+
+# --- a failed call (486): the LB logs no error for it
+AFB_UAS_PORT=$ALICE AFB_RURI="sip:alice@127.0.0.1" afb_call busy busy 127.0.0.1 ::1 1
+if grep -q "error running run_top_route for failure handler" "$OUT/lb.log"; then
+	fail "the LB logged an error for a failed branch: $(grep -m1 'run_top_route' "$OUT/lb.log")"
+fi
+note "busy: no error in the LB's log for the failed branches"
+
+# --- a BYE the callee answers late is retransmitted by the caller (0.5,
+# 1.5 s): the relay is asked to delete the call once
+byelate()
+{
+	local uas_pid uac_pid rc=0 cid n
+	start_sipp byelate-uas 127.0.0.1 "$BOB" -sf "$SCN/uas_byelate.xml" \
+		-mp "$(free_port)" -key rtp_port "$(free_port)"
+	uas_pid=$SIPP_PID
+	bg_sipp byelate-uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 500 \
+		-i ::1 -p "$(free_port)" -mp "$(free_port)" -key rtp_port "$(free_port)" \
+		-key ruri "sip:bob@127.0.0.1" "[::1]:$KPORT"
+	uac_pid=$SIPP_PID
+	wait_sipp byelate-uac "$uac_pid" || rc=1
+	wait_sipp byelate-uas "$uas_pid" || rc=1
+	[ $rc -eq 0 ] || fail "byelate: a UA did not complete its scenario"
+	cid=$(msg_header "$(sipp_received_msg "$OUT/byelate-uac.msg" "SIP/2.0 200")" Call-ID)
+	n=$(grep -c "^BYE " "$OUT/byelate-uas.msg")
+	[ "$n" -ge 2 ] || fail "byelate: the callee got the BYE $n time(s), no retransmission to test"
+	n=$(grep -F "$cid" "$RTPE_LOG" | grep -c "Received command 'delete'")
+	[ "$n" = 1 ] || fail "byelate: the relay got $n delete commands for the call, not one"
+	n=$(relay_sessions)
+	[ "$n" = 0 ] || fail "byelate: the relay still holds $n session(s)"
+	note "byelate: the BYE was retransmitted, one delete reached the relay"
+}
+byelate
