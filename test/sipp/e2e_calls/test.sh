@@ -2,7 +2,9 @@
 # Calls through the shipped configs (cfg/kamailio.cfg in front of
 # cfg/core.cfg, rtpengine) that go beyond the plain call of e2e_lb:
 # re-INVITEs refused in a bridged call (the media stays), failed calls and
-# retransmitted BYEs (no error logged, one relay command per BYE).
+# retransmitted BYEs (no error logged, one relay command per BYE), an IPv6
+# phone calling an IPv6 phone through the IPv4 core (the call passes the LB
+# twice: one relay session, IPv6 SDP for each phone, RTP both ways).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/e2e_lib.sh"
 
@@ -90,3 +92,13 @@ byelate()
 	note "byelate: the BYE was retransmitted, one delete reached the relay"
 }
 byelate
+
+# --- an IPv6 phone calls an IPv6 phone: the call passes the LB twice
+# (alice -> core, core -> carol), each pass crosses families
+register_ua reg-carol ::1 carol
+CAROL=$REG_PORT
+AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin call ::1 ::1 1
+AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-reinvite reinvite ::1 ::1 1
+AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-cancel cancel ::1 ::1 1
+AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-busy busy ::1 ::1 1
+[ "$(afb_counter relay_errors)" = 0 ] || fail "relay errors on the LB: $(afb_counter relay_errors)"
