@@ -97,7 +97,16 @@ byelate
 # (alice -> core, core -> carol), each pass crosses families
 register_ua reg-carol ::1 carol
 CAROL=$REG_PORT
-AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin call ::1 ::1 1
+# both passes anchor the call in one relay session
+one_session()
+{
+	local n
+	n=$(relay_sessions)
+	[ "$n" = 1 ] || fail "$1: the relay holds $n sessions for the call, not one"
+}
+AFB_DURING=one_session AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" \
+	afb_call hairpin call ::1 ::1 1
+AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-calleebye calleebye ::1 ::1 1
 AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-reinvite reinvite ::1 ::1 1
 AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-cancel cancel ::1 ::1 1
 AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-busy busy ::1 ::1 1
