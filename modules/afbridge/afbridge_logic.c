@@ -111,11 +111,28 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 	return d->action != AFB_NONE ? 1 : -1;
 }
 
-int afb_sdp_text_af(const char *body, int len)
+/* the address of the connection line whose "c=IN IP" ends at a (the
+ * family digit and a blank follow): *n gets its length */
+static const char *conn_addr(const char *a, const char *end, int *n)
+{
+	const char *p;
+
+	if(end - a < 2 || a[1] != ' ')
+		return NULL;
+	for(p = a + 2; p < end && *p != '/' && *p != ' ' && *p != '\t'
+				   && *p != '\r' && *p != '\n';
+			p++)
+		;
+	*n = (int)(p - (a + 2));
+	return a + 2;
+}
+
+int afb_sdp_text_af(const char *body, int len, afb_addr_af_f reach_af)
 {
 	static const char cl[] = "c=IN IP";
-	const char *p = body, *end = body + len;
+	const char *p = body, *end = body + len, *addr;
 	const int n = sizeof(cl) - 1;
+	int alen;
 
 	if(body == NULL)
 		return 0;
@@ -123,14 +140,48 @@ int afb_sdp_text_af(const char *body, int len)
 		if(end - p > n && memcmp(p, cl, n) == 0) {
 			if(p[n] == '4')
 				return 4;
-			if(p[n] == '6')
+			if(p[n] == '6') {
+				if(reach_af
+						&& (addr = conn_addr(p + n, end, &alen)) != NULL
+						&& alen > 0 && reach_af(addr, alen) == 4)
+					return 4;
 				return 6;
+			}
 		}
 		p = memchr(p, '\n', end - p);
 		if(p == NULL)
 			break;
 		p++;
 	}
+	return 0;
+}
+
+int afb_sdp_next_conn6(const char *body, int len, int *pos, afb_conn6_t *c)
+{
+	static const char cl[] = "c=IN IP6";
+	const char *p, *end = body + len, *addr, *nl;
+	const int n = sizeof(cl) - 1;
+	int alen;
+
+	if(body == NULL || *pos < 0 || *pos >= len)
+		return 0;
+	p = body + *pos;
+	while(p < end) {
+		nl = memchr(p, '\n', end - p);
+		if(end - p > n && memcmp(p, cl, n) == 0
+				&& (addr = conn_addr(p + n - 1, end, &alen)) != NULL
+				&& alen > 0) {
+			c->type_off = (int)(p + 2 + 3 - body); /* "c=IN " */
+			c->addr_off = (int)(addr - body);
+			c->addr_len = alen;
+			*pos = nl ? (int)(nl + 1 - body) : len;
+			return 1;
+		}
+		if(nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	*pos = len;
 	return 0;
 }
 

@@ -250,6 +250,7 @@ static param_export_t params[] = {
 	{"ipv6_side", PARAM_STR, &afb_params.ipv6_side},
 	{"extra_flags", PARAM_STR, &afb_params.extra_flags},
 	{"sdp_af", PARAM_INT, &afb_params.sdp_af},
+	{"sdp_unmap", PARAM_INT, &afb_params.sdp_unmap},
 	{"max_streams", PARAM_INT, &afb_params.max_streams},
 	{"socket_v4", PARAM_STR, &afb_params.socket_v4},
 	{"socket_v6", PARAM_STR, &afb_params.socket_v6},

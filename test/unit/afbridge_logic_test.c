@@ -670,23 +670,56 @@ struct sdp_row
 {
 	const char *body;
 	int af;
+	int reach; /* with a reach_af that calls IPv4-mapped 4; 0: as af */
 };
 
+/* the family that reaches an address: IPv4-mapped IPv6 is IPv4 (glibc's
+ * parser, not the project's: an independent reference) */
+static int glibc_reach_af(const char *s, int len)
+{
+	char buf[64];
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if(len <= 0 || len >= (int)sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if(inet_pton(AF_INET, buf, &a4) == 1)
+		return 4;
+	if(inet_pton(AF_INET6, buf, &a6) != 1)
+		return 0;
+	return IN6_IS_ADDR_V4MAPPED(&a6) ? 4 : 6;
+}
+
 static const struct sdp_row sdps[] = {
-		{"v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n", 4},
-		{"v=0\r\nc=IN IP6 2001:db8::1\r\nm=audio 4000 RTP/AVP 0\r\n", 6},
+		{"v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n", 4, 0},
+		{"v=0\r\nc=IN IP6 2001:db8::1\r\nm=audio 4000 RTP/AVP 0\r\n", 6, 0},
 		/* the origin line is not a connection line */
-		{"v=0\no=- 1 1 IN IP4 192.0.2.1\nm=audio 4000 RTP/AVP 0\nc=IN IP6 ::1\n", 6},
+		{"v=0\no=- 1 1 IN IP4 192.0.2.1\nm=audio 4000 RTP/AVP 0\nc=IN IP6 ::1\n", 6, 0},
 		/* the first c= wins, also at the very start */
-		{"c=IN IP4 192.0.2.1\nc=IN IP6 ::1\n", 4},
+		{"c=IN IP4 192.0.2.1\nc=IN IP6 ::1\n", 4, 0},
 		/* a multipart body: the line scan finds the SDP part */
-		{"--b\r\nContent-Type: application/sdp\r\n\r\nv=0\r\nc=IN IP6 ::1\r\n--b--\r\n", 6},
+		{"--b\r\nContent-Type: application/sdp\r\n\r\nv=0\r\nc=IN IP6 ::1\r\n--b--\r\n", 6, 0},
 		/* not at a line start, truncated, other types: none */
-		{"v=0 c=IN IP4 192.0.2.1\n", 0},
-		{"v=0\nc=IN IP", 0},
-		{"v=0\nc=IN IPX 1\n", 0},
-		{"", 0},
-		{"\n\n\n", 0},
+		{"v=0 c=IN IP4 192.0.2.1\n", 0, 0},
+		{"v=0\nc=IN IP", 0, 0},
+		{"v=0\nc=IN IPX 1\n", 0, 0},
+		{"", 0, 0},
+		{"\n\n\n", 0, 0},
+		/* IPv4-mapped (RFC 5118 4.9): written IPv6, reached over IPv4 */
+		{"v=0\r\nc=IN IP6 ::ffff:127.0.0.2\r\nm=audio 4000 RTP/AVP 0\r\n", 6, 4},
+		{"c=IN IP6 ::FFFF:192.0.2.1/127\n", 6, 4},
+		{"c=IN IP6 ::ffff:c000:201\n", 6, 4},
+		/* IPv4-compatible and NAT64 are IPv6 */
+		{"c=IN IP6 ::192.0.2.1\n", 6, 6},
+		{"c=IN IP6 64:ff9b::192.0.2.1\n", 6, 6},
+		/* the first line counts, mapped or not */
+		{"c=IN IP6 ::1\nc=IN IP6 ::ffff:127.0.0.2\n", 6, 6},
+		{"c=IN IP6 ::ffff:127.0.0.2\nc=IN IP6 ::1\n", 6, 4},
+		/* no address: as written */
+		{"c=IN IP6 \n", 6, 6},
+		{"c=IN IP6", 6, 6},
 };
 
 START_TEST(test_sdp_af)
@@ -697,10 +730,65 @@ START_TEST(test_sdp_af)
 
 	/* an exact-size copy: ASan sees any read past the body */
 	memcpy(copy, r->body, len);
-	ck_assert_msg(afb_sdp_text_af(copy, len) == r->af, "row %d: %d, want %d",
-			_i, afb_sdp_text_af(copy, len), r->af);
+	ck_assert_msg(afb_sdp_text_af(copy, len, NULL) == r->af,
+			"row %d: %d, want %d", _i, afb_sdp_text_af(copy, len, NULL),
+			r->af);
+	ck_assert_msg(afb_sdp_text_af(copy, len, glibc_reach_af)
+						  == (r->reach ? r->reach : r->af),
+			"row %d (reach): %d, want %d", _i,
+			afb_sdp_text_af(copy, len, glibc_reach_af),
+			r->reach ? r->reach : r->af);
 	free(copy);
-	ck_assert_int_eq(afb_sdp_text_af(NULL, 10), 0);
+	ck_assert_int_eq(afb_sdp_text_af(NULL, 10, glibc_reach_af), 0);
+}
+END_TEST
+
+/* every IP6 connection line, with its offsets */
+struct conn6_row
+{
+	const char *body;
+	int n;				  /* lines found */
+	const char *addr[3]; /* their addresses */
+};
+
+static const struct conn6_row conn6s[] = {
+		{"v=0\r\no=- 1 1 IN IP6 ::ffff:127.0.0.2\r\nc=IN IP6 ::ffff:127.0.0.2\r\n"
+		 "m=audio 4000 RTP/AVP 0\r\nm=video 4002 RTP/AVP 96\r\nc=IN IP6 ::1/64\r\n",
+				2, {"::ffff:127.0.0.2", "::1"}},
+		{"c=IN IP4 127.0.0.1\nc=IN IP6 2001:db8::1 \nc=IN IP6 ::2", 2,
+				{"2001:db8::1", "::2"}},
+		/* not at a line start, no blank, no address: none */
+		{"v=0 c=IN IP6 ::1\nc=IN IP6\nc=IN IP6x ::1\nc=IN IP6 \r\n", 0, {NULL}},
+		{"", 0, {NULL}},
+};
+
+START_TEST(test_sdp_conn6)
+{
+	const struct conn6_row *r = &conn6s[_i];
+	int len = strlen(r->body), pos = 0, n = 0;
+	char *copy = malloc(len ? len : 1);
+	afb_conn6_t c;
+
+	memcpy(copy, r->body, len);
+	while(n < 3 && afb_sdp_next_conn6(copy, len, &pos, &c) == 1) {
+		ck_assert_msg(r->addr[n] != NULL, "row %d: line %d found", _i, n);
+		ck_assert_msg(memcmp(copy + c.type_off, "IP6 ", 4) == 0,
+				"row %d: type at %d", _i, c.type_off);
+		ck_assert_msg(c.addr_off == c.type_off + 4
+							  && c.addr_len == (int)strlen(r->addr[n])
+							  && memcmp(copy + c.addr_off, r->addr[n], c.addr_len)
+										 == 0,
+				"row %d: address [%.*s], want [%s]", _i, c.addr_len,
+				copy + c.addr_off, r->addr[n]);
+		ck_assert_msg(pos > c.addr_off && pos <= len, "row %d: pos %d", _i,
+				pos);
+		n++;
+	}
+	ck_assert_msg(n == r->n, "row %d: %d lines, want %d", _i, n, r->n);
+	ck_assert_int_eq(pos, len);
+	free(copy);
+	pos = 0;
+	ck_assert_int_eq(afb_sdp_next_conn6(NULL, 5, &pos, &c), 0);
 }
 END_TEST
 
@@ -882,6 +970,7 @@ Suite *unit_suite(void)
 
 	tc = tcase_create("sdp family");
 	tcase_add_loop_test(tc, test_sdp_af, 0, N_ROWS(sdps));
+	tcase_add_loop_test(tc, test_sdp_conn6, 0, N_ROWS(conn6s));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sdp check");

@@ -4,7 +4,8 @@
 # re-INVITEs refused in a bridged call (the media stays), failed calls and
 # retransmitted BYEs (no error logged, one relay command per BYE), an IPv6
 # phone calling an IPv6 phone through the IPv4 core (the call passes the LB
-# twice: one relay session, IPv6 SDP for each phone, RTP both ways).
+# twice: one relay session, IPv6 SDP for each phone, RTP both ways), an
+# IPv4 phone writing its address IPv4-mapped (RFC 5118 4.9).
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/e2e_lib.sh"
 
@@ -111,3 +112,74 @@ AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-reinvite rei
 AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-cancel cancel ::1 ::1 1
 AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-busy busy ::1 ::1 1
 [ "$(afb_counter relay_errors)" = 0 ] || fail "relay errors on the LB: $(afb_counter relay_errors)"
+
+# --- RFC 5118 4.9: an IPv4 phone offers its IPv4 address written
+# IPv4-mapped (c=IN IP6 ::ffff:127.0.0.2) to an IPv4 phone. The address is
+# IPv4 (RFC 3266 5): the callee gets it as c=IN IP4, the relay is not
+# engaged, RTP flows between the two IPv4 addresses
+mapped()
+{
+	local inv ok sdp_uas sdp_uac uas_rtp uac_rtp uas_pid uac_pid rc=0 n
+	uas_rtp=$(free_port)
+	uac_rtp=$(free_port)
+	start_sipp mapped-uas 127.0.0.1 "$BOB" -sf "$SCN/uas_call.xml" \
+		-mp "$(free_port)" -key rtp_port "$uas_rtp"
+	uas_pid=$SIPP_PID
+	bg_sipp mapped-uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 3000 \
+		-i 127.0.0.1 -p "$(free_port)" -mi ::ffff:127.0.0.2 -mp "$(free_port)" \
+		-key rtp_port "$uac_rtp" -key ruri "sip:bob@127.0.0.1" "127.0.0.1:$KPORT"
+	uac_pid=$SIPP_PID
+	inv=$(wait_received "$OUT/mapped-uas.msg" "INVITE ") || fail "mapped: the callee got no INVITE"
+	printf '%s\n' "$inv" | grep -q "^c=IN IP4 127.0.0.2" ||
+		fail "mapped: the callee got '$(printf '%s\n' "$inv" | grep '^c=')', not c=IN IP4 127.0.0.2"
+	sdp_uas=$(sdp_audio "$inv")
+	[ "$sdp_uas" = "127.0.0.2 $uac_rtp" ] || fail "mapped: the callee got SDP '$sdp_uas'"
+	ok=$(wait_received "$OUT/mapped-uac.msg" "SIP/2.0 200" "CSeq: 1 INVITE") ||
+		fail "mapped: the caller got no 200"
+	sdp_uac=$(sdp_audio "$ok")
+	[ "$sdp_uac" = "127.0.0.1 $uas_rtp" ] || fail "mapped: the caller got SDP '$sdp_uac', not the callee's"
+	n=$(relay_sessions)
+	[ "$n" = 0 ] || fail "mapped: the relay holds $n session(s) for an IPv4 to IPv4 call"
+	# the caller's media socket is the IPv4 address it wrote mapped
+	afb_rtp mapped 127.0.0.2 "$uac_rtp" "$sdp_uac" 127.0.0.1 "$uas_rtp" "$sdp_uas"
+	wait_sipp mapped-uac "$uac_pid" || rc=1
+	wait_sipp mapped-uas "$uas_pid" || rc=1
+	[ $rc -eq 0 ] || fail "mapped: a UA did not complete its scenario"
+	note "mapped: the callee got c=IN IP4 127.0.0.2, RTP direct, relay untouched"
+}
+mapped
+
+# --- the same caller calls the IPv6 alice: bridged, the relay reads the
+# IPv4-mapped address as IPv4; the caller's answer names the relay's IPv4
+# address, the callee's its IPv6 one, RTP flows both ways
+mapped6()
+{
+	local inv ok sdp_uas sdp_uac uas_rtp uac_rtp uas_pid uac_pid rc=0 n
+	uas_rtp=$(free_port)
+	uac_rtp=$(free_port)
+	start_sipp mapped6-uas ::1 "$ALICE" -sf "$SCN/uas_call.xml" \
+		-mp "$(free_port)" -key rtp_port "$uas_rtp"
+	uas_pid=$SIPP_PID
+	bg_sipp mapped6-uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 3000 \
+		-i 127.0.0.1 -p "$(free_port)" -mi ::ffff:127.0.0.2 -mp "$(free_port)" \
+		-key rtp_port "$uac_rtp" -key ruri "sip:alice@127.0.0.1" "127.0.0.1:$KPORT"
+	uac_pid=$SIPP_PID
+	inv=$(wait_received "$OUT/mapped6-uas.msg" "INVITE ") || fail "mapped6: the callee got no INVITE"
+	sdp_uas=$(sdp_audio "$inv")
+	ok=$(wait_received "$OUT/mapped6-uac.msg" "SIP/2.0 200" "CSeq: 1 INVITE") ||
+		fail "mapped6: the caller got no 200"
+	sdp_uac=$(sdp_audio "$ok")
+	note "mapped6: callee got SDP '$sdp_uas', caller got '$sdp_uac'"
+	afb_check_sdp "mapped6 callee" "$sdp_uas" ::1 "::ffff:127.0.0.2 $uac_rtp" 1
+	afb_check_sdp "mapped6 caller" "$sdp_uac" 127.0.0.1 "::1 $uas_rtp" 1
+	n=$(relay_sessions)
+	[ "$n" = 1 ] || fail "mapped6: the relay holds $n session(s), not the call's"
+	afb_rtp mapped6 127.0.0.2 "$uac_rtp" "$sdp_uac" ::1 "$uas_rtp" "$sdp_uas"
+	wait_sipp mapped6-uac "$uac_pid" || rc=1
+	wait_sipp mapped6-uas "$uas_pid" || rc=1
+	[ $rc -eq 0 ] || fail "mapped6: a UA did not complete its scenario"
+	n=$(relay_sessions)
+	[ "$n" = 0 ] || fail "mapped6: the relay still holds $n session(s) after the call"
+	note "mapped6: bridged, RTP both ways, relay clean"
+}
+mapped6
