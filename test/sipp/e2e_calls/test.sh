@@ -26,40 +26,42 @@ relay_cmds()
 # --- a bridged call whose re-INVITEs are refused (488, then 491): the
 # previous media is kept, RTP flows both ways afterwards and the relay
 # still holds the call; the BYE then frees it
+# usage: refail name callee_ip callee_port callee_user
 refail()
 {
+	local name=$1 uas_ip=$2 uas_port=$3 user=$4
 	local inv ok sdp_uas sdp_uac uas_rtp uac_rtp uas_pid uac_pid rc=0 n
 	uas_rtp=$(free_port)
 	uac_rtp=$(free_port)
-	start_sipp refail-uas 127.0.0.1 "$BOB" -sf "$SCN/uas_refail.xml" \
+	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_refail.xml" \
 		-mp "$(free_port)" -key rtp_port "$uas_rtp"
 	uas_pid=$SIPP_PID
-	bg_sipp refail-uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_refail.xml" -m 1 -d 5000 \
+	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$SCN/uac_refail.xml" -m 1 -d 5000 \
 		-i ::1 -p "$(free_port)" -mp "$(free_port)" -key rtp_port "$uac_rtp" \
-		-key ruri "sip:bob@127.0.0.1" "[::1]:$KPORT"
+		-key ruri "sip:$user@127.0.0.1" "[::1]:$KPORT"
 	uac_pid=$SIPP_PID
-	inv=$(wait_received "$OUT/refail-uas.msg" "INVITE ") || fail "refail: the callee got no INVITE"
+	inv=$(wait_received "$OUT/$name-uas.msg" "INVITE ") || fail "$name: the callee got no INVITE"
 	sdp_uas=$(sdp_audio "$inv")
-	ok=$(wait_received "$OUT/refail-uac.msg" "SIP/2.0 200" "CSeq: 1 INVITE") ||
-		fail "refail: the caller got no 200"
+	ok=$(wait_received "$OUT/$name-uac.msg" "SIP/2.0 200" "CSeq: 1 INVITE") ||
+		fail "$name: the caller got no 200"
 	sdp_uac=$(sdp_audio "$ok")
-	afb_check_sdp "refail callee" "$sdp_uas" 127.0.0.1 "::1 $uac_rtp" 1
-	afb_check_sdp "refail caller" "$sdp_uac" ::1 "127.0.0.1 $uas_rtp" 1
-	wait_received "$OUT/refail-uac.msg" "SIP/2.0 488" >/dev/null ||
-		fail "refail: the caller got no 488 for its first re-INVITE"
-	wait_received "$OUT/refail-uac.msg" "SIP/2.0 491" >/dev/null ||
-		fail "refail: the caller got no 491 for its second re-INVITE"
+	afb_check_sdp "$name callee" "$sdp_uas" "$uas_ip" "::1 $uac_rtp" 1
+	afb_check_sdp "$name caller" "$sdp_uac" ::1 "$uas_ip $uas_rtp" 1
+	wait_received "$OUT/$name-uac.msg" "SIP/2.0 488" >/dev/null ||
+		fail "$name: the caller got no 488 for its first re-INVITE"
+	wait_received "$OUT/$name-uac.msg" "SIP/2.0 491" >/dev/null ||
+		fail "$name: the caller got no 491 for its second re-INVITE"
 	n=$(relay_sessions)
-	[ "$n" = 1 ] || fail "refail: after the 488 and the 491 the relay holds $n session(s), not the call's"
-	afb_rtp refail ::1 "$uac_rtp" "$sdp_uac" 127.0.0.1 "$uas_rtp" "$sdp_uas"
-	wait_sipp refail-uac "$uac_pid" || rc=1
-	wait_sipp refail-uas "$uas_pid" || rc=1
-	[ $rc -eq 0 ] || fail "refail: a UA did not complete its scenario"
+	[ "$n" = 1 ] || fail "$name: after the 488 and the 491 the relay holds $n session(s), not the call's"
+	afb_rtp "$name" ::1 "$uac_rtp" "$sdp_uac" "$uas_ip" "$uas_rtp" "$sdp_uas"
+	wait_sipp "$name-uac" "$uac_pid" || rc=1
+	wait_sipp "$name-uas" "$uas_pid" || rc=1
+	[ $rc -eq 0 ] || fail "$name: a UA did not complete its scenario"
 	n=$(relay_sessions)
-	[ "$n" = 0 ] || fail "refail: the relay still holds $n session(s) after the BYE"
-	note "refail: media kept through the 488 and the 491, relay clean after the BYE"
+	[ "$n" = 0 ] || fail "$name: the relay still holds $n session(s) after the BYE"
+	note "$name: media kept through the 488 and the 491, relay clean after the BYE"
 }
-refail
+refail refail 127.0.0.1 "$BOB" bob
 
 # --- a failed call (486): the LB logs no error for it
 AFB_UAS_PORT=$ALICE AFB_RURI="sip:alice@127.0.0.1" afb_call busy busy 127.0.0.1 ::1 1
@@ -111,6 +113,8 @@ AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-calleebye ca
 AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-reinvite reinvite ::1 ::1 1
 AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-cancel cancel ::1 ::1 1
 AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call hairpin-busy busy ::1 ::1 1
+# its re-INVITEs refused on both passes: the media stays
+refail hairpin-refail ::1 "$CAROL" carol
 [ "$(afb_counter relay_errors)" = 0 ] || fail "relay errors on the LB: $(afb_counter relay_errors)"
 
 # --- RFC 5118 4.9: an IPv4 phone offers its IPv4 address written
