@@ -23,9 +23,10 @@ relay_cmds()
 	grep -c "\[ID=\"$2\"\]: .*Received command '$1'" "$RTPE_LOG"
 }
 
-# --- a bridged call whose re-INVITEs are refused (488, then 491): the
-# previous media is kept, RTP flows both ways afterwards and the relay
-# still holds the call; the BYE then frees it
+# --- a bridged call whose re-INVITEs (moving the caller's media to
+# another port) are refused (488, then 491): the previous media is kept,
+# RTP flows both ways afterwards between the ports of the call, and the
+# relay still holds the call; the BYE then frees it
 # usage: refail name callee_ip callee_port callee_user
 refail()
 {
@@ -38,7 +39,7 @@ refail()
 	uas_pid=$SIPP_PID
 	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$SCN/uac_refail.xml" -m 1 -d 5000 \
 		-i ::1 -p "$(free_port)" -mp "$(free_port)" -key rtp_port "$uac_rtp" \
-		-key ruri "sip:$user@127.0.0.1" "[::1]:$KPORT"
+		-key new_port "$(free_port)" -key ruri "sip:$user@127.0.0.1" "[::1]:$KPORT"
 	uac_pid=$SIPP_PID
 	inv=$(wait_received "$OUT/$name-uas.msg" "INVITE ") || fail "$name: the callee got no INVITE"
 	sdp_uas=$(sdp_audio "$inv")
