@@ -32,6 +32,8 @@
 #include "core/parser/parse_content.h"
 #include "core/parser/parse_to.h"
 #include "core/parser/sdp/sdp.h"
+#include "core/data_lump.h"
+#include "core/mem/mem.h"
 #include "core/rand/cryptorand.h"
 #include "modules/tm/tm_load.h"
 #include "modules/rr/api.h"
@@ -52,6 +54,7 @@ afb_params_t afb_params = {
 		.ipv6_side = str_init("e"),
 		.extra_flags = STR_NULL,
 		.sdp_af = 0,
+		.sdp_unmap = 0,
 		.max_streams = 16,
 		.socket_v4 = STR_NULL,
 		.socket_v6 = STR_NULL};
@@ -316,6 +319,17 @@ static enum afb_method afb_method_of(int method_value)
 	}
 }
 
+/* family used to reach an address of an SDP: IPv4-mapped IPv6 is IPv4
+ * (RFC 3266 5) */
+static int afb_reach_af(const char *s, int len)
+{
+	ip6r_addr_t a;
+
+	if(afb_ip6.parse(s, len, &a) < 0 || a.ref)
+		return 0;
+	return afb_ip6.reach_af(&a);
+}
+
 /* family of this message's SDP; *has_sdp tells whether it has one */
 static int afb_sdp_af(sip_msg_t *msg, int *has_sdp)
 {
@@ -325,7 +339,7 @@ static int afb_sdp_af(sip_msg_t *msg, int *has_sdp)
 	if(!*has_sdp || (body.s = get_body(msg)) == NULL)
 		return 0;
 	body.len = msg->len - (int)(body.s - msg->buf);
-	return afb_sdp_text_af(body.s, body.len);
+	return afb_sdp_text_af(body.s, body.len, afb_reach_af);
 }
 
 /* family of the SDP of a transaction's request: the shared clone is only
@@ -336,7 +350,7 @@ static int afb_req_sdp_af(struct sip_msg *req)
 
 	if(cl <= 0 || cl > req->len)
 		return 0;
-	return afb_sdp_text_af(req->buf + req->len - cl, (int)cl);
+	return afb_sdp_text_af(req->buf + req->len - cl, (int)cl, afb_reach_af);
 }
 
 int afb_dst_af(sip_msg_t *msg, str *host)
@@ -485,6 +499,9 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 		req = t ? t->uas.request : NULL;
 		if(req) {
 			f->to_af = afb_ip_af(&req->rcv.src_ip);
+			/* the shared clone's To was parsed before it was cloned */
+			f->in_dialog = req->to && req->to->parsed
+						   && get_to(req)->tag_value.len > 0;
 			if(req->content_length) {
 				req_sdp = afb_req_sdp_af(req);
 				f->req_had_sdp = req_sdp != 0;
@@ -502,6 +519,7 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 			/* msg is the request; the call failed towards the branch that
 			 * was picked */
 			f->route = AFB_RT_FAILURE;
+			f->in_dialog = afb_in_dialog(msg);
 			if(afb_params.sdp_af && t && t->uas.request
 					&& t->uas.request->content_length
 					&& (req_sdp = afb_req_sdp_af(t->uas.request)) != 0)
@@ -513,6 +531,7 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 		}
 		f->route =
 				is_route_type(BRANCH_ROUTE) ? AFB_RT_BRANCH : AFB_RT_REQUEST;
+		f->in_dialog = afb_in_dialog(msg);
 		f->to_af = afb_request_to_af(msg);
 		f->bridged = afb_dialog_mark(msg);
 	}
@@ -644,6 +663,53 @@ static int afb_sdp_refuse(
 	return -3;
 }
 
+/* sdp_unmap: every "c=IN IP6 ::ffff:a.b.c.d" of the SDP of msg, which
+ * the relay does not rewrite, becomes "c=IN IP4 a.b.c.d" (RFC 3266 5: the
+ * address of an IPv4 node), so that an IPv4-only party can use it.
+ * Returns the number of lines rewritten, -1 on error. */
+static int afb_sdp_unmap(sip_msg_t *msg)
+{
+	afb_conn6_t c;
+	ip6r_addr_t a;
+	struct lump *l;
+	char txt[IP6R_TEXT_MAX + 4], *s;
+	str body;
+	int pos = 0, n = 0, k;
+
+	body.s = get_body(msg);
+	if(body.s == NULL)
+		return 0;
+	body.len = msg->len - (int)(body.s - msg->buf);
+	while(afb_sdp_next_conn6(body.s, body.len, &pos, &c) == 1) {
+		if(afb_ip6.parse(body.s + c.addr_off, c.addr_len, &a) < 0 || a.ref
+				|| afb_ip6.reach_af(&a) != 4)
+			continue;
+		/* an IPv4 address is written as a dotted quad */
+		a.af = 4;
+		memcpy(txt, "IP4 ", 4);
+		k = afb_ip6.format(&a, IP6R_BARE, txt + 4, sizeof(txt) - 4);
+		if(k < 0)
+			return -1;
+		k += 4;
+		l = del_lump(msg, (int)(body.s + c.type_off - msg->buf),
+				c.addr_off + c.addr_len - c.type_off, 0);
+		if(l == NULL)
+			return -1;
+		s = pkg_malloc(k);
+		if(s == NULL) {
+			PKG_MEM_ERROR;
+			return -1;
+		}
+		memcpy(s, txt, k);
+		if(insert_new_lump_after(l, s, k, 0) == NULL) {
+			pkg_free(s);
+			return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
 int afb_bridge(sip_msg_t *msg, str *extra)
 {
 	afb_facts_t f;
@@ -660,6 +726,10 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 	if(ret < 0) {
 		LM_DBG("nothing to do (IPv%d -> IPv%d, sdp %d)\n", f.from_af,
 				f.to_af, f.has_sdp);
+		if(afb_params.sdp_unmap && f.has_sdp && afb_sdp_unmap(msg) < 0)
+			LM_ERR("cannot rewrite the IPv4-mapped connection lines of "
+				   "call-id [%.*s]\n",
+					afb_callid(msg)->len, afb_callid(msg)->s);
 		afb_mark_dialog(msg, &f, 0);
 		return -1;
 	}
@@ -679,8 +749,10 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 				f.from_af, f.to_af, ret, afb_callid(msg)->len,
 				afb_callid(msg)->s);
 		/* the relay may hold what it allocated before failing (the ports
-		 * of the first streams): no transaction will delete it */
-		if(d.action == AFB_OFFER && afb_relay_fn[AFB_DELETE](msg, &flags) < 0)
+		 * of the first streams): no transaction will delete it. A failed
+		 * re-offer leaves the call with the media it had. */
+		if(d.action == AFB_OFFER && !f.in_dialog
+				&& afb_relay_fn[AFB_DELETE](msg, &flags) < 0)
 			LM_ERR("relay delete after the failed offer failed too for "
 				   "call-id [%.*s]\n",
 					afb_callid(msg)->len, afb_callid(msg)->s);
@@ -703,14 +775,17 @@ int afb_unbridge(sip_msg_t *msg)
 	str flags = STR_NULL;
 	int ret;
 
-	if(msg->first_line.type != SIP_REQUEST) {
-		LM_ERR("af_unbridge() works on requests\n");
+	if(msg->first_line.type != SIP_REQUEST || !is_route_type(REQUEST_ROUTE)) {
+		LM_ERR("af_unbridge() works on requests in request_route (in "
+			   "failure_route af_bridge() deletes a failed call)\n");
 		return -2;
 	}
 	if(afb_facts(msg, &f) < 0)
 		return -2;
-	/* only what af_bridge() offered for this request */
-	f.route = AFB_RT_REQUEST;
+	/* only what af_bridge() offered for this initial request: a re-INVITE
+	 * that goes nowhere leaves the call with the media it had */
+	if(f.in_dialog)
+		return -1;
 	if(afb_decide(&f, afb_side6, &d) < 0 || d.action != AFB_OFFER
 			|| afb_sdp_refuse(msg, &f, &d, 0) < 0)
 		return -1;

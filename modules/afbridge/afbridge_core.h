@@ -32,6 +32,7 @@ typedef struct afb_params
 	str ipv6_side;	  /* relay side facing IPv6: "e" or "i" */
 	str extra_flags;  /* appended to every offer/answer */
 	int sdp_af;		  /* 1: the SDP's connection family is the source's */
+	int sdp_unmap;	  /* 1: IPv4-mapped c= lines not bridged become IN IP4 */
 	int max_streams;  /* most m= lines given to the relay (0: any) */
 	str socket_v4;	  /* preferred sockets of af_set_socket() */
 	str socket_v6;

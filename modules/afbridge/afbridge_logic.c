@@ -68,9 +68,12 @@ static enum afb_action reply_action(const afb_facts_t *f)
 		/* SDP in a reply to a request without: the late offer */
 		return f->req_had_sdp ? AFB_ANSWER : AFB_OFFER;
 	}
-	/* a failed INVITE frees the session, in failure_route if there is one
-	 * (it may still route the call elsewhere) */
-	if(f->status >= 300 && f->method == AFB_M_INVITE && !f->failure_route)
+	/* a failed initial INVITE frees the session, in failure_route if there
+	 * is one (it may still route the call elsewhere); a failed re-INVITE
+	 * (488, 491 on glare, 408 of a session refresh) leaves the call with
+	 * the media it had */
+	if(f->status >= 300 && f->method == AFB_M_INVITE && !f->failure_route
+			&& !f->in_dialog)
 		return AFB_DELETE;
 	return AFB_NONE;
 }
@@ -90,7 +93,8 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 			a = reply_action(f);
 			break;
 		case AFB_RT_FAILURE:
-			a = f->method == AFB_M_INVITE ? AFB_DELETE : AFB_NONE;
+			a = (f->method == AFB_M_INVITE && !f->in_dialog) ? AFB_DELETE
+															  : AFB_NONE;
 			break;
 		default:
 			a = AFB_NONE;
@@ -107,11 +111,28 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 	return d->action != AFB_NONE ? 1 : -1;
 }
 
-int afb_sdp_text_af(const char *body, int len)
+/* the address of the connection line whose "c=IN IP" ends at a (the
+ * family digit and a blank follow): *n gets its length */
+static const char *conn_addr(const char *a, const char *end, int *n)
+{
+	const char *p;
+
+	if(end - a < 2 || a[1] != ' ')
+		return NULL;
+	for(p = a + 2; p < end && *p != '/' && *p != ' ' && *p != '\t'
+				   && *p != '\r' && *p != '\n';
+			p++)
+		;
+	*n = (int)(p - (a + 2));
+	return a + 2;
+}
+
+int afb_sdp_text_af(const char *body, int len, afb_addr_af_f reach_af)
 {
 	static const char cl[] = "c=IN IP";
-	const char *p = body, *end = body + len;
+	const char *p = body, *end = body + len, *addr;
 	const int n = sizeof(cl) - 1;
+	int alen;
 
 	if(body == NULL)
 		return 0;
@@ -119,14 +140,48 @@ int afb_sdp_text_af(const char *body, int len)
 		if(end - p > n && memcmp(p, cl, n) == 0) {
 			if(p[n] == '4')
 				return 4;
-			if(p[n] == '6')
+			if(p[n] == '6') {
+				if(reach_af
+						&& (addr = conn_addr(p + n, end, &alen)) != NULL
+						&& alen > 0 && reach_af(addr, alen) == 4)
+					return 4;
 				return 6;
+			}
 		}
 		p = memchr(p, '\n', end - p);
 		if(p == NULL)
 			break;
 		p++;
 	}
+	return 0;
+}
+
+int afb_sdp_next_conn6(const char *body, int len, int *pos, afb_conn6_t *c)
+{
+	static const char cl[] = "c=IN IP6";
+	const char *p, *end = body + len, *addr, *nl;
+	const int n = sizeof(cl) - 1;
+	int alen;
+
+	if(body == NULL || *pos < 0 || *pos >= len)
+		return 0;
+	p = body + *pos;
+	while(p < end) {
+		nl = memchr(p, '\n', end - p);
+		if(end - p > n && memcmp(p, cl, n) == 0
+				&& (addr = conn_addr(p + n - 1, end, &alen)) != NULL
+				&& alen > 0) {
+			c->type_off = (int)(p + 2 + 3 - body); /* "c=IN " */
+			c->addr_off = (int)(addr - body);
+			c->addr_len = alen;
+			*pos = nl ? (int)(nl + 1 - body) : len;
+			return 1;
+		}
+		if(nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	*pos = len;
 	return 0;
 }
 

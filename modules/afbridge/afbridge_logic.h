@@ -67,6 +67,9 @@ typedef struct afb_facts
 							 * mark this proxy did not make (forged) */
 	int from_af;			/* family the message comes from: 4, 6, 0 unknown */
 	int to_af;				/* family it goes to: 4, 6, 0 unknown */
+	int in_dialog;			/* the request (a reply's: its transaction's)
+							 * has a To tag: a re-INVITE fails without
+							 * ending the call's media */
 } afb_facts_t;
 
 typedef struct afb_decision
@@ -86,11 +89,31 @@ void afb_direction(int from_af, int to_af, char ipv6_side, char dir[3]);
  * to be engaged (d->action != AFB_NONE), -1 otherwise */
 int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d);
 
+/*! family an address is written in (or reached by: see the callers),
+ * 4 or 6, 0 not an address; s[0..len) is not NUL-terminated */
+typedef int (*afb_addr_af_f)(const char *s, int len);
+
 /*! family (4/6) of the first connection line ("c=IN IP4 ..." or
  * "c=IN IP6 ...") of the SDP text body[0..len), 0 when there is none; a
  * plain scan of the lines, so it also reads an SDP part of a multipart
- * body and never writes */
-int afb_sdp_text_af(const char *body, int len);
+ * body and never writes. With reach_af, an IP6 line whose address
+ * reach_af calls 4 (IPv4-mapped, RFC 3266 5) is IPv4; NULL: the family
+ * as written. */
+int afb_sdp_text_af(const char *body, int len, afb_addr_af_f reach_af);
+
+/*! a connection line "c=IN IP6 <addr>" found by afb_sdp_next_conn6():
+ * offsets into the body of "IP6" and of the address, its length */
+typedef struct afb_conn6
+{
+	int type_off;
+	int addr_off;
+	int addr_len;
+} afb_conn6_t;
+
+/*! the next IP6 connection line of body[0..len) at or after offset
+ * *pos (a line start); fills *c and moves *pos past the line, returns 1;
+ * 0 when there is none. The address ends at '/', a blank or the line end. */
+int afb_sdp_next_conn6(const char *body, int len, int *pos, afb_conn6_t *c);
 
 /*! what a relay must not be given in the SDP text body[0..len) */
 enum afb_sdp_problem
@@ -101,9 +124,8 @@ enum afb_sdp_problem
 	AFB_SDP_TOO_MANY   /* more m= lines than max_streams */
 };
 
-/*! family an address is written in: 4 (dotted quad), 6 (IPv6 text, no
- * brackets), 0 not an address; s[0..len) is not NUL-terminated */
-typedef int (*afb_addr_af_f)(const char *s, int len);
+/* afb_sdp_check()'s addr_af: the family an address is written in, 4
+ * (dotted quad), 6 (IPv6 text, no brackets), 0 not an address */
 
 /*! check the SDP text body[0..len) before it goes to the relay: every
  * connection line names an address of the family it states (addr_af

@@ -240,8 +240,8 @@ static cmd_export_t cmds[] = {
 		fixup_free_pvar_null, REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE},
 	{"af_set_socket", (cmd_function)w_af_set_socket, 0, 0, 0,
 		REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE},
-	{"af_unbridge", (cmd_function)w_af_unbridge, 0, 0, 0,
-		REQUEST_ROUTE | FAILURE_ROUTE},
+	/* not in failure_route: af_bridge() there deletes a failed call */
+	{"af_unbridge", (cmd_function)w_af_unbridge, 0, 0, 0, REQUEST_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -250,6 +250,7 @@ static param_export_t params[] = {
 	{"ipv6_side", PARAM_STR, &afb_params.ipv6_side},
 	{"extra_flags", PARAM_STR, &afb_params.extra_flags},
 	{"sdp_af", PARAM_INT, &afb_params.sdp_af},
+	{"sdp_unmap", PARAM_INT, &afb_params.sdp_unmap},
 	{"max_streams", PARAM_INT, &afb_params.max_streams},
 	{"socket_v4", PARAM_STR, &afb_params.socket_v4},
 	{"socket_v6", PARAM_STR, &afb_params.socket_v6},

@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			abort();
 	}
 
-	sdp = afb_sdp_text_af((const char *)d + 8, (int)(n - 8));
+	sdp = afb_sdp_text_af((const char *)d + 8, (int)(n - 8), NULL);
 	if(sdp != 0 && sdp != 4 && sdp != 6)
 		abort();
 	/* the offending line lies inside the body */

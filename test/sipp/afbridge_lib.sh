@@ -130,14 +130,16 @@ wait_received()
 
 # one call through the LB.
 # usage: afb_call name kind uac_ip uas_ip relayed [uac_media_ip]
-#   kind: call | reinvite | cancel | busy | av  (scenarios uac_<kind>,
-#         uas_<kind>; av: a call with an audio and a video stream)
+#   kind: call | reinvite | cancel | busy | av | calleebye  (scenarios
+#         uac_<kind>, uas_<kind>; av: a call with an audio and a video
+#         stream; calleebye: a call the callee hangs up)
 #   relayed: 1 = the call crosses families and must go through the relay,
 #            0 = it must not touch the relay
 #   uac_media_ip: the caller's SDP address when it differs from its
 #            signalling address (a dual-stack phone)
 # AFB_UAS_PORT (the callee's registered port) and AFB_RURI (whom to call)
-# override the defaults: a fresh port, sip:uas@<callee address>
+# override the defaults: a fresh port, sip:uas@<callee address>;
+# AFB_DURING names a command run with the call's name once it is answered
 # Checks the SDP each side received, RTP both ways (call/reinvite), and
 # that the relay holds no session afterwards.
 afb_call()
@@ -168,9 +170,10 @@ afb_call()
 		fail "$name: the callee got no INVITE"
 	sdp_uas=$(sdp_audio "$inv")
 	case "$kind" in
-		call | reinvite)
+		call | reinvite | calleebye)
 			ok=$(wait_received "$OUT/$name-uac.msg" "SIP/2.0 200" "CSeq: 1 INVITE") ||
 				fail "$name: the caller got no 200 for its INVITE"
+			[ -z "${AFB_DURING:-}" ] || "$AFB_DURING" "$name"
 			sdp_uac=$(sdp_audio "$ok")
 			note "$name: callee got SDP '$sdp_uas', caller got '$sdp_uac'"
 			afb_check_sdp "$name callee" "$sdp_uas" "$uas_ip" "$uac_mip $uac_rtp" "$relayed"

@@ -96,9 +96,10 @@ static const char *show(const afb_facts_t *f, char side)
 	char *o = out[slot ^= 1];
 
 	snprintf(o, sizeof(out[0]),
-			"%s %s status %d sdp %d req_sdp %d fr %d af %d->%d side %c",
+			"%s %s status %d sdp %d req_sdp %d fr %d dlg %d af %d->%d side %c",
 			route_name(f->route), method_name(f->method), f->status,
-			f->has_sdp, f->req_had_sdp, f->failure_route, f->from_af,
+			f->has_sdp, f->req_had_sdp, f->failure_route, f->in_dialog,
+			f->from_af,
 			f->to_af, side);
 	return o;
 }
@@ -220,13 +221,21 @@ struct decide_row
 	int req_had_sdp;
 	int failure_route;
 	enum afb_action action;
+	int in_dialog;
 };
 
-#define RQ(m, sdp, a) {AFB_RT_REQUEST, AFB_M_##m, 0, sdp, 0, 0, AFB_##a}
-#define BR(m, sdp, a) {AFB_RT_BRANCH, AFB_M_##m, 0, sdp, 0, 0, AFB_##a}
+#define RQ(m, sdp, a) {AFB_RT_REQUEST, AFB_M_##m, 0, sdp, 0, 0, AFB_##a, 0}
+#define BR(m, sdp, a) {AFB_RT_BRANCH, AFB_M_##m, 0, sdp, 0, 0, AFB_##a, 0}
 #define RP(m, st, sdp, rsdp, fr, a) \
-	{AFB_RT_REPLY, AFB_M_##m, st, sdp, rsdp, fr, AFB_##a}
-#define FL(m, st, sdp, fr, a) {AFB_RT_FAILURE, AFB_M_##m, st, sdp, 1, fr, AFB_##a}
+	{AFB_RT_REPLY, AFB_M_##m, st, sdp, rsdp, fr, AFB_##a, 0}
+#define FL(m, st, sdp, fr, a) \
+	{AFB_RT_FAILURE, AFB_M_##m, st, sdp, 1, fr, AFB_##a, 0}
+/* within a dialog (a re-INVITE, its replies) */
+#define DRQ(m, sdp, a) {AFB_RT_REQUEST, AFB_M_##m, 0, sdp, 0, 0, AFB_##a, 1}
+#define DRP(m, st, sdp, rsdp, fr, a) \
+	{AFB_RT_REPLY, AFB_M_##m, st, sdp, rsdp, fr, AFB_##a, 1}
+#define DFL(m, st, sdp, fr, a) \
+	{AFB_RT_FAILURE, AFB_M_##m, st, sdp, 1, fr, AFB_##a, 1}
 
 static const struct decide_row decide[] = {
 		/* request_route: an offer in INVITE/UPDATE, an answer in ACK/PRACK
@@ -262,12 +271,12 @@ static const struct decide_row decide[] = {
 		BR(OTHER, 0, NONE),
 		BR(OTHER, 1, NONE),
 		/* a request ignores the reply-only facts */
-		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 1, 1, 1, AFB_OFFER},
-		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 0, 1, 1, AFB_NONE},
-		{AFB_RT_REQUEST, AFB_M_ACK, 0, 1, 1, 1, AFB_ANSWER},
-		{AFB_RT_REQUEST, AFB_M_BYE, 0, 0, 1, 1, AFB_DELETE},
-		{AFB_RT_BRANCH, AFB_M_UPDATE, 0, 1, 1, 1, AFB_OFFER},
-		{AFB_RT_BRANCH, AFB_M_CANCEL, 0, 0, 1, 1, AFB_NONE},
+		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 1, 1, 1, AFB_OFFER, 0},
+		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 0, 1, 1, AFB_NONE, 0},
+		{AFB_RT_REQUEST, AFB_M_ACK, 0, 1, 1, 1, AFB_ANSWER, 0},
+		{AFB_RT_REQUEST, AFB_M_BYE, 0, 0, 1, 1, AFB_DELETE, 0},
+		{AFB_RT_BRANCH, AFB_M_UPDATE, 0, 1, 1, 1, AFB_OFFER, 0},
+		{AFB_RT_BRANCH, AFB_M_CANCEL, 0, 0, 1, 1, AFB_NONE, 0},
 		/* onreply_route, INVITE: SDP in 101..299 answers the offer of the
 		 * request, or is the offer when the request had none */
 		RP(INVITE, 100, 0, 1, 0, NONE),
@@ -354,6 +363,29 @@ static const struct decide_row decide[] = {
 		FL(ACK, 408, 0, 1, NONE),
 		FL(OTHER, 408, 0, 1, NONE),
 		FL(OTHER, 404, 1, 0, NONE),
+		/* a re-INVITE is offered and answered as the initial INVITE was */
+		DRQ(INVITE, 1, OFFER),
+		DRQ(INVITE, 0, NONE),
+		DRQ(ACK, 1, ANSWER),
+		DRQ(BYE, 0, DELETE),
+		DRP(INVITE, 200, 1, 1, 0, ANSWER),
+		DRP(INVITE, 200, 1, 0, 1, OFFER),
+		DRP(INVITE, 183, 1, 1, 0, ANSWER),
+		/* but its failure keeps the call's media: 488 refused, 491 glare,
+		 * 408 session refresh unanswered, 500, 603; with or without a
+		 * failure_route */
+		DRP(INVITE, 488, 1, 1, 0, NONE),
+		DRP(INVITE, 491, 0, 1, 0, NONE),
+		DRP(INVITE, 408, 0, 1, 0, NONE),
+		DRP(INVITE, 500, 0, 1, 1, NONE),
+		DRP(INVITE, 603, 0, 0, 0, NONE),
+		DFL(INVITE, 488, 0, 1, NONE),
+		DFL(INVITE, 491, 0, 1, NONE),
+		DFL(INVITE, 408, 0, 1, NONE),
+		DFL(INVITE, 487, 0, 0, NONE),
+		/* UPDATE failures never deleted */
+		DRP(UPDATE, 491, 0, 1, 0, NONE),
+		DFL(UPDATE, 408, 0, 1, NONE),
 };
 
 /* one check per row, run with every pair of families */
@@ -377,6 +409,7 @@ START_TEST(test_decide)
 		f.has_sdp = r->has_sdp;
 		f.req_had_sdp = r->req_had_sdp;
 		f.failure_route = r->failure_route;
+		f.in_dialog = r->in_dialog;
 		f.bridged = -1;
 		f.from_af = fm->from_af;
 		f.to_af = fm->to_af;
@@ -425,8 +458,10 @@ static enum afb_action expected(const afb_facts_t *f)
 			return AFB_ANSWER;
 		return AFB_NONE;
 	}
+	/* the failure of a re-INVITE leaves the call's media */
 	if(f->route == AFB_RT_FAILURE)
-		return f->method == AFB_M_INVITE ? AFB_DELETE : AFB_NONE;
+		return f->method == AFB_M_INVITE && !f->in_dialog ? AFB_DELETE
+														  : AFB_NONE;
 	/* reply */
 	sdp_dialog = f->method == AFB_M_INVITE || f->method == AFB_M_UPDATE
 				 || f->method == AFB_M_PRACK;
@@ -436,7 +471,7 @@ static enum afb_action expected(const afb_facts_t *f)
 		return f->req_had_sdp ? AFB_ANSWER : AFB_OFFER;
 	}
 	if(f->status >= 300 && f->method == AFB_M_INVITE)
-		return f->failure_route ? AFB_NONE : AFB_DELETE;
+		return f->failure_route || f->in_dialog ? AFB_NONE : AFB_DELETE;
 	return AFB_NONE;
 }
 
@@ -452,7 +487,7 @@ static const int all_af[] = {0, 4, 6, 2, 10, 5, -1};
 static const char all_sides[] = {'e', 'i'};
 
 /* one check per route x method; inside, every status, SDP flag, failure
- * route flag, pair of families and side (25872 calls). A passing
+ * route flag, in-dialog flag, pair of families and side (51744 calls). A passing
  * ck_assert reports a mark point to the parent, so here a check asserts
  * only when something differs. */
 START_TEST(test_decide_all)
@@ -462,9 +497,9 @@ START_TEST(test_decide_all)
 	afb_facts_t f, copy;
 	afb_decision_t *d = alloc_poisoned(sizeof(*d));
 	char dir[3];
-	int total = N_ROWS(all_status) * 2 * 2 * 2 * N_ROWS(all_af)
+	int total = N_ROWS(all_status) * 2 * 2 * 2 * 2 * N_ROWS(all_af)
 				* N_ROWS(all_af) * N_ROWS(all_sides);
-	int k, v, st = -1, sdp, rsdp, fr, fa, ta, sd, ret, crossing;
+	int k, v, st = -1, sdp, rsdp, fr, dlg, fa, ta, sd, ret, crossing;
 	enum afb_action want;
 	char side;
 
@@ -479,6 +514,8 @@ START_TEST(test_decide_all)
 		v /= N_ROWS(all_af);
 		fr = v % 2;
 		v /= 2;
+		dlg = v % 2;
+		v /= 2;
 		rsdp = v % 2;
 		v /= 2;
 		sdp = v % 2;
@@ -492,6 +529,7 @@ START_TEST(test_decide_all)
 		f.has_sdp = sdp;
 		f.req_had_sdp = rsdp;
 		f.failure_route = fr;
+		f.in_dialog = dlg;
 		f.bridged = -1;
 		f.from_af = all_af[fa];
 		f.to_af = all_af[ta];
@@ -526,7 +564,7 @@ START_TEST(test_decide_all)
 				d->dir, dir);
 	}
 	/* the top digit got through: every combination was made */
-	ck_assert_int_eq(total, 25872);
+	ck_assert_int_eq(total, 51744);
 	ck_assert_int_eq(st, N_ROWS(all_status) - 1);
 	free(d);
 }
@@ -632,23 +670,56 @@ struct sdp_row
 {
 	const char *body;
 	int af;
+	int reach; /* with a reach_af that calls IPv4-mapped 4; 0: as af */
 };
 
+/* the family that reaches an address: IPv4-mapped IPv6 is IPv4 (glibc's
+ * parser, not the project's: an independent reference) */
+static int glibc_reach_af(const char *s, int len)
+{
+	char buf[64];
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if(len <= 0 || len >= (int)sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if(inet_pton(AF_INET, buf, &a4) == 1)
+		return 4;
+	if(inet_pton(AF_INET6, buf, &a6) != 1)
+		return 0;
+	return IN6_IS_ADDR_V4MAPPED(&a6) ? 4 : 6;
+}
+
 static const struct sdp_row sdps[] = {
-		{"v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n", 4},
-		{"v=0\r\nc=IN IP6 2001:db8::1\r\nm=audio 4000 RTP/AVP 0\r\n", 6},
+		{"v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\n", 4, 0},
+		{"v=0\r\nc=IN IP6 2001:db8::1\r\nm=audio 4000 RTP/AVP 0\r\n", 6, 0},
 		/* the origin line is not a connection line */
-		{"v=0\no=- 1 1 IN IP4 192.0.2.1\nm=audio 4000 RTP/AVP 0\nc=IN IP6 ::1\n", 6},
+		{"v=0\no=- 1 1 IN IP4 192.0.2.1\nm=audio 4000 RTP/AVP 0\nc=IN IP6 ::1\n", 6, 0},
 		/* the first c= wins, also at the very start */
-		{"c=IN IP4 192.0.2.1\nc=IN IP6 ::1\n", 4},
+		{"c=IN IP4 192.0.2.1\nc=IN IP6 ::1\n", 4, 0},
 		/* a multipart body: the line scan finds the SDP part */
-		{"--b\r\nContent-Type: application/sdp\r\n\r\nv=0\r\nc=IN IP6 ::1\r\n--b--\r\n", 6},
+		{"--b\r\nContent-Type: application/sdp\r\n\r\nv=0\r\nc=IN IP6 ::1\r\n--b--\r\n", 6, 0},
 		/* not at a line start, truncated, other types: none */
-		{"v=0 c=IN IP4 192.0.2.1\n", 0},
-		{"v=0\nc=IN IP", 0},
-		{"v=0\nc=IN IPX 1\n", 0},
-		{"", 0},
-		{"\n\n\n", 0},
+		{"v=0 c=IN IP4 192.0.2.1\n", 0, 0},
+		{"v=0\nc=IN IP", 0, 0},
+		{"v=0\nc=IN IPX 1\n", 0, 0},
+		{"", 0, 0},
+		{"\n\n\n", 0, 0},
+		/* IPv4-mapped (RFC 5118 4.9): written IPv6, reached over IPv4 */
+		{"v=0\r\nc=IN IP6 ::ffff:127.0.0.2\r\nm=audio 4000 RTP/AVP 0\r\n", 6, 4},
+		{"c=IN IP6 ::FFFF:192.0.2.1/127\n", 6, 4},
+		{"c=IN IP6 ::ffff:c000:201\n", 6, 4},
+		/* IPv4-compatible and NAT64 are IPv6 */
+		{"c=IN IP6 ::192.0.2.1\n", 6, 6},
+		{"c=IN IP6 64:ff9b::192.0.2.1\n", 6, 6},
+		/* the first line counts, mapped or not */
+		{"c=IN IP6 ::1\nc=IN IP6 ::ffff:127.0.0.2\n", 6, 6},
+		{"c=IN IP6 ::ffff:127.0.0.2\nc=IN IP6 ::1\n", 6, 4},
+		/* no address: as written */
+		{"c=IN IP6 \n", 6, 6},
+		{"c=IN IP6", 6, 6},
 };
 
 START_TEST(test_sdp_af)
@@ -659,10 +730,65 @@ START_TEST(test_sdp_af)
 
 	/* an exact-size copy: ASan sees any read past the body */
 	memcpy(copy, r->body, len);
-	ck_assert_msg(afb_sdp_text_af(copy, len) == r->af, "row %d: %d, want %d",
-			_i, afb_sdp_text_af(copy, len), r->af);
+	ck_assert_msg(afb_sdp_text_af(copy, len, NULL) == r->af,
+			"row %d: %d, want %d", _i, afb_sdp_text_af(copy, len, NULL),
+			r->af);
+	ck_assert_msg(afb_sdp_text_af(copy, len, glibc_reach_af)
+						  == (r->reach ? r->reach : r->af),
+			"row %d (reach): %d, want %d", _i,
+			afb_sdp_text_af(copy, len, glibc_reach_af),
+			r->reach ? r->reach : r->af);
 	free(copy);
-	ck_assert_int_eq(afb_sdp_text_af(NULL, 10), 0);
+	ck_assert_int_eq(afb_sdp_text_af(NULL, 10, glibc_reach_af), 0);
+}
+END_TEST
+
+/* every IP6 connection line, with its offsets */
+struct conn6_row
+{
+	const char *body;
+	int n;				  /* lines found */
+	const char *addr[3]; /* their addresses */
+};
+
+static const struct conn6_row conn6s[] = {
+		{"v=0\r\no=- 1 1 IN IP6 ::ffff:127.0.0.2\r\nc=IN IP6 ::ffff:127.0.0.2\r\n"
+		 "m=audio 4000 RTP/AVP 0\r\nm=video 4002 RTP/AVP 96\r\nc=IN IP6 ::1/64\r\n",
+				2, {"::ffff:127.0.0.2", "::1"}},
+		{"c=IN IP4 127.0.0.1\nc=IN IP6 2001:db8::1 \nc=IN IP6 ::2", 2,
+				{"2001:db8::1", "::2"}},
+		/* not at a line start, no blank, no address: none */
+		{"v=0 c=IN IP6 ::1\nc=IN IP6\nc=IN IP6x ::1\nc=IN IP6 \r\n", 0, {NULL}},
+		{"", 0, {NULL}},
+};
+
+START_TEST(test_sdp_conn6)
+{
+	const struct conn6_row *r = &conn6s[_i];
+	int len = strlen(r->body), pos = 0, n = 0;
+	char *copy = malloc(len ? len : 1);
+	afb_conn6_t c;
+
+	memcpy(copy, r->body, len);
+	while(n < 3 && afb_sdp_next_conn6(copy, len, &pos, &c) == 1) {
+		ck_assert_msg(r->addr[n] != NULL, "row %d: line %d found", _i, n);
+		ck_assert_msg(memcmp(copy + c.type_off, "IP6 ", 4) == 0,
+				"row %d: type at %d", _i, c.type_off);
+		ck_assert_msg(c.addr_off == c.type_off + 4
+							  && c.addr_len == (int)strlen(r->addr[n])
+							  && memcmp(copy + c.addr_off, r->addr[n], c.addr_len)
+										 == 0,
+				"row %d: address [%.*s], want [%s]", _i, c.addr_len,
+				copy + c.addr_off, r->addr[n]);
+		ck_assert_msg(pos > c.addr_off && pos <= len, "row %d: pos %d", _i,
+				pos);
+		n++;
+	}
+	ck_assert_msg(n == r->n, "row %d: %d lines, want %d", _i, n, r->n);
+	ck_assert_int_eq(pos, len);
+	free(copy);
+	pos = 0;
+	ck_assert_int_eq(afb_sdp_next_conn6(NULL, 5, &pos, &c), 0);
 }
 END_TEST
 
@@ -844,6 +970,7 @@ Suite *unit_suite(void)
 
 	tc = tcase_create("sdp family");
 	tcase_add_loop_test(tc, test_sdp_af, 0, N_ROWS(sdps));
+	tcase_add_loop_test(tc, test_sdp_conn6, 0, N_ROWS(conn6s));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sdp check");

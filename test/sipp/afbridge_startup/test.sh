@@ -1,7 +1,8 @@
 #!/bin/bash
 # afbridge refuses to start, with a clear error, when what it needs is
 # missing or misconfigured: the backend's module, ip6ref, the backend name,
-# ipv6_side, a preferred socket that is not a listener of its family.
+# ipv6_side, a preferred socket that is not a listener of its family;
+# a function used in a route it does not work in.
 . "$(dirname "$0")/../lib.sh"
 
 PORT=$(free_port)
@@ -43,3 +44,8 @@ refused bad_socket "preferred IPv4 socket [udp:127.0.0.1:1] is not a listening s
 	"$IP6REF" "$RTPP" "$AFB" 'modparam("afbridge", "socket_v4", "udp:127.0.0.1:1")'
 refused wrong_family "preferred IPv6 socket [udp:127.0.0.1:$PORT] is not of that family" \
 	"$IP6REF" "$RTPP" "$AFB" "modparam(\"afbridge\", \"socket_v6\", \"udp:127.0.0.1:$PORT\")"
+# af_bridge() in failure_route deletes a failed call; af_unbridge() there
+# would delete nothing, so the cfg is refused
+refused unbridge_failure "misused command af_unbridge" \
+	"$IP6REF" "$RTPP" "$AFB" 'loadmodule "tm.so"' \
+	'failure_route[F] { af_unbridge(); }'
