@@ -50,13 +50,15 @@ PING_INTERVAL=2
 start_system
 done_step "system" "rtpengine (ng protocol on 127.0.0.1:$NG_PORT, one interface with media on 127.0.0.1 and ::1), core 127.0.0.1:$CORE_PORT (IPv4 only), LB 127.0.0.1:$KPORT and [::1]:$KPORT"
 
-step "alice registers from IPv6 [::1], bob from IPv4 127.0.0.1, through the LB"
+step "alice and carol register from IPv6 [::1], bob from IPv4 127.0.0.1, through the LB"
 register_ua reg-alice ::1 alice
 ALICE=$REG_PORT
 register_ua reg-bob 127.0.0.1 bob
 BOB=$REG_PORT
+register_ua reg-carol ::1 carol
+CAROL=$REG_PORT
 path=$(core_rpc ul.lookup location alice | sed -n 's/.*Path: //p')
-done_step "register" "alice [::1]:$ALICE, bob 127.0.0.1:$BOB; the core reaches alice via Path $path"
+done_step "register" "alice [::1]:$ALICE, carol [::1]:$CAROL, bob 127.0.0.1:$BOB; the core reaches alice via Path $path"
 
 step "The LB keeps alice's IPv6 firewall pinhole open: keepalives every ${PING_INTERVAL}s"
 bg_sipp keepalive -sf "$SCN/ua_register.xml" -m 1 -d 5000 -i ::1 -p "$ALICE" \
@@ -76,6 +78,10 @@ done_step "call 6->4" "bob got c=IN IP4, alice got c=IN IP6 (relay ports), RTP b
 step "bob (IPv4) calls alice (IPv6)"
 AFB_UAS_PORT=$ALICE AFB_RURI="sip:alice@127.0.0.1" afb_call bob-calls-alice call 127.0.0.1 ::1 1
 done_step "call 4->6" "alice got c=IN IP6, bob got c=IN IP4, RTP both ways, relay empty after BYE"
+
+step "alice (IPv6) calls carol (IPv6): the call passes the IPv4 core, the relay anchors both IPv6 legs"
+AFB_UAS_PORT=$CAROL AFB_RURI="sip:carol@127.0.0.1" afb_call alice-calls-carol call ::1 ::1 1
+done_step "call 6->6" "carol and alice got c=IN IP6 (relay ports), RTP both ways, relay empty after BYE"
 
 step "Counters on the LB"
 done_step "afbridge" "v6_to_v4 $(rpc cnt.get afbridge v6_to_v4), v4_to_v6 $(rpc cnt.get afbridge v4_to_v6), deletes $(rpc cnt.get afbridge deletes), relay errors $(rpc cnt.get afbridge relay_errors)"
