@@ -68,7 +68,8 @@ pkg-config --exists check libxml-2.0 libpq 2>/dev/null || {
 }
 # libFuzzer comes with clang's runtime
 if command -v clang >/dev/null 2>&1; then
-	ls "$(clang -print-runtime-dir)"/libclang_rt.fuzzer*.a >/dev/null 2>&1 || {
+	# (clang 19's -print-runtime-dir names a folder Debian does not use)
+	ls "$(clang -print-resource-dir)"/lib/*/libclang_rt.fuzzer*.a >/dev/null 2>&1 || {
 		echo "deps: clang has no libFuzzer runtime (package libclang-rt-dev)" >&2
 		bad=1
 	}
