@@ -9,7 +9,8 @@
 #
 # The pristine root is made once and cached as build/roots/DIST.tar; each
 # run unpacks it anew. Output goes to the terminal and to
-# build/roots/DIST-<time>.log. On exit (also on failure or Ctrl-C) every
+# build/roots/DIST-<time>.log, the logs of failed tests to
+# build/roots/DIST-<time>.test/. On exit (also on failure or Ctrl-C) every
 # process still running inside the root is stopped by its PID, everything
 # mounted below it is unmounted and the root is removed.
 set -u
@@ -79,6 +80,12 @@ cleanup()
 		done
 		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 		sleep 0.2
+	fi
+	# the logs of the tests that failed (run.sh keeps only those)
+	if [ -n "$(ls -A "$root/root/$NAME/build/test" 2>/dev/null)" ]; then
+		rm -rf "${log%.log}.test"
+		cp -a "$root/root/$NAME/build/test" "${log%.log}.test" &&
+			echo "testroot: logs of the failed tests: ${log%.log}.test/"
 	fi
 	for m in $(mounts_below); do
 		umount "$m" 2>/dev/null || umount -R "$m" 2>/dev/null || umount -l "$m"
