@@ -69,6 +69,7 @@ cleanup()
 {
 	local rc=$? pids p i m
 	trap - EXIT INT TERM
+	rm -f "$root.rc"
 	pids=$(pids_inside)
 	if [ -n "$pids" ]; then
 		echo "testroot: stopping processes left in the root:" $pids
@@ -166,10 +167,18 @@ if [ "$MODE" = shell ]; then
 fi
 
 start=$(date +%s)
+# in the background, waited for: a signal (Ctrl-C) then runs the cleanup
+# at once, also while something inside ignores it (apt, dpkg)
+rcfile=$root.rc
 {
-	setup && echo "testroot: $DIST: make test in /root/$NAME" &&
-		inside sh -c "cd /root/$NAME && make test" </dev/null
-} 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
+	{
+		setup && echo "testroot: $DIST: make test in /root/$NAME" &&
+			inside sh -c "cd /root/$NAME && make test" </dev/null
+		echo $? >"$rcfile"
+	} 2>&1 | tee "$log"
+} &
+wait $!
+rc=$(cat "$rcfile" 2>/dev/null || echo 1)
+rm -f "$rcfile"
 echo "testroot: $DIST: make test exited $rc after $(($(date +%s) - start)) s; log: $log" | tee -a "$log"
 exit "$rc"
