@@ -88,11 +88,11 @@ cleanup()
 		cp -a "$root/root/$NAME/build/test" "${log%.log}.test" &&
 			echo "testroot: logs of the failed tests: ${log%.log}.test/"
 	fi
-	for m in $(mounts_below); do
+	mounts_below | while read -r m; do
 		umount "$m" 2>/dev/null || umount -R "$m" 2>/dev/null || umount -l "$m"
 	done
 	if [ -n "$(mounts_below)" ]; then
-		echo "testroot: still mounted below $root, not removing it:" $(mounts_below) >&2
+		echo "testroot: still mounted below $root, not removing it:" "$(mounts_below)" >&2
 		[ "$rc" -eq 0 ] && rc=1
 	else
 		rm -rf --one-file-system "$root"
