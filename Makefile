@@ -19,6 +19,9 @@
 #   make deb       the Debian package of modules and tools for the installed
 #                  kamailio (dpkg-buildpackage, lintian) into build/deb/
 #   make test-deb  build, install (apt-get) and test that package, purge it
+#   make test-root DIST=bookworm|trixie
+#                  make test in a fresh Debian root of that release (debootstrap,
+#                  chroot; the committed HEAD cloned); root-shell: a shell there
 #   make clean / distclean
 
 BUILD := $(CURDIR)/build
@@ -26,8 +29,13 @@ MODULES := $(patsubst modules/%/Makefile,%,$(wildcard modules/*/Makefile))
 MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 MODDIR ?= /usr/lib/$(MULTIARCH)/kamailio/modules
 
-# the configured kamailio source tree (fetched once into build/)
+# the configured kamailio source tree: fetched once into build/, or any
+# configured tree given as KSR_SRC=/path/to/kamailio/src
+ifneq ($(filter command line environment,$(origin KSR_SRC)),)
+KSR_GIVEN := 1
+else
 KSR_SRC = $(shell cat $(BUILD)/ksrc.path)
+endif
 
 all: modules utils
 
@@ -40,17 +48,27 @@ deps:
 $(BUILD)/ksrc.path: mk/ksrc.sh
 	@mkdir -p $(BUILD) && mk/ksrc.sh $(BUILD) >$@.tmp && mv $@.tmp $@
 
+ifdef KSR_GIVEN
+ksrc:
+	@test -f $(KSR_SRC)/Makefile.defs -a -f $(KSR_SRC)/config.mak || { \
+		echo "build: KSR_SRC=$(KSR_SRC) is not a configured kamailio src/" \
+			"folder (Makefile.defs, and config.mak from 'make cfg')" >&2; \
+		exit 1; }
+else
 ksrc: $(BUILD)/ksrc.path
 	@mk/ksrc.sh $(BUILD) >/dev/null
+endif
 
 modules: ksrc
 	@set -e; for m in $(MODULES); do \
 		$(MAKE) -s -C modules/$$m KSR_SRC=$(KSR_SRC) quiet=silent; \
 	done
+ifndef KSR_GIVEN
 	@KSRC_VERIFY=1 mk/ksrc.sh $(BUILD) >/dev/null || { \
 		echo "build: kamailio's make regenerated config.mak during the" \
 			"build (make -B?); the configured one is restored, run make again" >&2; \
 		exit 1; }
+endif
 	@mk/checkmod.sh $(foreach m,$(MODULES),modules/$(m)/$(m).so)
 	@echo "built: $(foreach m,$(MODULES),modules/$(m)/$(m).so)"
 
@@ -62,7 +80,15 @@ install: modules
 
 test: deps
 	@$(MAKE) -s modules
-	@test/run.sh $(if $(T),"$(T)")
+	@$(if $(KSR_GIVEN),KSR_SRC=$(KSR_SRC)) test/run.sh $(if $(T),"$(T)")
+
+test-root:
+	@mk/deps.sh debootstrap
+	@mk/testroot.sh $(DIST)
+
+root-shell:
+	@mk/deps.sh debootstrap
+	@mk/testroot.sh $(DIST) shell
 
 fuzz: deps
 	@$(MAKE) -s -C test/fuzz run
@@ -103,4 +129,4 @@ clean:
 distclean: clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps ksrc modules utils install deb test-deb test fuzz bench soak demo doc clean distclean
+.PHONY: all deps ksrc modules utils install deb test-deb test test-root root-shell fuzz bench soak demo doc clean distclean

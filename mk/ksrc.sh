@@ -13,27 +13,62 @@ ver=$(dpkg-query -W -f='${Version}' kamailio 2>/dev/null) || {
 	echo "ksrc: the kamailio package is not installed (run: make deps)" >&2
 	exit 1
 }
-upver=${ver%-*}
+upver=${ver#*:}
+upver=${upver%-*}
 src="$BUILD/kamailio-$upver/src"
 
+# apt-get source, split in two: apt downloads (and checks against the
+# signed Sources index), dpkg-source unpacks. Some archive versions list an
+# upstream signature (orig.tar.gz.asc) that the archive does not have (404):
+# apt then stops before unpacking, so the unpacking is done here, without
+# that signature when it is the one file missing.
 fetch()
 {
-	(cd "$BUILD" && apt-get source -qq --only-source "kamailio=$ver") >&2
+	dsc=kamailio_${ver#*:}.dsc
+	(cd "$BUILD" && apt-get source -qq --download-only --only-source "kamailio=$ver") >&2 ||
+		echo "ksrc: apt-get source did not fetch every file; checking what came" >&2
+	[ -f "$BUILD/$dsc" ] || return 1
+	missing=$(sed -n '/^Files:/,/^[^ ]/s/^ [0-9a-f]* [0-9]* //p' "$BUILD/$dsc" |
+		while read -r f; do [ -f "$BUILD/$f" ] || echo "$f"; done)
+	nocheck=""
+	case "$missing" in
+	"") ;;
+	*.asc)
+		[ "$(echo "$missing" | wc -l)" = 1 ] || return 1
+		echo "ksrc: the archive has no $missing; unpacking without that upstream" \
+			"signature (apt checked the tarballs against the signed index)" >&2
+		nocheck="--no-check"
+		;;
+	*) return 1 ;;
+	esac
+	rm -rf "$BUILD/kamailio-$upver"
+	(cd "$BUILD" && dpkg-source -q $nocheck -x "$dsc" "kamailio-$upver") >&2
 }
 
+# a deb-src entry for each Debian archive and suite of the running release
+# (the release, -updates, -security) that the deb entries name
 add_debsrc()
 {
-	# Reuse the URI of the Debian archive the binary package came from.
-	uri=$(apt-get indextargets --format '$(REPO_URI)' \
-		'Created-By: Packages' 'Origin: Debian' 'Codename: bookworm' \
-		2>/dev/null | head -n 1)
-	[ -n "$uri" ] || uri="http://deb.debian.org/debian/"
+	. /etc/os-release
+	rel=${VERSION_CODENAME:?ksrc: no VERSION_CODENAME in /etc/os-release}
+	entries=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' \
+		'Created-By: Packages' 'Origin: Debian' 2>/dev/null |
+		awk -v r="$rel" '$2 == r || $2 == r "-updates" || $2 == r "-security"' | sort -u)
+	[ -n "$entries" ] || entries="http://deb.debian.org/debian/ $rel
+http://deb.debian.org/debian/ $rel-updates"
 	SUDO=""
 	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-	echo "ksrc: adding a deb-src entry for $uri" >&2
-	printf 'Types: deb-src\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-		"$uri" | $SUDO tee /etc/apt/sources.list.d/dualstack-debsrc.sources >/dev/null
-	$SUDO apt-get update -qq >&2
+	echo "$entries" | awk '
+		{ s[$1] = s[$1] " " $2; if(!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+		END {
+			for(i = 1; i <= n; i++) {
+				u = order[i]
+				printf "%sTypes: deb-src\nURIs: %s\nSuites:%s\nComponents: main\n", (i > 1 ? "\n" : ""), u, s[u]
+				printf "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+			}
+		}' | $SUDO tee /etc/apt/sources.list.d/dualstack-debsrc.sources >/dev/null
+	echo "ksrc: added deb-src entries for $rel:" $(echo "$entries" | tr '\n' ' ') >&2
+	$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
 }
 
 if [ ! -f "$src/Makefile.defs" ]; then
@@ -46,11 +81,12 @@ fi
 }
 
 # debian/rules' configure step; the flags end up in src/config.mak.
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 if [ ! -f "$src/config.mak" ] || [ "$src/config.mak" -ot "$src/Makefile.defs" ]; then
 	echo "ksrc: configuring $src with debian/rules flags" >&2
 	(cd "$src/.." && DEB_BUILD_MAINT_OPTIONS=hardening=+all make -s cfg \
 		prefix=/usr cfg_target=/etc/kamailio/ FLAVOUR=kamailio \
-		LIBDIR=lib/x86_64-linux-gnu group_include=kstandard \
+		LIBDIR="lib/$multiarch" group_include=kstandard \
 		CC_EXTRA_OPTS="$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CPPFLAGS) $(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS) -DVERSION_NODATE" \
 		LD_EXTRA_OPTS="$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS)") >&2
 	# Pin the configuration: kamailio's make regenerates config.mak

@@ -103,12 +103,24 @@ free_port()
 	done
 }
 
-# wait until something listens on UDP port $1 (on any loopback address)
+# wait until something listens on UDP port $1 (on any loopback address);
+# gives up early when process $2 (if given) is gone
 wait_udp_port()
 {
-	local port=$1 pid=${2:-} i
+	wait_listen u "$@"
+}
+# the same for TCP: kamailio opens its TCP listeners after its UDP sockets,
+# so a kamailio up on UDP may not accept TCP connections yet
+wait_tcp_port()
+{
+	wait_listen t "$@"
+}
+# usage: wait_listen u|t port [pid]
+wait_listen()
+{
+	local proto=$1 port=$2 pid=${3:-} i
 	for i in $(seq 100); do
-		if ss -Hlnu "sport = :$port" 2>/dev/null | grep -q .; then
+		if ss -Hln"$proto" "sport = :$port" 2>/dev/null | grep -q .; then
 			return 0
 		fi
 		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then

@@ -109,9 +109,7 @@ stop_all
 PORT=$(free_port)
 render "$TOP/test/sipp/regping.cfg.in" "$OUT/tcp.cfg" TOP PORT OUT
 start_kamailio tcp "$OUT/tcp.cfg" "$PORT"
-# start_kamailio waits for the UDP port; TCP may listen a moment later
-tcp_up() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null; }
-wait_for 3 tcp_up || fail "kamailio does not listen on TCP port $PORT"
+wait_tcp_port "$PORT" "$KAM_PID" || fail "kamailio tcp does not listen on TCP port $PORT"
 exec 3<>"/dev/tcp/127.0.0.1/$PORT" || fail "cannot connect over TCP"
 printf 'REGISTER sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-tcpreg\r\nFrom: <sip:tcpua@example.net>;tag=t1\r\nTo: <sip:tcpua@example.net>\r\nCall-ID: tcp-register-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:tcpua@127.0.0.1:5999;transport=tcp>\r\nExpires: 300\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n' \
 	"$PORT" >&3

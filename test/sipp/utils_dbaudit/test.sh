@@ -7,7 +7,12 @@
 . "$(dirname "$0")/../lib.sh"
 
 AUDIT=$TOP/build/utils/ip6-dbaudit
-SCHEMA=$(ls -d "$TOP"/build/kamailio-*/src/lib/srdb1/schema | head -n 1)
+# the schema of the kamailio source the modules were built against
+if [ -n "${KSR_SRC:-}" ]; then
+	SCHEMA=$KSR_SRC/lib/srdb1/schema
+else
+	SCHEMA=$(ls -d "$TOP"/build/kamailio-*/src/lib/srdb1/schema | head -n 1)
+fi
 [ -x "$AUDIT" ] || fail "ip6-dbaudit is not built"
 
 # --- the XML schema ---
@@ -49,18 +54,21 @@ grep -q "broken.xml:3: Opening and ending tag mismatch" "$OUT/broken.err" ||
 [ $? -eq 3 ] || fail "a bad --sql value is not a usage error"
 note "schema: $(tail -n 1 "$OUT/schema.txt"); broken XML reported with file:line"
 
-# --- a live PostgreSQL on a loopback port, data in $OUT ---
+# --- a live PostgreSQL on a loopback port ---
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 [ -x "$PGBIN/initdb" ] || fail "no PostgreSQL server (package postgresql)"
 as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
-mkdir -p "$OUT/pg"
-chown postgres: "$OUT/pg"
-as_pg "$PGBIN/initdb" -D "$OUT/pg/data" -A trust -U postgres >"$OUT/initdb.log" 2>&1 ||
+# its data and socket outside the tree: user postgres cannot reach $OUT
+# when the clone sits in a 0700 home (root's); removed once it is stopped
+PGDIR=$(mktemp -d /tmp/dualstack-pg.XXXXXX) || fail "cannot make a folder for PostgreSQL"
+trap 'stop_all; rm -rf "$PGDIR"' EXIT
+chown postgres: "$PGDIR"
+as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres >"$OUT/initdb.log" 2>&1 ||
 	fail "initdb failed (see $OUT/initdb.log)"
 PGPORT=$(free_port)
 # setpriv execs postgres: $! is the postmaster, stopped by its PID
 setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/postgres" \
-	-D "$OUT/pg/data" -p "$PGPORT" -k "$OUT/pg" -c listen_addresses=127.0.0.1 \
+	-D "$PGDIR/data" -p "$PGPORT" -k "$PGDIR" -c listen_addresses=127.0.0.1 \
 	>"$OUT/postgres.log" 2>&1 &
 _pids+=("$!")
 pg_up() { ss -Hlnt "sport = :$PGPORT" | grep -q .; }
@@ -71,8 +79,11 @@ psql_ -c "CREATE DATABASE kamailio" >/dev/null || fail "cannot create the databa
 SQL=/usr/share/kamailio/postgres
 psql_ -d kamailio -f "$SQL/standard-create.sql" >/dev/null 2>>"$OUT/create.log" ||
 	fail "loading $SQL/standard-create.sql failed"
+# (6.0's ims_dialog-create.sql makes a dialog_vars table of its own, the
+# name dialog-create.sql uses: the IMS dialog tables go in another
+# database, kamdbctl does not load them)
 for f in "$SQL"/*-create.sql; do
-	[ "$f" = "$SQL/standard-create.sql" ] && continue
+	case "${f##*/}" in standard-create.sql | ims_dialog-create.sql) continue ;; esac
 	psql_ -d kamailio -f "$f" >/dev/null 2>>"$OUT/create.log" || fail "loading $f failed"
 done
 # an older deployment's narrow socket column
