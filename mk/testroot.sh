@@ -2,9 +2,11 @@
 # Run the README's test command on a new machine: a fresh Debian root
 # (debootstrap --variant=minbase) of release DIST with only git and make
 # added, the repository's committed HEAD cloned into /root (root's 0700
-# home, as a user would), then `make test` inside it with chroot.
+# home, as a user would), then `make test` inside it with chroot, and
+# `make test-deb` (the Debian package built, installed with apt-get and the
+# end-to-end LB test run with its modules); ROOT_TARGETS picks others.
 #
-#   mk/testroot.sh DIST          make test in a fresh root; exits with its status
+#   mk/testroot.sh DIST          make test, test-deb in a fresh root; exits 1 if one failed
 #   mk/testroot.sh DIST shell    a shell in a fresh root with the clone (debugging)
 #
 # The pristine root is made once and cached as build/roots/DIST.tar; each
@@ -22,6 +24,7 @@ SECURITY=${SECURITY:-http://deb.debian.org/debian-security}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 ROOTS=$TOP/build/roots
 NAME=dualstack
+TARGETS=${ROOT_TARGETS:-test test-deb}
 
 case "$DIST" in
 bookworm | trixie) ;;
@@ -172,13 +175,14 @@ start=$(date +%s)
 rcfile=$root.rc
 {
 	{
-		setup && echo "testroot: $DIST: make test in /root/$NAME" &&
-			inside sh -c "cd /root/$NAME && make test" </dev/null
+		setup && echo "testroot: $DIST: make $TARGETS in /root/$NAME" &&
+			inside sh -c "cd /root/$NAME && rc=0 &&
+				for t in $TARGETS; do make \$t || rc=1; done; exit \$rc" </dev/null
 		echo $? >"$rcfile"
 	} 2>&1 | tee "$log"
 } &
 wait $!
 rc=$(cat "$rcfile" 2>/dev/null || echo 1)
 rm -f "$rcfile"
-echo "testroot: $DIST: make test exited $rc after $(($(date +%s) - start)) s; log: $log" | tee -a "$log"
+echo "testroot: $DIST: make $TARGETS exited $rc after $(($(date +%s) - start)) s; log: $log" | tee -a "$log"
 exit "$rc"
