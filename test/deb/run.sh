@@ -125,8 +125,9 @@ content()
 	local list f m missing=0
 	list=$(dpkg -L "$PKG") || return 1
 	echo "$list"
-	want=(/usr/bin/ip6-dbaudit /usr/bin/ip6-hostcheck
+	want=(/usr/bin/ip6-dbaudit /usr/bin/ip6-hostcheck /usr/bin/ip6-fragpolicy
 		/usr/share/man/man1/ip6-dbaudit.1.gz /usr/share/man/man1/ip6-hostcheck.1.gz
+		/usr/share/man/man1/ip6-fragpolicy.1.gz
 		"$DOC/examples/kamailio.cfg" "$DOC/examples/core.cfg" "$DOC/copyright")
 	for m in $MODULES; do
 		want+=("$MODDIR/$m.so" "$DOC/modules/README.$m")
@@ -177,14 +178,17 @@ tools()
 manpages()
 {
 	local t page
-	for t in ip6-dbaudit ip6-hostcheck; do
+	for t in ip6-dbaudit ip6-hostcheck ip6-fragpolicy; do
 		page=$(man -w "$t") || return 1
 		echo "$t: $page"
 		[ "$page" = "/usr/share/man/man1/$t.1.gz" ] || return 1
-		MANWIDTH=80 man "$t" >"$OUT/$t.txt" 2>"$OUT/$t.warn" || return 1
-		MANWIDTH=80 man --warnings "$t" 2>&1 >/dev/null | tee -a "$OUT/$t.warn"
+		# rendered from the installed file: man's cache of formatted pages
+		# may hold an older version's (the package's files carry the
+		# changelog's date)
+		MANWIDTH=80 man -l "$page" >"$OUT/$t.txt" 2>"$OUT/$t.warn" || return 1
+		MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null | tee -a "$OUT/$t.warn"
 		[ ! -s "$OUT/$t.warn" ] || { echo "$t: groff warnings"; return 1; }
-		grep -q "^ *$t - " "$OUT/$t.txt" || { echo "$t: no NAME line"; return 1; }
+		grep -Eq "^ *$t +- " "$OUT/$t.txt" || { echo "$t: no NAME line"; return 1; }
 		grep -q "^SYNOPSIS" "$OUT/$t.txt" && grep -q "^EXIT STATUS" "$OUT/$t.txt" ||
 			{ echo "$t: sections missing"; return 1; }
 	done

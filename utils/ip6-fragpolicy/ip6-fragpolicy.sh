@@ -66,6 +66,12 @@ OPTIONS
     --pref N   priority of the rules (default $PREF; below main's 32766)
     --dst ADDR destination for status (default $PROBE)
 
+EXIT STATUS
+    0  set: done; status: every socket is fragmented at 1280 or below
+    1  set: an ip command failed; status: a socket is not (or has no
+       route)
+    3  bad arguments
+
 EXAMPLES
     $NAME set 1280 [2001:db8::10]:5060
     $NAME status [2001:db8::10]:5060
