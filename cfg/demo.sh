@@ -59,7 +59,7 @@ path=$(core_rpc ul.lookup location alice | sed -n 's/.*Path: //p')
 done_step "register" "alice [::1]:$ALICE, bob 127.0.0.1:$BOB; the core reaches alice via Path $path"
 
 step "The LB keeps alice's IPv6 firewall pinhole open: keepalives every ${PING_INTERVAL}s"
-bg_sipp keepalive -sf "$SCN/ua_register.xml" -m 1 -d 5000 -i ::1 -p "$ALICE" \
+bg_sipp keepalive -sf "$SCN/ua_register.xml" -m 1 -d 5000 -i ::1 -p "$ALICE" $(sipp_auth alice) \
 	-key user alice -key contact_host "[::1]" -key contact_port "$ALICE" \
 	-oocsf "$SCN/uas_options.xml" "[::1]:$KPORT"
 wait_sipp keepalive "$SIPP_PID" || fail "alice's phone failed while being pinged"

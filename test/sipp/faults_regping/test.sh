@@ -17,10 +17,10 @@ ua()
 {
 	local name=$1 ip=$2 port
 	port=$(free_port)
-	start_sipp "$name" "$ip" "$port" -sf "$SCN/ua_register.xml" -m 1 -d 60000 \
+	start_sipp "$name" "$ip" "$port" -sf "$SCN/ua_register.xml" -m 1 -d 60000 $(sipp_auth "$name") \
 		-key user "$name" -key contact_host "$(uri_host "$ip")" -key contact_port "$port" \
 		-oocsf "$SCN/uas_options.xml" "$(uri_host "$ip"):$KPORT"
-	wait_received "$OUT/$name.msg" "SIP/2.0 200" "CSeq: 1 REGISTER" >/dev/null ||
+	wait_received "$OUT/$name.msg" "SIP/2.0 200" " REGISTER" >/dev/null ||
 		fail "$name could not register through the LB"
 	printf -v "P_$name" %s "$port"
 	printf -v "PID_$name" %s "$SIPP_PID"
