@@ -20,6 +20,8 @@ SHM_TOLERANCE=${SHM_TOLERANCE:-8192}
 # round is in progress when the unregistrations arrive
 PING_INTERVAL=5
 CORE_ARGS="-A NO_AUTH"
+# 1000 REGISTERs at once from ::1: not limited per source (lb_reg_rate)
+LB_ARGS="-A REG_RATE=100000"
 
 start_system
 register_ua reg-bob 127.0.0.1 bob
