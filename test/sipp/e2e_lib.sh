@@ -54,10 +54,14 @@ password_of()
 	awk -F: -v u="$1" '$2 == u { print $4; exit }' "${CORE_DB:-$TOP/cfg/db}/subscriber"
 }
 
-# sipp's digest credentials for user $1 (answers the core's 401)
+# sipp's digest credentials for user $1 (answers the core's 401); none
+# for a user the database does not have
 sipp_auth()
 {
-	printf '%s\n' -au "$1" -ap "$(password_of "$1")"
+	local pw
+	pw=$(password_of "$1")
+	[ -n "$pw" ] && printf '%s\n' -au "$1" -ap "$pw"
+	return 0
 }
 
 # a UA registers user $3 from ip $2 through the LB, contact at its own
