@@ -50,7 +50,7 @@ PING_INTERVAL=2
 start_system
 done_step "system" "rtpengine (ng protocol on 127.0.0.1:$NG_PORT, one interface with media on 127.0.0.1 and ::1), core 127.0.0.1:$CORE_PORT (IPv4 only), LB 127.0.0.1:$KPORT and [::1]:$KPORT"
 
-step "alice registers from IPv6 [::1], bob from IPv4 127.0.0.1, through the LB"
+step "alice registers from IPv6 [::1], bob from IPv4 127.0.0.1, through the LB (the core asks for their passwords: cfg/db/subscriber)"
 register_ua reg-alice ::1 alice
 ALICE=$REG_PORT
 register_ua reg-bob 127.0.0.1 bob
