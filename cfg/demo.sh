@@ -50,7 +50,7 @@ PING_INTERVAL=2
 start_system
 done_step "system" "rtpengine (ng protocol on 127.0.0.1:$NG_PORT, one interface with media on 127.0.0.1 and ::1), core 127.0.0.1:$CORE_PORT (IPv4 only), LB 127.0.0.1:$KPORT and [::1]:$KPORT"
 
-step "alice and carol register from IPv6 [::1], bob from IPv4 127.0.0.1, through the LB"
+step "alice and carol register from IPv6 [::1], bob from IPv4 127.0.0.1, through the LB (the core asks for their passwords: cfg/db/subscriber)"
 register_ua reg-alice ::1 alice
 ALICE=$REG_PORT
 register_ua reg-bob 127.0.0.1 bob
@@ -61,7 +61,7 @@ path=$(core_rpc ul.lookup location alice | sed -n 's/.*Path: //p')
 done_step "register" "alice [::1]:$ALICE, carol [::1]:$CAROL, bob 127.0.0.1:$BOB; the core reaches alice via Path $path"
 
 step "The LB keeps alice's IPv6 firewall pinhole open: keepalives every ${PING_INTERVAL}s"
-bg_sipp keepalive -sf "$SCN/ua_register.xml" -m 1 -d 5000 -i ::1 -p "$ALICE" \
+bg_sipp keepalive -sf "$SCN/ua_register.xml" -m 1 -d 5000 -i ::1 -p "$ALICE" $(sipp_auth alice) \
 	-key user alice -key contact_host "[::1]" -key contact_port "$ALICE" \
 	-oocsf "$SCN/uas_options.xml" "[::1]:$KPORT"
 wait_sipp keepalive "$SIPP_PID" || fail "alice's phone failed while being pinged"

@@ -52,7 +52,12 @@
 #include "core/action.h"
 #include "core/parser/parse_uri.h"
 #include "core/parser/parse_rr.h"
+#include "core/parser/contact/parse_contact.h"
+#include "core/parser/parse_to.h"
+#include "core/trim.h"
 #include "modules/usrloc/usrloc.h"
+#include "modules/tm/tm_load.h"
+#include "modules/registrar/api.h"
 
 #include "regping_core.h"
 
@@ -161,6 +166,16 @@ static rp_due_item_t *rp_queue_head = NULL, *rp_queue_tail = NULL;
 /* the REGISTER this process is running the script for, so that a usrloc
  * callback inside save() knows where it came from */
 static sip_msg_t *rp_cur_register = NULL;
+
+/* regping_mirror(): the REGISTER whose 2xx is being saved (the
+ * transaction's request, shared memory) and its Contact list (private
+ * memory, parsed here): the contacts of that REGISTER are pinged where it
+ * came from */
+static sip_msg_t *rp_mirror_req = NULL;
+static contact_t *rp_mirror_contacts = NULL;
+static struct tm_binds rp_tmb;
+static registrar_api_t rp_reg;
+static int rp_mirror_bound = 0;
 
 /* the dead contact the event route runs for */
 static rp_job_t *rp_event_job = NULL;
@@ -348,9 +363,12 @@ static int rp_target_socket(rp_target_t *t, str *uri)
 	return 0;
 }
 
+static int rp_mirror_listed(str *uri);
+
 /* where to ping c: 0, t filled; 1 when that is a host name (t->resolve):
  * the usrloc callback runs with usrloc's slot locked, no DNS there;
- * -1 on error */
+ * 2 when regping_mirror() saves a contact of another REGISTER (keep
+ * what regping knows of it); -1 on error */
 static int rp_target(ucontact_t *c, rp_target_t *t)
 {
 	sip_msg_t *m = rp_cur_register;
@@ -358,6 +376,13 @@ static int rp_target(ucontact_t *c, rp_target_t *t)
 	int r = 0;
 
 	memset(t, 0, sizeof(*t));
+	if(rp_mirror_req) {
+		/* a 2xx lists every contact of the AoR: only those of the
+		 * REGISTER it answers came from that REGISTER's source */
+		if(!rp_mirror_listed(&c->c))
+			return 2;
+		m = rp_mirror_req;
+	}
 	t->sock = c->sock;
 	t->tcpconn_id = c->tcpconn_id;
 	if(m && m->rcv.bind_address) {
@@ -412,6 +437,13 @@ static void rp_upsert(ucontact_t *c)
 	/* a contact that moved where it cannot or must not be pinged is no
 	 * longer pinged at its old address either */
 	r = rp_target(c, &t);
+	if(r == 2) {
+		/* known: pinged where it registered from; unknown (registered
+		 * elsewhere, or before this LB started): pinged once it registers
+		 * through this LB */
+		LM_DBG("[%s] not of this REGISTER: left as it is\n", rp_esc(&c->c));
+		return;
+	}
 	if(r < 0 || (r == 1 && t.resolve.len > 65535)) {
 		rp_remove(&c->ruid);
 		return;
@@ -1004,6 +1036,174 @@ int rp_ping_aor(str *aor, int *pinged)
 	return found;
 }
 
+/* --- saving a REGISTER's 2xx (regping_mirror) --- */
+
+static int rp_listed_in(contact_t *list, str *uri)
+{
+	for(; list; list = list->next)
+		if(rp_str_eq(&list->uri, uri))
+			return 1;
+	return 0;
+}
+
+static int rp_mirror_listed(str *uri)
+{
+	return rp_listed_in(rp_mirror_contacts, uri);
+}
+
+/* the Contact list of the transaction's request, parsed into private
+ * memory: the request is shared, its parsed fields must stay as they are */
+static int rp_mirror_parse_req(sip_msg_t *req, contact_t **list)
+{
+	hdr_field_t *hf;
+	contact_t *cl, *last;
+	str body;
+
+	*list = NULL;
+	for(hf = req->headers; hf; hf = hf->next) {
+		if(hf->type != HDR_CONTACT_T)
+			continue;
+		body = hf->body;
+		trim(&body);
+		if(body.len == 1 && body.s[0] == '*')
+			continue;
+		cl = NULL;
+		if(parse_contacts(&body, &cl) < 0) {
+			LM_ERR("the REGISTER's Contact [%s] does not parse\n",
+					rp_esc(&hf->body));
+			free_contacts(list);
+			return -1;
+		}
+		for(last = cl; last && last->next; last = last->next)
+			;
+		if(last) {
+			last->next = *list;
+			*list = cl;
+		}
+	}
+	return 0;
+}
+
+/* 1 when the 2xx msg lists uri in a Contact */
+static int rp_reply_lists(sip_msg_t *msg, str *uri)
+{
+	hdr_field_t *hf;
+
+	for(hf = msg->contact; hf; hf = next_sibling_hdr(hf)) {
+		if(hf->parsed
+				&& rp_listed_in(((contact_body_t *)hf->parsed)->contacts, uri))
+			return 1;
+	}
+	return 0;
+}
+
+/* the AoR of the 2xx's To as the registrar keys it in usrloc (user
+ * unescaped, @domain with usrloc's use_domain, lower case: the
+ * registrar's defaults, no realm_prefix) */
+static int rp_reply_aor(sip_msg_t *msg, char *buf, int size, str *aor)
+{
+	struct to_body *to;
+	struct sip_uri u;
+	str user;
+
+	if(parse_to_header(msg) < 0 || (to = get_to(msg)) == NULL
+			|| parse_uri(to->uri.s, to->uri.len, &u) < 0) {
+		LM_ERR("the 2xx has no valid To URI\n");
+		return -1;
+	}
+	if(u.user.len + u.host.len + 1 >= size) {
+		LM_ERR("AoR too long [%s]\n", rp_esc(&to->uri));
+		return -1;
+	}
+	user.s = buf;
+	user.len = 0;
+	if(un_escape(&u.user, &user) < 0) {
+		LM_ERR("cannot unescape the user of [%s]\n", rp_esc(&to->uri));
+		return -1;
+	}
+	aor->s = buf;
+	aor->len = user.len;
+	if(rp_ul.use_domain) {
+		if(user.len)
+			buf[aor->len++] = '@';
+		memcpy(buf + aor->len, u.host.s, u.host.len);
+		aor->len += u.host.len;
+	}
+	strlower(aor);
+	return 0;
+}
+
+/* remove the contacts of aor that the 2xx does not list, under usrloc's
+ * lock of the AoR; the number removed */
+static int rp_mirror_prune(sip_msg_t *msg, str *aor)
+{
+	urecord_t *r;
+	ucontact_t *c, *next;
+	int n = 0;
+
+	rp_ul.lock_udomain(rp_udomain, aor);
+	if(rp_ul.get_urecord(rp_udomain, aor, &r) == 0) {
+		for(c = r->contacts; c; c = next) {
+			next = c->next;
+			if(rp_reply_lists(msg, &c->c))
+				continue;
+			LM_DBG("[%s] of [%s] is not in the 2xx: removed\n", rp_esc(&c->c),
+					rp_esc(aor));
+			if(rp_ul.delete_ucontact(r, c) == 0)
+				n++;
+		}
+		/* frees the record when it has no contact left */
+		rp_ul.release_urecord(r);
+	}
+	rp_ul.unlock_udomain(rp_udomain, aor);
+	return n;
+}
+
+int rp_mirror_reply(sip_msg_t *msg)
+{
+	struct cell *t;
+	sip_msg_t *req;
+	char buf[512];
+	str aor;
+	int r;
+
+	if(!rp_mirror_bound) {
+		LM_ERR("regping_mirror() needs tm and registrar loaded\n");
+		return -1;
+	}
+	if(msg->first_line.type != SIP_REPLY || msg->REPLY_STATUS < 200
+			|| msg->REPLY_STATUS > 299) {
+		LM_ERR("regping_mirror() takes a 2xx (onreply_route)\n");
+		return -1;
+	}
+	t = rp_tmb.t_gett();
+	if(t == NULL || t == T_UNDEFINED || (req = t->uas.request) == NULL
+			|| req->REQ_METHOD != METHOD_REGISTER) {
+		LM_ERR("regping_mirror(): not the reply of a REGISTER transaction\n");
+		return -1;
+	}
+	if(rp_reply_aor(msg, buf, sizeof(buf), &aor) < 0)
+		return -1;
+	if(parse_contact_headers(msg) < 0) {
+		LM_ERR("the 2xx for [%s] has a malformed Contact\n", rp_esc(&aor));
+		return -1;
+	}
+	if(rp_mirror_parse_req(req, &rp_mirror_contacts) < 0)
+		return -1;
+	/* first what the core no longer lists (room for what it does),
+	 * then the registrar's save of the 2xx: adds and refreshes what it
+	 * lists, with its expires */
+	r = rp_mirror_prune(msg, &aor);
+	rp_mirror_req = req;
+	if(rp_reg.save(msg, &rp_params.domain, 0x02 /* no reply */) < 0) {
+		LM_ERR("the 2xx for [%s] could not be saved\n", rp_esc(&aor));
+		r = -1;
+	}
+	rp_mirror_req = NULL;
+	free_contacts(&rp_mirror_contacts);
+	return r < 0 ? -1 : 1;
+}
+
 /* --- replies --- */
 
 int rp_reply_received(sip_msg_t *msg)
@@ -1135,6 +1335,11 @@ int rp_init(void)
 		LM_ERR("cannot use usrloc domain [%s]\n", dom);
 		return -1;
 	}
+	/* regping_mirror() saves through the registrar, in a tm reply */
+	if(find_export("load_tm", NO_SCRIPT, 0)
+			&& find_export("bind_registrar", 0, 0))
+		rp_mirror_bound =
+				load_tm_api(&rp_tmb) == 0 && registrar_load_api(&rp_reg) == 0;
 	if(rp_ul.register_ulcb(UL_CONTACT_INSERT | UL_CONTACT_UPDATE
 								   | UL_CONTACT_DELETE | UL_CONTACT_EXPIRE,
 			   rp_ul_cb, 0)

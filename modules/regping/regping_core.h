@@ -73,6 +73,11 @@ int rp_reply_received(sip_msg_t *msg);
  * aor (0: none), the number pinged now in *pinged */
 int rp_ping_aor(str *aor, int *pinged);
 
+/*! on a REGISTER's 2xx (onreply_route): usrloc's contacts of the AoR
+ * become the ones the 2xx lists; those of the REGISTER are pinged where
+ * it came from (the transaction's request). 1, or -1 on error */
+int rp_mirror_reply(sip_msg_t *msg);
+
 /*! RPC handlers */
 void rp_rpc_status(rpc_t *rpc, void *ctx);
 void rp_rpc_list(rpc_t *rpc, void *ctx);

@@ -54,6 +54,16 @@ static int w_regping_ping(sip_msg_t *msg, char *p1, char *p2)
 	return ki_regping_ping(msg, &aor);
 }
 
+static int ki_regping_mirror(sip_msg_t *msg)
+{
+	return rp_mirror_reply(msg);
+}
+
+static int w_regping_mirror(sip_msg_t *msg, char *p1, char *p2)
+{
+	return ki_regping_mirror(msg);
+}
+
 /* $regping(aor|contact|ruid|addr|af|failures) in the contact-dead event */
 static int pv_parse_regping(pv_spec_p sp, str *in)
 {
@@ -113,6 +123,8 @@ static counter_def_t rp_counter_defs[] = {
 static cmd_export_t cmds[] = {
 	{"regping_ping", (cmd_function)w_regping_ping, 1, fixup_spve_null,
 		fixup_free_spve_null, ANY_ROUTE},
+	{"regping_mirror", (cmd_function)w_regping_mirror, 0, 0, 0,
+		ONREPLY_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -157,6 +169,10 @@ static sr_kemi_t sr_kemi_regping_exports[] = {
 	{ str_init("regping"), str_init("regping_ping"), SR_KEMIP_INT,
 		ki_regping_ping,
 		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE } },
+	{ str_init("regping"), str_init("regping_mirror"), SR_KEMIP_INT,
+		ki_regping_mirror,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE } },
 	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
 };

@@ -27,6 +27,7 @@ start_core_lb()
 	echo "1 sip:127.0.0.1:$CORE_PORT" >"$OUT/dispatcher.list"
 	start_kamailio core "$TOP/cfg/core.cfg" "$CORE_PORT" \
 		-A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\"" \
+		-A "DB_URL=\"text://${CORE_DB:-$TOP/cfg/db}\"" \
 		${CORE_ARGS:-}
 	CORE_PID=$KAM_PID
 	KPORT=$(free_port)
@@ -46,13 +47,32 @@ core_rpc()
 	timeout -k 2 10 kamcmd -s "unix:$OUT/core.sock" "$@"
 }
 
+# the password of a subscriber of the core's database (cfg/db/subscriber
+# or CORE_DB)
+password_of()
+{
+	awk -F: -v u="$1" '$2 == u { print $4; exit }' "${CORE_DB:-$TOP/cfg/db}/subscriber"
+}
+
+# sipp's digest credentials for user $1 (answers the core's 401); none
+# for a user the database does not have
+sipp_auth()
+{
+	local pw
+	pw=$(password_of "$1")
+	[ -n "$pw" ] && printf '%s\n' -au "$1" -ap "$pw"
+	return 0
+}
+
 # a UA registers user $3 from ip $2 through the LB, contact at its own
-# address; sets REG_PORT (where it must answer later)
+# address, with the user's credentials; sets REG_PORT (where it must answer
+# later)
 register_ua()
 {
 	local name=$1 ip=$2 user=$3
 	REG_PORT=$(free_port)
 	run_sipp "$name" -sf "$SCN/ua_register.xml" -m 1 -d 0 -i "$ip" -p "$REG_PORT" \
+		$(sipp_auth "$user") \
 		-key user "$user" -key contact_host "$(uri_host "$ip")" \
 		-key contact_port "$REG_PORT" "$(uri_host "$ip"):$KPORT" ||
 		fail "$user could not register from $ip through the LB"

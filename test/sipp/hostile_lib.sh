@@ -22,13 +22,13 @@ hostile()
 	note "$name: $res"
 }
 
-# the LB's log must have a line matching the extended regex $2 (why
-# hostile input $1 was refused); counts the matches
+# the LB's log (or the log $3, e.g. core) must have a line matching the
+# extended regex $2 (why hostile input $1 was refused); counts the matches
 log_names()
 {
-	local what=$1 re=$2 line
-	line=$(grep -E -m1 -- "$re" "$OUT/lb.log") ||
-		fail "$what: the LB log has no line matching '$re'"
+	local what=$1 re=$2 log=${3:-lb} line
+	line=$(grep -E -m1 -- "$re" "$OUT/$log.log") ||
+		fail "$what: the $log log has no line matching '$re'"
 	echo "$what: $line" >>"$OUT/log-matches.txt"
 	note "log ($what): ${line:0:160}"
 }

@@ -8,7 +8,9 @@ ua()
 {
 	local name=$1 ip=$2 user=$3 chost=$4 cport=$5 answer=${6:-1} secs=${7:-30} port
 	port=${UA_PORT:-$(free_port)}
+	# credentials when the shipped core is in front (e2e_lib.sh)
 	start_sipp "$name" "$ip" "$port" -sf "$SCN/ua_register.xml" -m 1 \
+		$(! declare -F sipp_auth >/dev/null || sipp_auth "$user") \
 		-d $((secs * 1000)) -key user "$user" -key contact_host "$chost" \
 		-key contact_port "$cport" \
 		$([ "$answer" = 1 ] && echo -oocsf "$SCN/uas_options.xml") \

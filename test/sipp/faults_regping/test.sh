@@ -17,10 +17,10 @@ ua()
 {
 	local name=$1 ip=$2 port
 	port=$(free_port)
-	start_sipp "$name" "$ip" "$port" -sf "$SCN/ua_register.xml" -m 1 -d 60000 \
+	start_sipp "$name" "$ip" "$port" -sf "$SCN/ua_register.xml" -m 1 -d 60000 $(sipp_auth "$name") \
 		-key user "$name" -key contact_host "$(uri_host "$ip")" -key contact_port "$port" \
 		-oocsf "$SCN/uas_options.xml" "$(uri_host "$ip"):$KPORT"
-	wait_received "$OUT/$name.msg" "SIP/2.0 200" "CSeq: 1 REGISTER" >/dev/null ||
+	wait_received "$OUT/$name.msg" "SIP/2.0 200" "CSeq: 2 REGISTER" >/dev/null ||
 		fail "$name could not register through the LB"
 	printf -v "P_$name" %s "$port"
 	printf -v "PID_$name" %s "$SIPP_PID"
@@ -88,7 +88,7 @@ grep -Eq "sip:b[46]@" "$OUT/ul.txt" && fail "a dead contact is still in the LB's
 grep -q "sip:a6@" "$OUT/ul.txt" && grep -q "sip:a4@" "$OUT/ul.txt" ||
 	fail "a live contact left the LB's usrloc"
 rpc regping.list >"$OUT/list.txt"
-grep -Eq "b[46]" "$OUT/list.txt" && fail "a dead contact is still pinged: $(cat "$OUT/list.txt")"
+grep -Eq "aor: b[46]$" "$OUT/list.txt" && fail "a dead contact is still pinged: $(cat "$OUT/list.txt")"
 rpc regping.status >"$OUT/status.txt"
 grep -q "dead: 2" "$OUT/status.txt" && grep -q "contacts: 2" "$OUT/status.txt" || fail "regping.status: $(tr '\n\t' '  ' <"$OUT/status.txt")"
 

@@ -96,7 +96,7 @@ phone_register()
 {
 	REG_PORT=$(free_port)
 	PATH="$PHONE_BIN:$PATH" run_sipp "reg-$2" -sf "$SCN/ua_register.xml" -m 1 -d 0 \
-		-i "$1" -p "$REG_PORT" -key user "$2" -key contact_host "$(uri_host "$1")" \
+		-i "$1" -p "$REG_PORT" $(sipp_auth "$2") -key user "$2" -key contact_host "$(uri_host "$1")" \
 		-key contact_port "$REG_PORT" "$(uri_host "$3"):$KPORT" ||
 		fail "$2 could not register from $1 through the LB"
 }

@@ -1,8 +1,10 @@
 #!/bin/bash
-# REGISTERs that attackers and broken phones send, at the shipped LB
-# (cfg/kamailio.cfg in front of cfg/core.cfg): a Contact naming another
-# host than the source, an unbracketed IPv6 Contact, 20 and 1000 contacts in
-# one REGISTER, 1000 AoRs from one source and their expires=0 in the middle of
+# REGISTERs that broken phones and customers send, at the shipped LB
+# (cfg/kamailio.cfg in front of cfg/core.cfg, the core without digest
+# authentication (NO_AUTH): what a customer with credentials can do; the
+# unauthenticated attacker is test lb_midreg): a Contact naming another
+# host than the source, an unbracketed IPv6 Contact, 1000 contacts in one
+# REGISTER, 1000 AoRs from one source and their expires=0 in the middle of
 # a ping round, Contact * with expires 0, garbage expires. The LB pings only
 # the addresses REGISTERs came from, regping counts what usrloc holds, the
 # log names each refusal; afterwards both kamailios run with all their
@@ -17,13 +19,15 @@ SHM_TOLERANCE=${SHM_TOLERANCE:-8192}
 # as dead (3 failures) while the test counts them, short enough that a
 # round is in progress when the unregistrations arrive
 PING_INTERVAL=5
+CORE_ARGS="-A NO_AUTH"
+# 1000 REGISTERs at once from ::1: not limited per source (lb_reg_rate)
+LB_ARGS="-A REG_RATE=100000"
 
 start_system
 register_ua reg-bob 127.0.0.1 bob
 BOB=$REG_PORT
 wait_for 10 test "$(rpc regping.status | awk '$1 == "contacts:" { print $2 }')" = 1 ||
 	fail "the LB does not ping bob"
-baseline
 
 pinged()
 {
@@ -60,6 +64,39 @@ src_of()
 	printf '%s\n' "$1" | sed -n 's/.* src=//p'
 }
 
+# N contacts <sip:PREFIXi@127.0.0.1:port>, comma-separated
+contacts()
+{
+	local i sep=""
+	for i in $(seq "$1"); do
+		printf '%s<sip:%s%d@127.0.0.1:%d>' "$sep" "$2" "$i" $((10000 + i))
+		sep=,
+	done
+}
+
+# --- 20 and 1000 contacts in one REGISTER, before the baseline (the
+# first opens the LB's TCP connection to the core, which stays): over the
+# core's max_contacts (10): the core's 503 reaches the phone as 500 (a
+# proxy turns a 503 into 500, RFC 3261 16.7). Since 6.0 kamailio's Contact
+# parser takes at most 256 contacts a header (core commit d6b0beb,
+# 2024-05): the core's registrar cannot parse the 1000 and answers "400
+# Contact parse error"; 5.6 parses them and stops at max_contacts ---
+hostile contacts-20 ::1 "codes=500x1" < <(reg bulk "$(contacts 20 b)")
+log_names contacts-20 "too many contacts \\(n:10 max:10\\) for AOR <bulk>" core
+kver=$(kamailio -v | sed -n 's/^version: kamailio \([0-9.]*\).*/\1/p')
+if [ "$(printf '%s\n' 6.0 "$kver" | sort -V | head -n 1)" = 6.0 ]; then
+	hostile contacts-1000 ::1 "codes=400x1" < <(reg many "$(contacts 1000 m)")
+	log_names contacts-1000 "too many contacts: 257" core
+else
+	hostile contacts-1000 ::1 "codes=500x1" < <(reg many "$(contacts 1000 m)")
+	log_names contacts-1000 "too many contacts \\(n:10 max:10\\) for AOR <many>" core
+fi
+n=$(pinged)
+note "pinged after 20 and 1000 contacts in one REGISTER (kamailio $kver): $n"
+[ "$n" = 1 ] || fail "regping pings $n contacts after refused REGISTERs of 20 and 1000, expected 1 (bob)"
+
+baseline
+
 # --- a Contact elsewhere than the source: pinged at the source only ---
 hostile contact-other-host ::1 "codes=200x1" < <(reg mallory "<sip:mallory@127.0.0.1:9>")
 MAL=$(src_of "$(tail -n 1 "$OUT/hostile.txt")")
@@ -74,39 +111,6 @@ grep -qxF "127.0.0.1:9" "$OUT/pinged-mallory.txt" &&
 hostile contact-unbracketed ::1 "codes=200x1" < <(reg eve "<sip:eve@::1:5060>")
 EVE=$(src_of "$(tail -n 1 "$OUT/hostile.txt")")
 pinged_addrs | grep -qxF "$EVE" || fail "eve is not pinged at her source $EVE"
-
-# N contacts <sip:PREFIXi@127.0.0.1:port>, comma-separated
-contacts()
-{
-	local i sep=""
-	for i in $(seq "$1"); do
-		printf '%s<sip:%s%d@127.0.0.1:%d>' "$sep" "$2" "$i" $((10000 + i))
-		sep=,
-	done
-}
-
-# --- 20 contacts in one REGISTER: over the LB's max_contacts (10), the
-# registrar's "503 Too many registered contacts" ---
-hostile contacts-20 ::1 "codes=503x1" < <(reg bulk "$(contacts 20 b)")
-log_names contacts-20 "too many contacts \\(n:10 max:10\\) for AOR <bulk>"
-log_names contacts-20 "WARNING: <script>: REGISTER of sip:bulk@example.net from ::1:[0-9]+ not saved"
-
-# --- 1000 contacts in one REGISTER. Since 6.0 kamailio's Contact parser
-# takes at most 256 contacts a header (core commit d6b0beb, 2024-05): the
-# registrar cannot parse the REGISTER and answers "400 Contact parse
-# error". 5.6 parses all 1000, and the registrar stops at max_contacts. ---
-kver=$(kamailio -v | sed -n 's/^version: kamailio \([0-9.]*\).*/\1/p')
-if [ "$(printf '%s\n' 6.0 "$kver" | sort -V | head -n 1)" = 6.0 ]; then
-	hostile contacts-1000 ::1 "codes=400x1" < <(reg many "$(contacts 1000 m)")
-	log_names contacts-1000 "too many contacts: 257"
-else
-	hostile contacts-1000 ::1 "codes=503x1" < <(reg many "$(contacts 1000 m)")
-	log_names contacts-1000 "too many contacts \\(n:10 max:10\\) for AOR <many>"
-fi
-log_names contacts-1000 "WARNING: <script>: REGISTER of sip:many@example.net from ::1:[0-9]+ not saved"
-n=$(pinged)
-note "pinged after 20 and 1000 contacts in one REGISTER (kamailio $kver): $n"
-[ "$n" = 3 ] || fail "regping pings $n contacts after refused REGISTERs of 20 and 1000, expected 3 (bob, mallory, eve)"
 
 # --- 1000 AoRs from one source, then their expires=0 in a ping round ---
 SPORT=$(free_port)
@@ -132,8 +136,7 @@ wait_for 5 test "$(pinged)" = 3 || fail "regping counts $(pinged) contacts after
 hostile star-expires-0 ::1 "codes=200x1" < <(reg mallory "*" 0)
 wait_for 5 test "$(pinged)" = 2 || fail "regping counts $(pinged) after Contact *, expected 2"
 hostile star-without-expires-0 ::1 "codes=400x1" < <(reg eve "*" 300)
-log_names star-without-expires-0 "expires must be 0 for star contact"
-log_names star-without-expires-0 "REGISTER of sip:eve@example.net from ::1:[0-9]+ not saved \\(Contact: \\*\\)"
+log_names star-without-expires-0 "expires must be 0 for star contact" core
 
 # --- garbage expires ---
 hostile expires-garbage ::1 "codes=400x1" < <(reg eve "<sip:eve@[::1]:5060>" abc)
