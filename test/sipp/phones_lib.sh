@@ -87,9 +87,10 @@ start_baresip()
 			printf 'module\t%s.so\n' "$m"
 		done
 	} >"$d/config"
-	# the AOR in the core's domain, every request through the LB
-	printf '<sip:%s@127.0.0.1;transport=udp>;outbound="sip:[::1]:%s;transport=udp";regint=60;answermode=auto\n' \
-		"$user" "$KPORT" >"$d/accounts"
+	# the AOR in the core's domain, every request through the LB, the
+	# user's password for the core's digest challenge
+	printf '<sip:%s@127.0.0.1;transport=udp>;auth_pass=%s;outbound="sip:[::1]:%s;transport=udp";regint=60;answermode=auto\n' \
+		"$user" "$(password_of "$user")" "$KPORT" >"$d/accounts"
 	_phone_fifo "$name"
 	HOME=$d baresip -6 -f "$d" -s <"$d/cmd" >"$d/sip.log" 2>&1 &
 	_phone_started "$name" $!
@@ -112,6 +113,7 @@ start_linphone()
 		printf '[rtp]\naudio_rtp_port=%s\n' "${PH_RTP[$name]}"
 		printf '[proxy_0]\nreg_proxy=sip:127.0.0.1:%s\nreg_identity=sip:%s@127.0.0.1\n' "$KPORT" "$user"
 		printf 'reg_expires=60\nreg_sendregister=1\n'
+		printf '[auth_info_0]\nusername=%s\npasswd=%s\n' "$user" "$(password_of "$user")"
 	} >"$d/rc"
 	# later lines of a section override the earlier ones
 	for l in "$@"; do
