@@ -72,6 +72,12 @@ stored 4.2 u42 ""
 case_codes 4.3 4.3-port-ambiguous.sip u43 200x1
 stored 4.3 u43 "sip:u43@[::1:5070]"
 
+# 4.4 [::1]:5070: address and port 5070; the REGISTER is processed, the
+# Contact bound as written. Where the LB reads such a port is below (the
+# dialog's remote target, after the registrations)
+case_codes 4.4 4.4-port-unambiguous.sip u44 200x1
+stored 4.4 u44 "sip:u44@[::1]:5070"
+
 # 4.5 a Via received parameter with an IPv6 address, with brackets (4.5.1:
 # outside RFC 3261's ABNF) and without (4.5.2): the LB takes both, the
 # reply reaches the sender
@@ -89,3 +95,80 @@ case_codes 4.10.1 4.10.1-abnf-two-colons.sip u4101 200x1
 stored 4.10.1 u4101 "sip:u4101@[2001:db8::192.0.2.1]"
 case_codes 4.10.2 4.10.2-abnf-three-colons.sip u4102 400x1
 stored 4.10.2 u4102 ""
+
+# --- the calls (4.6, 4.8, 4.9): audio and video, RTP on every stream.
+# The callees register through the LB now (their keepalives would find
+# nobody while the raw messages above were sent)
+register_ua reg-alice ::1 alice
+ALICE=$REG_PORT
+register_ua reg-bob 127.0.0.1 bob
+BOB=$REG_PORT
+
+# 4.4 in a dialog: the LB routes the ACK and BYE of a call to the
+# callee's Contact (the remote target, no Route left after its own).
+# alice answers with Contact <sip:alice@TARGET>, where a second UA (at
+# IP:PORT, not where she registered) takes the ACK and the BYE.
+# usage: dialog_port case target ip port
+dialog_port()
+{
+	local name=$1 target=$2 ip=$3 p=$4 uas_pid dlg_pid uac_pid rc=0
+	start_sipp "$name-dialog" "$ip" "$p" -sf "$HERE/4.4-uas-dialog.xml" -m 1
+	dlg_pid=$SIPP_PID
+	start_sipp "$name-answer" ::1 "$ALICE" -sf "$HERE/4.4-uas-answer.xml" -m 1 \
+		-mp "$(free_port)" -key rtp_port "$(free_port)" -key target "$target"
+	uas_pid=$SIPP_PID
+	bg_sipp "$name-caller" "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 500 \
+		-i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -key rtp_port "$(free_port)" \
+		-key ruri "sip:alice@127.0.0.1" "127.0.0.1:$KPORT"
+	uac_pid=$SIPP_PID
+	wait_sipp "$name-caller" "$uac_pid" || rc=1
+	wait_sipp "$name-answer" "$uas_pid" || rc=1
+	wait_sipp "$name-dialog" "$dlg_pid" || rc=1
+	[ $rc -eq 0 ] || fail "$name: the call to a Contact at $target did not complete"
+	wait_received "$OUT/$name-dialog.msg" "ACK " >/dev/null &&
+		wait_received "$OUT/$name-dialog.msg" "BYE " >/dev/null ||
+		fail "$name: the ACK and the BYE did not reach $ip:$p"
+	[ "$(relay_sessions)" = 0 ] || fail "$name: the relay holds sessions after the call"
+	alive "$name"
+	note "$name: ACK and BYE for Contact $target reached $ip:$p"
+}
+P44=$(free_port)
+dialog_port 4.4 "[::1]:$P44" ::1 "$P44"
+# 4.3 in a dialog: [::ffff:7f00:5070] is the IPv4-mapped 127.0.80.112,
+# without a port: the ACK and the BYE go to 127.0.80.112:5060
+dialog_port 4.3 "[::ffff:7f00:5070]" 127.0.80.112 5060
+
+# usage: call_case name template uac_ip uas_ip relayed: afb_call's audio
+# and video call (uas_av.xml answers) with the caller's INVITE from
+# template.xml; AFB_UAS_PORT and AFB_RURI say whom it calls
+call_case()
+{
+	local name=$1 tpl=$2 d="$OUT/scn-$1"
+	shift 2
+	mkdir -p "$d"
+	ln -sf "$HERE/$tpl.xml" "$d/uac_av.xml"
+	ln -sf "$TOP/test/sipp/scenarios/uas_av.xml" "$d/uas_av.xml"
+	SCN=$d afb_call "$name" av "$@"
+	alive "$name"
+}
+
+# 4.6 IPv6 references in the headers and in the SDP (o=, c= IN IP6): the
+# IPv4 callee gets each stream as IPv4 from the relay, the caller IPv6
+AFB_UAS_PORT=$BOB AFB_RURI="sip:bob@[::1]" call_case 4.6 4.6-invite-sdp6 ::1 127.0.0.1 1
+
+# 4.8 audio at an IPv4 address, video at an IPv6 one, in one offer
+AFB_UAS_PORT=$BOB AFB_RURI="sip:bob@[::1]" call_case 4.8 4.8-invite-mixed-sdp ::1 127.0.0.1 1
+
+# 4.9 IPv4-mapped addresses (Via, Contact, o=, c=): the node is IPv4
+# (RFC 3266). To the IPv4 bob the LB unmaps the SDP (afbridge sdp_unmap):
+# c=IN IP4, no relay, RTP direct; to the IPv6 alice it is bridged
+SIPP_CALLER=(-pause_msg_ign -key mref "[::ffff:127.0.0.1]" -key mref2 "[::ffff:127.0.0.2]")
+AFB_UAS_PORT=$BOB AFB_RURI="sip:bob@127.0.0.1" call_case 4.9 4.9-invite-mapped 127.0.0.1 127.0.0.1 0
+inv=$(sipp_received_msg "$OUT/4.9-uas.msg" "INVITE ")
+printf '%s\n' "$inv" | grep -q '^c=IN IP6' &&
+	fail "4.9: the IPv4 callee got an IPv6 c= line: $(printf '%s\n' "$inv" | grep '^c=')"
+# the o= line keeps the IPv4-mapped address: sdp_unmap rewrites the c=
+# lines only (o= names the session, RFC 4566 5.2, nothing is sent to it)
+printf '%s\n' "$inv" | grep -q '^o=assistant .* IN IP6 ::ffff:127.0.0.1$' ||
+	fail "4.9: the callee's o= line changed: $(printf '%s\n' "$inv" | grep '^o=')"
+AFB_UAS_PORT=$ALICE AFB_RURI="sip:alice@127.0.0.1" call_case 4.9-to-v6 4.9-invite-mapped 127.0.0.1 ::1 1
