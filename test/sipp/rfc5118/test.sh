@@ -114,7 +114,7 @@ dialog_port()
 	local name=$1 target=$2 ip=$3 p=$4 uas_pid dlg_pid uac_pid rc=0
 	start_sipp "$name-dialog" "$ip" "$p" -sf "$HERE/4.4-uas-dialog.xml" -m 1
 	dlg_pid=$SIPP_PID
-	start_sipp "$name-answer" ::1 "$ALICE" -sf "$HERE/4.4-uas-answer.xml" -m 1 \
+	start_sipp "$name-answer" ::1 "$ALICE" -sf "$HERE/4.4-uas-answer.xml" \
 		-mp "$(free_port)" -key rtp_port "$(free_port)" -key target "$target"
 	uas_pid=$SIPP_PID
 	bg_sipp "$name-caller" "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 500 \
