@@ -5,6 +5,12 @@
 # rtpengine. Each case asserts what the RFC asks for; the LB and the core
 # must be alive after each. The messages are the *.sip (sent raw with
 # sipraw.py) and *.xml (sipp, for the calls with RTP) files of this folder.
+# Where kamailio (5.6.3) itself does otherwise the shipped LB cfg steps
+# in: its URI parser takes [2001:db8:::192.0.2.1] as a host (4.10: the
+# REGISTRAR route refuses it), and it sends to an IPv4-mapped destination
+# as IPv6 (4.3 and 4.9's Contacts: the RELAY route sends to the IPv4
+# address). 4.5: kamailio's Via parser takes received= with and without
+# brackets, so the LB is liberal as the RFC asks.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/e2e_lib.sh"
 
@@ -156,7 +162,11 @@ call_case()
 # IPv4 callee gets each stream as IPv4 from the relay, the caller IPv6
 AFB_UAS_PORT=$BOB AFB_RURI="sip:bob@[::1]" call_case 4.6 4.6-invite-sdp6 ::1 127.0.0.1 1
 
-# 4.8 audio at an IPv4 address, video at an IPv6 one, in one offer
+# 4.8 audio at an IPv4 address, video at an IPv6 one, in one offer: the
+# relay anchors each stream; the callee gets both as IPv4, the caller's
+# answer both as IPv6 (the family it signals with: one answer, one
+# family), so this dual-stack caller sends its audio from its IPv6
+# address too and the relay learns it (afb_call talks from ::1)
 AFB_UAS_PORT=$BOB AFB_RURI="sip:bob@[::1]" call_case 4.8 4.8-invite-mixed-sdp ::1 127.0.0.1 1
 
 # 4.9 IPv4-mapped addresses (Via, Contact, o=, c=): the node is IPv4
