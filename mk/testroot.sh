@@ -54,10 +54,10 @@ fi
 root=$(mktemp -d "$ROOTS/$DIST.run.XXXXXX")
 log=$ROOTS/$DIST-$(date -u +%Y%m%dT%H%M%SZ).log
 
-# mount points below $root, deepest first
+# mount points below $root and $root itself, deepest first
 mounts_below()
 {
-	awk -v r="$root/" '{ m = $5; gsub(/\\040/, " ", m); if(index(m, r) == 1) print m }' \
+	awk -v r="$root/" '{ m = $5; gsub(/\\040/, " ", m); if(index(m "/", r) == 1) print m }' \
 		/proc/self/mountinfo | sort -r
 }
 # PIDs of the processes whose root directory is $root
@@ -127,6 +127,9 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 
+# the root's / a mount point of its own: "ip netns exec" makes / rslave
+# in the namespace it enters (frag_netns), which fails on a plain folder
+mount --bind "$root" "$root" || exit 1
 mount -t proc proc "$root/proc" || exit 1
 mount -t sysfs sys "$root/sys" || exit 1
 # rbind: /dev/shm and /dev/pts come along (PostgreSQL needs /dev/shm);
