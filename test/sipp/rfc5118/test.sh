@@ -121,8 +121,10 @@ BOB=$REG_PORT
 dialog_port()
 {
 	local name=$1 target=$2 ip=$3 p=$4 uas_pid dlg_pid uac_pid rc=0
-	start_sipp "$name-dialog" "$ip" "$p" -sf "$HERE/4.4-uas-dialog.xml" -m 1
-	dlg_pid=$SIPP_PID
+	python3 "$HERE/dialog_uas.py" "$ip" "$p" "$OUT/$name-dialog.msg" &
+	dlg_pid=$!
+	_pids+=("$dlg_pid")
+	wait_udp_port "$p" "$dlg_pid" || fail "$name: the dialog's remote target did not start"
 	start_sipp "$name-answer" ::1 "$ALICE" -sf "$HERE/4.4-uas-answer.xml" \
 		-mp "$(free_port)" -key rtp_port "$(free_port)" -key target "$target"
 	uas_pid=$SIPP_PID
@@ -132,10 +134,9 @@ dialog_port()
 	uac_pid=$SIPP_PID
 	wait_sipp "$name-caller" "$uac_pid" || rc=1
 	wait_sipp "$name-answer" "$uas_pid" || rc=1
-	wait_sipp "$name-dialog" "$dlg_pid" || rc=1
+	wait "$dlg_pid" || rc=1
 	[ $rc -eq 0 ] || fail "$name: the call to a Contact at $target did not complete"
-	wait_received "$OUT/$name-dialog.msg" "ACK " >/dev/null &&
-		wait_received "$OUT/$name-dialog.msg" "BYE " >/dev/null ||
+	grep -q "^ACK " "$OUT/$name-dialog.msg" && grep -q "^BYE " "$OUT/$name-dialog.msg" ||
 		fail "$name: the ACK and the BYE did not reach $ip:$p"
 	[ "$(relay_sessions)" = 0 ] || fail "$name: the relay holds sessions after the call"
 	alive "$name"
