@@ -231,7 +231,8 @@ afb_check_sdp()
 }
 
 # both parties talk at once: each sends from its advertised port to the
-# address its SDP names and counts what arrives
+# address its SDP names and counts what arrives. AFB_RTP_IN_B: a command
+# the callee's side runs under (e.g. a network namespace's)
 afb_rtp()
 {
 	local name=$1 a_ip=$2 a_port=$3 a_sdp=$4 b_ip=$5 b_port=$6 b_sdp=$7
@@ -240,7 +241,7 @@ afb_rtp()
 		>"$OUT/$name-rtp-caller.out" 2>&1 &
 	pa=$!
 	_pids+=("$pa")
-	"$RTPCHECK" talk "$b_ip" "$b_port" ${b_sdp% *} ${b_sdp#* } 50 3 \
+	${AFB_RTP_IN_B:-} "$RTPCHECK" talk "$b_ip" "$b_port" ${b_sdp% *} ${b_sdp#* } 50 3 \
 		>"$OUT/$name-rtp-callee.out" 2>&1 &
 	pb=$!
 	_pids+=("$pb")

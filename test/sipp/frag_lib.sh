@@ -96,20 +96,6 @@ big_call()
 # both parties talk at once, the phone in its namespace
 frag_rtp()
 {
-	local name=$1 a_ip=$2 a_port=$3 a_sdp=$4 b_ip=$5 b_port=$6 b_sdp=$7 pa pb ra rb
-	[ -n "$a_sdp" ] && [ -n "$b_sdp" ] || fail "$name: no SDP (caller '$a_sdp', phone '$b_sdp')"
-	"$RTPCHECK" talk "$a_ip" "$a_port" ${a_sdp% *} ${a_sdp#* } 50 3 \
-		>"$OUT/$name-rtp-caller.out" 2>&1 &
-	pa=$!
-	_pids+=("$pa")
-	in_phone "$RTPCHECK" talk "$b_ip" "$b_port" ${b_sdp% *} ${b_sdp#* } 50 3 \
-		>"$OUT/$name-rtp-phone.out" 2>&1 &
-	pb=$!
-	_pids+=("$pb")
-	wait "$pa"
-	ra=$?
-	wait "$pb"
-	rb=$?
-	note "$name: RTP caller: $(cat "$OUT/$name-rtp-caller.out"); phone: $(cat "$OUT/$name-rtp-phone.out")"
-	[ $ra -eq 0 ] && [ $rb -eq 0 ] || fail "$name: RTP did not flow both ways"
+	[ -n "$4" ] && [ -n "$7" ] || fail "$1: no SDP (caller '$4', phone '$7')"
+	AFB_RTP_IN_B=in_phone afb_rtp "$@"
 }
