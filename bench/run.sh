@@ -79,12 +79,12 @@ calls_run()
 	start_kamailio "$name" "$OUT/$name.cfg" "$PORT" $def
 	uas_port=$(free_port)
 	timeout -k 2 600 sipp -nostdin -sf "$TOP/bench/uas_loop.xml" -i 127.0.0.1 \
-		-p "$uas_port" -mp "$(free_port)" >"$OUT/$name-uas.out" 2>&1 &
+		-p "$uas_port" -mp "$(free_media_port)" >"$OUT/$name-uas.out" 2>&1 &
 	_pids+=("$!")
 	wait_udp_port "$uas_port" || fail "the callee did not start"
 	t0=$(kam_ticks "$KAM_PID")
 	timeout -k 2 600 sipp -nostdin -sf "$TOP/test/sipp/scenarios/uac_call.xml" \
-		-i ::1 -p "$(free_port)" -mp "$(free_port)" -r "${RATE:-100}" \
+		-i ::1 -p "$(free_port)" -mp "$(free_media_port)" -r "${RATE:-100}" \
 		-m "${CALLS:-2000}" -d 0 -l 500 -key rtp_port "$(free_port)" \
 		-key ruri "sip:uas@127.0.0.1:$uas_port" "[::1]:$PORT" \
 		>"$OUT/$name-uac.out" 2>&1
@@ -132,7 +132,7 @@ rate_step()
 	local rate=$1 ip=$2 uas_port=$3 port=$4 n
 	n=$((rate * ${STEP_SECONDS:-5}))
 	timeout -k 2 120 sipp -nostdin -sf "$TOP/test/sipp/scenarios/uac_call.xml" \
-		-i "$ip" -p "$(free_port)" -mp "$(free_port)" -r "$rate" -m "$n" -d 0 \
+		-i "$ip" -p "$(free_port)" -mp "$(free_media_port)" -r "$rate" -m "$n" -d 0 \
 		-l 2000 -recv_timeout 5000 -default_behaviors all,-abortunexp \
 		-key rtp_port "$(free_port)" \
 		-key ruri "sip:uas@127.0.0.1:$uas_port" "$(uri_host "$ip"):$port" \
@@ -159,7 +159,7 @@ bench_afbridge_rate()
 			-A WITH_AFBRIDGE >/dev/null 2>&1
 		uas_port=$(free_port)
 		timeout -k 2 900 sipp -nostdin -sf "$TOP/bench/uas_loop.xml" -i 127.0.0.1 \
-			-p "$uas_port" -mp "$(free_port)" >"$OUT/rate-$kind-uas.out" 2>&1 &
+			-p "$uas_port" -mp "$(free_media_port)" >"$OUT/rate-$kind-uas.out" 2>&1 &
 		_pids+=("$!")
 		wait_udp_port "$uas_port" || fail "the callee did not start"
 		best=0

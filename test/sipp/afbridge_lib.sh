@@ -157,10 +157,10 @@ afb_call()
 	case "$kind" in call | reinvite | av) hold=3000 ;; esac
 
 	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_$kind.xml" \
-		-mp "$(free_port)" -key rtp_port "$uas_rtp" -key video_port "$uas_vid"
+		-mp "$(free_media_port)" -key rtp_port "$uas_rtp" -key video_port "$uas_vid"
 	uas_pid=$SIPP_PID
 	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$SCN/uac_$kind.xml" -m 1 -d "$hold" -i "$uac_ip" \
-		-p "$uac_port" -mi "$uac_mip" -mp "$(free_port)" -key rtp_port "$uac_rtp" \
+		-p "$uac_port" -mi "$uac_mip" -mp "$(free_media_port)" -key rtp_port "$uac_rtp" \
 		-key video_port "$uac_vid" \
 		-key ruri "${AFB_RURI:-sip:uas@$(uri_host "$uas_ip"):$uas_port}" \
 		"$(uri_host "$uac_ip"):$KPORT"

@@ -62,14 +62,14 @@ big_call()
 	uac_rtp=$(free_port)
 	uas_rtp=$(free_port)
 	phone_sipp "$name-phone" -i "$uas_ip" -p "$uas_port" -sf "$SCN/uas_reinvite.xml" \
-		-mp "$(free_port)" -key rtp_port "$uas_rtp"
+		-mp "$(free_media_port)" -key rtp_port "$uas_rtp"
 	uas_pid=$SIPP_PID
 	for i in $(seq 100); do
 		in_phone ss -Hlnu "sport = :$uas_port" | grep -q . && break
 		sleep 0.1
 	done
 	bg_sipp "$name-caller" "${SIPP_CALLER[@]}" -sf "$SCN/uac_big.xml" -m 1 \
-		-d 3000 -i "$uac_ip" -p "$(free_port)" -mp "$(free_port)" \
+		-d 3000 -i "$uac_ip" -p "$(free_port)" -mp "$(free_media_port)" \
 		-key rtp_port "$uac_rtp" -key ruri "$ruri" \
 		-key pad "$(printf '%*s' "$pad" '' | tr ' ' x)" \
 		-key pad2 "$(printf '%*s' "$pad2" '' | tr ' ' y)" "$(uri_host "$uac_ip"):$KPORT"

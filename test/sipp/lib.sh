@@ -103,6 +103,25 @@ free_port()
 	done
 }
 
+# a base port for sipp's media (-mp P): sipp binds P and P+1 (audio RTP,
+# RTCP) and P+2, P+3 for video, so all four must be free
+free_media_port()
+{
+	local used p i ok
+	used=" $(ss -Hlnu 2>/dev/null | awk '{n=split($4,a,":"); print a[n]}' | tr '\n' ' ') "
+	while :; do
+		p=$((20000 + (RANDOM % 20000) * 2))
+		ok=1
+		for i in 0 1 2 3; do
+			case "$_ports_taken$used" in *" $((p + i)) "*) ok=0 ;; esac
+		done
+		[ $ok = 1 ] || continue
+		_ports_taken="$_ports_taken$p $((p + 1)) $((p + 2)) $((p + 3)) "
+		echo "$p"
+		return
+	done
+}
+
 # wait until something listens on UDP port $1 (on any loopback address);
 # gives up early when process $2 (if given) is gone
 wait_udp_port()

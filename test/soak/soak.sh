@@ -198,7 +198,7 @@ start_callee()
 		>"$OUT/reg-$name.out" 2>&1 ||
 		fail "callee $name could not register: $(cat "$OUT/reg-$name.out")"
 	timeout -k 5 $((S + WARMUP + CONTACTS / REG_RATE * 3 + 900)) sipp -nostdin \
-		-sf "$TOP/test/soak/uas_soak.xml" -i "$ip" -p "$port" -mp "$(free_port)" \
+		-sf "$TOP/test/soak/uas_soak.xml" -i "$ip" -p "$port" -mp "$(free_media_port)" \
 		-key rtp_port "$(free_port)" -default_behaviors all,-abortunexp \
 		-trace_err -error_file "$OUT/$name.err" \
 		-trace_stat -stf "$OUT/$name.stat.csv" -fd 5 \
@@ -221,7 +221,7 @@ start_callers()
 		[ "$rate" -gt 0 ] || continue
 		# a 180 overtaken by its 200 (several workers) is no failure
 		timeout -k 5 $((secs + 300)) sipp -nostdin -sf "$SCN/uac_call.xml" \
-			-i "$ip" -p "$(free_port)" -mp "$(free_port)" \
+			-i "$ip" -p "$(free_port)" -mp "$(free_media_port)" \
 			-r "$rate" -m $((rate * secs)) -d "$HOLD" -l "$(limit_of "$rate")" \
 			-default_behaviors all,-abortunexp \
 			-key rtp_port "$(free_port)" -key ruri "sip:$callee@127.0.0.1" \

@@ -12,11 +12,11 @@ start_rtpengine
 start_lb
 
 uas_port=$(free_port)
-start_sipp uas 127.0.0.1 "$uas_port" -sf "$SCN/uas_call.xml" -mp "$(free_port)" \
+start_sipp uas 127.0.0.1 "$uas_port" -sf "$SCN/uas_call.xml" -mp "$(free_media_port)" \
 	-key rtp_port "$(free_port)"
 UAS_PID=$SIPP_PID
 bg_sipp uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 6000 -i ::1 -p "$(free_port)" \
-	-mi ::1 -mp "$(free_port)" -key rtp_port "$(free_port)" \
+	-mi ::1 -mp "$(free_media_port)" -key rtp_port "$(free_port)" \
 	-key ruri "sip:uas@127.0.0.1:$uas_port" "[::1]:$KPORT"
 UAC_PID=$SIPP_PID
 

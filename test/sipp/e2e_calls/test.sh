@@ -35,10 +35,10 @@ refail()
 	uas_rtp=$(free_port)
 	uac_rtp=$(free_port)
 	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_refail.xml" \
-		-mp "$(free_port)" -key rtp_port "$uas_rtp"
+		-mp "$(free_media_port)" -key rtp_port "$uas_rtp"
 	uas_pid=$SIPP_PID
 	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$SCN/uac_refail.xml" -m 1 -d 5000 \
-		-i ::1 -p "$(free_port)" -mp "$(free_port)" -key rtp_port "$uac_rtp" \
+		-i ::1 -p "$(free_port)" -mp "$(free_media_port)" -key rtp_port "$uac_rtp" \
 		-key new_port "$(free_port)" -key ruri "sip:$user@127.0.0.1" "[::1]:$KPORT"
 	uac_pid=$SIPP_PID
 	inv=$(wait_received "$OUT/$name-uas.msg" "INVITE ") || fail "$name: the callee got no INVITE"
@@ -77,10 +77,10 @@ byelate()
 {
 	local uas_pid uac_pid rc=0 cid n
 	start_sipp byelate-uas 127.0.0.1 "$BOB" -sf "$SCN/uas_byelate.xml" \
-		-mp "$(free_port)" -key rtp_port "$(free_port)"
+		-mp "$(free_media_port)" -key rtp_port "$(free_port)"
 	uas_pid=$SIPP_PID
 	bg_sipp byelate-uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 500 \
-		-i ::1 -p "$(free_port)" -mp "$(free_port)" -key rtp_port "$(free_port)" \
+		-i ::1 -p "$(free_port)" -mp "$(free_media_port)" -key rtp_port "$(free_port)" \
 		-key ruri "sip:bob@127.0.0.1" "[::1]:$KPORT"
 	uac_pid=$SIPP_PID
 	wait_sipp byelate-uac "$uac_pid" || rc=1
@@ -128,10 +128,10 @@ mapped()
 	uas_rtp=$(free_port)
 	uac_rtp=$(free_port)
 	start_sipp mapped-uas 127.0.0.1 "$BOB" -sf "$SCN/uas_call.xml" \
-		-mp "$(free_port)" -key rtp_port "$uas_rtp"
+		-mp "$(free_media_port)" -key rtp_port "$uas_rtp"
 	uas_pid=$SIPP_PID
 	bg_sipp mapped-uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 3000 \
-		-i 127.0.0.1 -p "$(free_port)" -mi ::ffff:127.0.0.2 -mp "$(free_port)" \
+		-i 127.0.0.1 -p "$(free_port)" -mi ::ffff:127.0.0.2 -mp "$(free_media_port)" \
 		-key rtp_port "$uac_rtp" -key ruri "sip:bob@127.0.0.1" "127.0.0.1:$KPORT"
 	uac_pid=$SIPP_PID
 	inv=$(wait_received "$OUT/mapped-uas.msg" "INVITE ") || fail "mapped: the callee got no INVITE"
@@ -163,10 +163,10 @@ mapped6()
 	uas_rtp=$(free_port)
 	uac_rtp=$(free_port)
 	start_sipp mapped6-uas ::1 "$ALICE" -sf "$SCN/uas_call.xml" \
-		-mp "$(free_port)" -key rtp_port "$uas_rtp"
+		-mp "$(free_media_port)" -key rtp_port "$uas_rtp"
 	uas_pid=$SIPP_PID
 	bg_sipp mapped6-uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 3000 \
-		-i 127.0.0.1 -p "$(free_port)" -mi ::ffff:127.0.0.2 -mp "$(free_port)" \
+		-i 127.0.0.1 -p "$(free_port)" -mi ::ffff:127.0.0.2 -mp "$(free_media_port)" \
 		-key rtp_port "$uac_rtp" -key ruri "sip:alice@127.0.0.1" "127.0.0.1:$KPORT"
 	uac_pid=$SIPP_PID
 	inv=$(wait_received "$OUT/mapped6-uas.msg" "INVITE ") || fail "mapped6: the callee got no INVITE"

@@ -60,10 +60,10 @@ call_up()
 {
 	local name=$1 hold=$2 inv
 	start_sipp "$name-uas" 127.0.0.1 "$BOB" -sf "$SCN/uas_call.xml" \
-		-mp "$(free_port)" -key rtp_port "$(free_port)"
+		-mp "$(free_media_port)" -key rtp_port "$(free_port)"
 	CALL_UAS=$SIPP_PID
 	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d "$hold" -i ::1 \
-		-p "$(free_port)" -mp "$(free_port)" -key rtp_port "$(free_port)" \
+		-p "$(free_port)" -mp "$(free_media_port)" -key rtp_port "$(free_port)" \
 		-key ruri "sip:bob@127.0.0.1" "[::1]:$KPORT"
 	CALL_UAC=$SIPP_PID
 	inv=$(wait_received "$OUT/$name-uas.msg" "INVITE ") || fail "$name: the callee got no INVITE"
@@ -86,7 +86,7 @@ call_down()
 
 # --- the relay is not running ---
 # the callee listens: it must get nothing
-start_sipp down-uas 127.0.0.1 "$BOB" -sf "$SCN/uas_call.xml" -mp "$(free_port)" \
+start_sipp down-uas 127.0.0.1 "$BOB" -sf "$SCN/uas_call.xml" -mp "$(free_media_port)" \
 	-key rtp_port "$(free_port)"
 down_uas=$SIPP_PID
 call_refused down1

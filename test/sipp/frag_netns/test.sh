@@ -180,7 +180,7 @@ note "on the LB's link: $n6 IPv6 packets to the phone, the largest $big6 bytes, 
 line=$(hostcheck_frag off)
 [[ "$line" == "WARN  frag IPv6 "*"udp [$LB6]:$KPORT: datagrams up to the link MTU leave whole" ]] ||
 	fail "ip6-hostcheck does not warn with the policy off: '$line' (see $OUT/hostcheck.off)"
-phone_sipp off-phone -i $PHONE6 -p "$PORT6" -sf "$SCN/uas_reinvite.xml" -mp "$(free_port)" \
+phone_sipp off-phone -i $PHONE6 -p "$PORT6" -sf "$SCN/uas_reinvite.xml" -mp "$(free_media_port)" \
 	-key rtp_port "$(free_port)"
 OFF_PHONE=$SIPP_PID
 bg_sipp off-caller -sf "$SCN/uac_big.xml" -m 1 -i $LB4 -p "$(free_port)" \

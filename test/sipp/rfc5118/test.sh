@@ -126,10 +126,10 @@ dialog_port()
 	_pids+=("$dlg_pid")
 	wait_udp_port "$p" "$dlg_pid" || fail "$name: the dialog's remote target did not start"
 	start_sipp "$name-answer" ::1 "$ALICE" -sf "$HERE/4.4-uas-answer.xml" \
-		-mp "$(free_port)" -key rtp_port "$(free_port)" -key target "$target"
+		-mp "$(free_media_port)" -key rtp_port "$(free_port)" -key target "$target"
 	uas_pid=$SIPP_PID
 	bg_sipp "$name-caller" "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 500 \
-		-i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" -key rtp_port "$(free_port)" \
+		-i 127.0.0.1 -p "$(free_port)" -mp "$(free_media_port)" -key rtp_port "$(free_port)" \
 		-key ruri "sip:alice@127.0.0.1" "127.0.0.1:$KPORT"
 	uac_pid=$SIPP_PID
 	wait_sipp "$name-caller" "$uac_pid" || rc=1
