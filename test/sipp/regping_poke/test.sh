@@ -22,22 +22,31 @@ ua alice4 127.0.0.1 alice 127.0.0.1 5999 1 20
 registered() { [ "$(rpc regping.list alice | grep -c '^[[:space:]]*aor: alice')" = 2 ]; }
 wait_for 5 registered || fail "alice's two devices are not both pinged: $(rpc regping.list alice)"
 
-# 100 INVITEs to alice in 2 s, each a regping_ping("alice")
-b6=$(pings alice6)
-b4=$(pings alice4)
-start=$(date +%s%N)
-python3 "$TOP/test/sipp/sipraw.py" --repeat 100 --rate 50 --wait 0.5 127.0.0.1 "$PORT" \
-	>"$OUT/invites.out" <<TPL || fail "sipraw failed: $(cat "$OUT/invites.out")"
-INVITE sip:alice@127.0.0.1:$PORT SIP/2.0
+# INVITEs to user $1 (each a regping_ping() of it), sipraw's result in
+# $OUT/$2.out; more sipraw options follow (--repeat, --rate, ...)
+invites()
+{
+	local user=$1 out=$2
+	shift 2
+	python3 "$TOP/test/sipp/sipraw.py" "$@" 127.0.0.1 "$PORT" >"$OUT/$out.out" <<TPL
+INVITE sip:$user@127.0.0.1:$PORT SIP/2.0
 Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
 From: <sip:caller@example.net>;tag=c@N@
-To: <sip:alice@127.0.0.1>
+To: <sip:$user@127.0.0.1>
 Call-ID: @CALLID@
 CSeq: 1 INVITE
 Max-Forwards: 70
 Content-Length: 0
 
 TPL
+}
+
+# 100 INVITEs to alice in 2 s, each a regping_ping("alice")
+b6=$(pings alice6)
+b4=$(pings alice4)
+start=$(date +%s%N)
+invites alice invites --repeat 100 --rate 50 --wait 0.5 ||
+	fail "sipraw failed: $(cat "$OUT/invites.out")"
 secs=$(( ($(date +%s%N) - start + 999999999) / 1000000000 ))
 grep -q "codes=480x100" "$OUT/invites.out" || fail "the INVITEs did not all poke: $(cat "$OUT/invites.out")"
 sleep 0.3 # the pings still in flight on loopback
@@ -51,17 +60,7 @@ note "100 INVITEs in ${secs}s: alice's IPv6 device got $n6 pings, IPv4 device $n
 [ "$n4" -le "$limit" ] || fail "100 INVITEs in ${secs}s brought the IPv4 device $n4 pings (at most $limit)"
 [ "$n6" -ge 1 ] && [ "$n4" -ge 1 ] || fail "the INVITEs poked nobody ($n6, $n4)"
 # an INVITE to nobody pokes nothing
-python3 "$TOP/test/sipp/sipraw.py" 127.0.0.1 "$PORT" >"$OUT/nobody.out" <<TPL
-INVITE sip:nobody@127.0.0.1:$PORT SIP/2.0
-Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
-From: <sip:caller@example.net>;tag=n1
-To: <sip:nobody@127.0.0.1>
-Call-ID: @CALLID@
-CSeq: 1 INVITE
-Max-Forwards: 70
-Content-Length: 0
-
-TPL
+invites nobody nobody
 grep -q "codes=404x1" "$OUT/nobody.out" || fail "an INVITE to nobody: $(cat "$OUT/nobody.out")"
 rpc regping.list alice | grep -q "failures: 0" || fail "alice's devices count failures"
 stop_all
@@ -77,18 +76,8 @@ bob_in() { [ "$(rpc regping.list bob | grep -c '^[[:space:]]*aor: bob')" = 2 ]; 
 wait_for 5 bob_in || fail "bob's two devices are not both pinged: $(rpc regping.list bob)"
 b=$(($(pings bob6) + $(pings bob4)))
 start=$(date +%s%N)
-python3 "$TOP/test/sipp/sipraw.py" --repeat 100 --rate 50 --wait 0.5 127.0.0.1 "$PORT" \
-	>"$OUT/capped.out" <<TPL || fail "sipraw failed: $(cat "$OUT/capped.out")"
-INVITE sip:bob@127.0.0.1:$PORT SIP/2.0
-Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
-From: <sip:caller@example.net>;tag=c@N@
-To: <sip:bob@127.0.0.1>
-Call-ID: @CALLID@
-CSeq: 1 INVITE
-Max-Forwards: 70
-Content-Length: 0
-
-TPL
+invites bob capped --repeat 100 --rate 50 --wait 0.5 ||
+	fail "sipraw failed: $(cat "$OUT/capped.out")"
 grep -q "codes=480x100" "$OUT/capped.out" || fail "the INVITEs did not all poke: $(cat "$OUT/capped.out")"
 sleep 0.3
 # the window the pings are counted over ends now, not when sipraw ended
