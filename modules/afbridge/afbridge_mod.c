@@ -28,6 +28,7 @@
 #include "core/counters.h"
 
 #include "afbridge_core.h"
+#include "afbridge_rpc.h"
 
 MODULE_VERSION
 
@@ -184,34 +185,7 @@ static int fixup_outvar(void **param, int param_no)
 	return 0;
 }
 
-static const char *afb_rpc_stats_doc[] = {
-		"Relay operations by direction, deletes, relay errors and refused SDP",
-		0};
-
-static void afb_rpc_stats(rpc_t *rpc, void *ctx)
-{
-	void *th;
-
-	if(rpc->add(ctx, "{", &th) < 0) {
-		rpc->fault(ctx, 500, "Internal error");
-		return;
-	}
-	rpc->struct_add(th, "ssuuuuuu", "backend", afb_params.backend.s,
-			"ipv6_side", afb_params.ipv6_side.s, "v6_to_v4",
-			(unsigned)counter_get_val(afb_cnt.v6_to_v4), "v4_to_v6",
-			(unsigned)counter_get_val(afb_cnt.v4_to_v6), "deletes",
-			(unsigned)counter_get_val(afb_cnt.deletes), "relay_errors",
-			(unsigned)counter_get_val(afb_cnt.relay_errors), "bad_sdp",
-			(unsigned)counter_get_val(afb_cnt.bad_sdp), "bad_marks",
-			(unsigned)counter_get_val(afb_cnt.bad_marks));
-}
-
 /* clang-format off */
-static rpc_export_t afb_rpc[] = {
-	{"afbridge.stats", afb_rpc_stats, afb_rpc_stats_doc, 0},
-	{0, 0, 0, 0}
-};
-
 static counter_def_t afb_counter_defs[] = {
 	{&afb_cnt.v6_to_v4, "v6_to_v4", 0, 0, 0,
 		"offers and answers relayed from the IPv6 to the IPv4 side"},

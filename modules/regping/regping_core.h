@@ -13,7 +13,7 @@
 
 /*!
  * \file
- * \brief regping :: the contact table, usrloc callbacks, pinging, replies
+ * \brief regping :: what the module's exports call (regping_mod.c)
  */
 
 #ifndef _REGPING_CORE_H_
@@ -22,7 +22,6 @@
 #include "core/str.h"
 #include "core/ip_addr.h"
 #include "core/counters.h"
-#include "core/rpc.h"
 #include "core/parser/msg_parser.h"
 
 #include "regping_logic.h"
@@ -77,11 +76,6 @@ int rp_ping_aor(str *aor, int *pinged);
  * become the ones the 2xx lists; those of the REGISTER are pinged where
  * it came from (the transaction's request). 1, or -1 on error */
 int rp_mirror_reply(sip_msg_t *msg);
-
-/*! RPC handlers */
-void rp_rpc_status(rpc_t *rpc, void *ctx);
-void rp_rpc_list(rpc_t *rpc, void *ctx);
-void rp_rpc_ping(rpc_t *rpc, void *ctx);
 
 /*! the dead contact the event route runs for ($regping(name)) */
 int rp_pv_get_event(str *name, str *val, int *ival);

@@ -27,6 +27,7 @@
 #include "core/counters.h"
 
 #include "regping_core.h"
+#include "regping_rpc.h"
 
 MODULE_VERSION
 
@@ -88,22 +89,7 @@ static int pv_get_regping(sip_msg_t *msg, pv_param_t *param, pv_value_t *res)
 	return pv_get_strval(msg, param, res, &val);
 }
 
-static const char *rp_rpc_status_doc[] = {
-		"Contacts pinged (by family), settings and counters", 0};
-static const char *rp_rpc_list_doc[] = {
-		"Pinged contacts, all or those of one AoR: address, family, socket, "
-		"last ping and reply (unix time), failures",
-		0};
-static const char *rp_rpc_ping_doc[] = {"Ping the contacts of an AoR now", 0};
-
 /* clang-format off */
-static rpc_export_t rp_rpc[] = {
-	{"regping.status", rp_rpc_status, rp_rpc_status_doc, 0},
-	{"regping.list", rp_rpc_list, rp_rpc_list_doc, RET_ARRAY},
-	{"regping.ping", rp_rpc_ping, rp_rpc_ping_doc, 0},
-	{0, 0, 0, 0}
-};
-
 static counter_def_t rp_counter_defs[] = {
 	{&rp_cnt.sent_v4, "sent_v4", 0, 0, 0, "pings sent to IPv4 contacts"},
 	{&rp_cnt.sent_v6, "sent_v6", 0, 0, 0, "pings sent to IPv6 contacts"},

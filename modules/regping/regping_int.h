@@ -1,0 +1,174 @@
+/*
+ * regping - keepalive pinger for registered contacts
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief regping :: what its files share: the table's entries, the pings
+ * copied out of it, the settings rp_init() checked
+ */
+
+#ifndef _REGPING_INT_H_
+#define _REGPING_INT_H_
+
+#include <stdint.h>
+
+#include "core/str.h"
+#include "core/ip_addr.h"
+#include "core/locking.h"
+#include "core/parser/msg_parser.h"
+#include "modules/usrloc/usrloc.h"
+#include "modules/tm/tm_load.h"
+#include "modules/registrar/api.h"
+
+#include "regping_core.h"
+
+enum rp_method
+{
+	RP_OPTIONS = 0,
+	RP_NOTIFY,
+	RP_CRLF
+};
+
+/* one contact; the strings are stored after the struct */
+typedef struct rp_entry
+{
+	struct rp_entry *hnext; /* index by ruid */
+	struct rp_entry *anext; /* index by AoR */
+	struct rp_entry *wprev, *wnext;
+	uint32_t hash;
+	uint32_t slot;
+	unsigned int aorhash;
+	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
+	union sockaddr_union dst;
+	/* packed into the 8 bytes between dst and sock */
+	int tcpconn_id;
+	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
+					* before the first ping; the URI follows path */
+	uint8_t proto;
+	uint8_t af : 7;
+	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
+	struct socket_info *sock;
+	rp_live_t live;
+	str ruid, aor, uri, path;
+	char data[];
+} rp_entry_t;
+
+typedef struct rp_table
+{
+	gen_lock_t lock;
+	uint32_t hmask;
+	rp_entry_t **index;	 /* by ruid hash */
+	rp_entry_t **aindex; /* by AoR hash, same size */
+	rp_entry_t **slots;
+	uint32_t count[2]; /* [0] IPv4, [1] IPv6 */
+	rp_budget_t budget; /* max_rate, shared by scheduled and extra pings */
+} rp_table_t;
+
+/* a ping to send, copied out of the table (private memory) */
+typedef struct rp_job
+{
+	struct rp_job *next;
+	union sockaddr_union dst;
+	struct socket_info *sock;
+	int tcpconn_id;
+	uint8_t proto;
+	uint8_t af;
+	uint8_t dead;
+	uint8_t extra; /* an extra ping: a failed send judges nothing */
+	str resolve;   /* af 0: the URI whose host is still to be resolved */
+	uint32_t seq;
+	uint32_t failures;
+	rp_live_t live; /* for listings */
+	str ruid, aor, uri, path;
+	char data[];
+} rp_job_t;
+
+typedef struct rp_target
+{
+	union sockaddr_union dst;
+	struct socket_info *sock;
+	int tcpconn_id;
+	int proto;
+	str resolve; /* rp_target() returned 1: this URI's host is a name */
+} rp_target_t;
+
+/* --- regping_core.c: settings (rp_init()), helpers --- */
+
+extern enum rp_method rp_method;
+extern int rp_af_filter; /* 0 all, 4, 6 */
+extern struct socket_info *rp_pref_sock[2];
+extern usrloc_api_t rp_ul;
+extern udomain_t *rp_udomain;
+
+uint64_t rp_mono_ms(void);
+uint64_t rp_wall_ms(void);
+/*! family used to reach su: IPv4-mapped IPv6 counts as IPv4 */
+int rp_su_af(union sockaddr_union *su);
+/*! a peer's bytes for a log line, escaped; up to four in one line */
+const char *rp_esc(str *s);
+int rp_str_eq(str *a, str *b);
+
+/* --- regping_table.c: the shared table; rp_find(), rp_unlink() and
+ * rp_link() need rp_tbl->lock held, the others take it --- */
+
+extern rp_table_t *rp_tbl;
+extern rp_wheel_t rp_wheel;
+
+/*! the table in shared memory, sized by hash_size and the wheel */
+int rp_table_init(void);
+void rp_table_destroy(void);
+rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev);
+void rp_unlink(rp_entry_t *e, rp_entry_t **pprev);
+void rp_link(rp_entry_t *e);
+/*! copy src to buf, *dst points there; returns past it */
+char *rp_put_str(char *buf, str *dst, str *src);
+void rp_remove(str *ruid);
+/*! drop ruid's entry if its address is still a name to resolve */
+void rp_remove_pending(str *ruid);
+/*! a private copy of e (lock held); NULL when out of memory */
+rp_job_t *rp_job_new(rp_entry_t *e);
+
+/* --- regping_usrloc.c: usrloc callbacks, startup load, regping_mirror --- */
+
+extern struct tm_binds rp_tmb;
+extern registrar_api_t rp_reg;
+extern int rp_mirror_bound;
+
+void rp_ul_cb(ucontact_t *c, int type, void *param);
+int rp_pre_request(sip_msg_t *msg, unsigned int flags, void *param);
+int rp_post_request(sip_msg_t *msg, unsigned int flags, void *param);
+/*! take over the contacts usrloc loaded from its database */
+void rp_load_usrloc(void);
+void rp_remove_from_usrloc(rp_job_t *j);
+
+/* --- regping_send.c: where to ping, building and sending --- */
+
+int rp_uri_target(str *uri, rp_target_t *t, const char *what, int dns);
+int rp_target_socket(rp_target_t *t, str *uri);
+int rp_expects_reply(int proto);
+/*! judge the previous ping of e and prepare the next one (lock held) */
+rp_job_t *rp_due(rp_entry_t *e, uint64_t now);
+/*! send j, judge a failure, report a dead contact; frees j */
+void rp_finish(rp_job_t *j);
+
+/* --- regping_reply.c --- */
+
+int rp_pre_reply(sip_msg_t *msg, unsigned int flags, void *param);
+
+/* --- regping_event.c: event_route[regping:contact-dead] --- */
+
+/*! find the event route (from rp_init()) */
+void rp_event_init(void);
+void rp_run_event(rp_job_t *j);
+
+#endif

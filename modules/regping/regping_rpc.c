@@ -1,0 +1,183 @@
+/*
+ * regping - keepalive pinger for registered contacts
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief regping :: RPC commands (regping.status, regping.list,
+ * regping.ping)
+ */
+
+#include <stdio.h>
+
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/counters.h"
+#include "core/rpc.h"
+
+#include "regping_int.h"
+#include "regping_rpc.h"
+
+static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
+{
+	void *th;
+	char addr[64];
+
+	if(rpc->add(ctx, "{", &th) < 0)
+		return -1;
+	/* su2a(): address and port, IPv6 in brackets */
+	snprintf(addr, sizeof(addr), "%s",
+			e->af ? su2a(&e->dst, sizeof(e->dst)) : "unresolved");
+	/* seq is unsigned 32-bit and starts at random: not an int */
+	return rpc->struct_add(th, "SSSssdSjjddJ", "aor", &e->aor, "contact",
+			&e->uri, "ruid", &e->ruid, "address", addr, "proto",
+			get_proto_name(e->proto), "af", (int)e->af, "socket",
+			e->sock ? &e->sock->sock_str : &e->uri, "last_ping",
+			(unsigned long)(e->live.last_ping / 1000), "last_reply",
+			(unsigned long)(e->live.last_reply / 1000), "failures",
+			(int)e->live.failures, "dead", (int)e->live.dead, "seq",
+			(unsigned long long)e->live.seq);
+}
+
+/* copy the entries of one bucket (of the AoR index when aor is given,
+ * only that AoR's) out of the table; -1 when out of memory */
+static int rp_copy_bucket(uint32_t i, str *aor, unsigned int ah,
+		rp_job_t **list)
+{
+	rp_entry_t *e;
+	rp_job_t *j;
+
+	*list = NULL;
+	lock_get(&rp_tbl->lock);
+	e = aor ? rp_tbl->aindex[i] : rp_tbl->index[i];
+	for(; e; e = aor ? e->anext : e->hnext) {
+		if(aor && (e->aorhash != ah || !rp_str_eq(&e->aor, aor)))
+			continue;
+		if((j = rp_job_new(e)) == NULL) {
+			lock_release(&rp_tbl->lock);
+			return -1;
+		}
+		j->next = *list;
+		*list = j;
+	}
+	lock_release(&rp_tbl->lock);
+	return 0;
+}
+
+static void rp_free_jobs(rp_job_t *list)
+{
+	rp_job_t *j;
+
+	while((j = list) != NULL) {
+		list = j->next;
+		pkg_free(j);
+	}
+}
+
+static void rp_rpc_list(rpc_t *rpc, void *ctx)
+{
+	str aor = STR_NULL;
+	rp_job_t *list, *j;
+	unsigned int ah = 0;
+	uint32_t i, first = 0, last = rp_tbl->hmask;
+
+	if(rpc->scan(ctx, "*S", &aor) < 1)
+		aor.len = 0;
+	if(aor.len > 0) {
+		ah = rp_ul.get_aorhash(&aor);
+		first = last = ah & rp_tbl->hmask;
+	}
+	/* the lock is held for one bucket at a time and never while printing:
+	 * a listing is not a snapshot of one instant, each contact in it is
+	 * as it was when its bucket was copied */
+	for(i = first; i <= last; i++) {
+		if(rp_copy_bucket(i, aor.len > 0 ? &aor : NULL, ah, &list) < 0) {
+			PKG_MEM_ERROR;
+			rpc->fault(ctx, 500, "Out of memory");
+			return;
+		}
+		for(j = list; j; j = j->next) {
+			if(rp_rpc_add_entry(rpc, ctx, j) < 0) {
+				rp_free_jobs(list);
+				rpc->fault(ctx, 500, "Internal error");
+				return;
+			}
+		}
+		rp_free_jobs(list);
+	}
+}
+
+static unsigned long long rp_cnt_val(counter_handle_t h)
+{
+	counter_val_t v = counter_get_val(h);
+
+	return v > 0 ? (unsigned long long)v : 0;
+}
+
+static void rp_rpc_status(rpc_t *rpc, void *ctx)
+{
+	void *th;
+	unsigned c4, c6;
+
+	lock_get(&rp_tbl->lock);
+	c4 = rp_tbl->count[0];
+	c6 = rp_tbl->count[1];
+	lock_release(&rp_tbl->lock);
+	if(rpc->add(ctx, "{", &th) < 0) {
+		rpc->fault(ctx, 500, "Internal error");
+		return;
+	}
+	/* counters in 64 bits: at 3000 pings/s an int wraps within a day */
+	rpc->struct_add(th, "SddddSSddJJJJJJJ", "domain", &rp_params.domain,
+			"contacts", (int)(c4 + c6), "contacts_v4", (int)c4, "contacts_v6",
+			(int)c6, "interval", rp_params.interval, "af", &rp_params.af,
+			"method", &rp_params.method, "max_rate", rp_params.max_rate,
+			"max_failures", rp_params.max_failures, "sent_v4",
+			rp_cnt_val(rp_cnt.sent_v4), "sent_v6", rp_cnt_val(rp_cnt.sent_v6),
+			"replied_v4", rp_cnt_val(rp_cnt.replied_v4), "replied_v6",
+			rp_cnt_val(rp_cnt.replied_v6), "timeouts_v4",
+			rp_cnt_val(rp_cnt.timeouts_v4), "timeouts_v6",
+			rp_cnt_val(rp_cnt.timeouts_v6), "dead", rp_cnt_val(rp_cnt.dead));
+}
+
+static void rp_rpc_ping(rpc_t *rpc, void *ctx)
+{
+	str aor;
+	int pinged;
+
+	if(rpc->scan(ctx, "S", &aor) < 1) {
+		rpc->fault(ctx, 400, "AoR expected");
+		return;
+	}
+	if(rp_ping_aor(&aor, &pinged) <= 0) {
+		rpc->fault(ctx, 404, "No contact of that AoR is pinged");
+		return;
+	}
+	rpc->add(ctx, "d", pinged);
+}
+
+static const char *rp_rpc_status_doc[] = {
+		"Contacts pinged (by family), settings and counters", 0};
+static const char *rp_rpc_list_doc[] = {
+		"Pinged contacts, all or those of one AoR: address, family, socket, "
+		"last ping and reply (unix time), failures",
+		0};
+static const char *rp_rpc_ping_doc[] = {"Ping the contacts of an AoR now", 0};
+
+/* clang-format off */
+rpc_export_t rp_rpc[] = {
+	{"regping.status", rp_rpc_status, rp_rpc_status_doc, 0},
+	{"regping.list", rp_rpc_list, rp_rpc_list_doc, RET_ARRAY},
+	{"regping.ping", rp_rpc_ping, rp_rpc_ping_doc, 0},
+	{0, 0, 0, 0}
+};
+/* clang-format on */

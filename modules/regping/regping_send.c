@@ -1,0 +1,267 @@
+/*
+ * regping - keepalive pinger for registered contacts
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief regping :: where to ping a contact, building and sending a ping,
+ * judging its sending
+ */
+
+#include <string.h>
+#include <stdio.h>
+
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/rand/cryptorand.h"
+#include "core/resolve.h"
+#include "core/socket_info.h"
+#include "core/forward.h"
+#include "core/udp_server.h"
+#include "core/tcp_server.h"
+#include "core/parser/parse_uri.h"
+
+#include "regping_int.h"
+
+/* --- where to ping a contact --- */
+
+/* 1 when host is an IP address, in brackets or not: resolving it asks
+ * no DNS server */
+static int rp_host_is_ip(str *host)
+{
+	str h = *host;
+
+	if(h.len >= 2 && h.s[0] == '[' && h.s[h.len - 1] == ']') {
+		h.s++;
+		h.len -= 2;
+	}
+	return str2ip(&h) != NULL || str2ip6(&h) != NULL;
+}
+
+/* a URI whose host is an address (received, path hop, contact): 0 and t
+ * filled; with dns 0, 1 when the host is a name (t->resolve is the URI:
+ * resolve it later, with dns 1, where blocking is harmless); -1 on
+ * error */
+int rp_uri_target(str *uri, rp_target_t *t, const char *what, int dns)
+{
+	struct sip_uri u;
+	struct hostent *he;
+	char proto;
+
+	if(parse_uri(uri->s, uri->len, &u) < 0) {
+		LM_ERR("invalid %s URI [%s]\n", what, rp_esc(uri));
+		return -1;
+	}
+	proto = u.proto != PROTO_NONE ? u.proto : PROTO_UDP;
+	if(!dns && !rp_host_is_ip(&u.host)) {
+		t->proto = proto;
+		t->resolve = *uri;
+		return 1;
+	}
+	if(u.port_no == 0)
+		u.port_no = (proto == PROTO_TLS) ? SIPS_PORT : SIP_PORT;
+	he = sip_resolvehost(&u.host, &u.port_no, &proto);
+	if(he == NULL) {
+		LM_ERR("cannot resolve the %s [%s]\n", what, rp_esc(uri));
+		return -1;
+	}
+	hostent2su(&t->dst, he, 0, u.port_no);
+	t->proto = proto;
+	return 0;
+}
+
+/* the send socket for t->dst: socket_v4/socket_v6, the one the contact
+ * came in on, or what the core picks; -1 when there is none */
+int rp_target_socket(rp_target_t *t, str *uri)
+{
+	int af = rp_su_af(&t->dst);
+
+	if(rp_pref_sock[af == 6] && rp_pref_sock[af == 6]->proto == t->proto
+			&& rp_pref_sock[af == 6]->address.af == t->dst.s.sa_family)
+		t->sock = rp_pref_sock[af == 6];
+	if(t->sock == NULL || t->sock->address.af != t->dst.s.sa_family)
+		t->sock = get_send_socket(0, &t->dst, t->proto);
+	if(t->sock == NULL) {
+		LM_ERR("no socket to ping [%s] over %s\n", rp_esc(uri),
+				get_proto_name(t->proto));
+		return -1;
+	}
+	return 0;
+}
+
+/* --- sending --- */
+
+int rp_expects_reply(int proto)
+{
+	return rp_method != RP_CRLF && proto == PROTO_UDP;
+}
+
+/* judge the previous ping of e and prepare the next one (lock held) */
+rp_job_t *rp_due(rp_entry_t *e, uint64_t now)
+{
+	enum rp_ping_result r;
+	rp_job_t *j;
+
+	r = rp_live_ping(&e->live, now, rp_expects_reply(e->proto),
+			(uint32_t)rp_params.max_failures);
+	if(r == RP_PING_TIMEOUT || r == RP_PING_DEAD)
+		counter_inc(e->af == 6 ? rp_cnt.timeouts_v6 : rp_cnt.timeouts_v4);
+	j = rp_job_new(e);
+	if(j && r == RP_PING_DEAD) {
+		j->dead = 1;
+		counter_inc(rp_cnt.dead);
+	}
+	return j;
+}
+
+static int rp_build(rp_job_t *j, char *buf, int size)
+{
+	struct socket_info *s = j->sock;
+	str host = s->useinfo.name.len > 0 ? s->useinfo.name : s->address_str;
+	str port = s->useinfo.port_no > 0 ? s->useinfo.port_no_str
+									   : s->port_no_str;
+	/* from the text, not the family the name resolves to: an advertised
+	 * name stays a name, "[2001:db8::1]" keeps its one pair */
+	int v6 = rp_host_needs_brackets(host.s, host.len);
+	int notify = rp_method == RP_NOTIFY;
+	str m = notify ? (str)str_init("NOTIFY") : (str)str_init("OPTIONS");
+	const char *lb = v6 ? "[" : "", *rb = v6 ? "]" : "";
+	str proto;
+	char contact[128];
+
+	get_valid_proto_string(j->proto, 1, 1, &proto);
+	/* RFC 6665: a NOTIFY has a Contact and a Subscription-State; no
+	 * subscription is behind a keepalive, so it is terminated */
+	contact[0] = '\0';
+	if(notify
+			&& snprintf(contact, sizeof(contact),
+					   "Contact: <sip:%s%.*s%s:%.*s>\r\n"
+					   "Subscription-State: terminated\r\n",
+					   lb, host.len, host.s, rb, port.len, port.s)
+					   >= (int)sizeof(contact))
+		return -1;
+	/* the From tag is random (unguessable), the Call-ID and the branch
+	 * carry the sequence number */
+	return snprintf(buf, size,
+			"%.*s %.*s SIP/2.0\r\n"
+			"Via: SIP/2.0/%.*s %s%.*s%s:%.*s;branch=" RP_BRANCH_PREFIX "%x.%.*s\r\n"
+			"%s%.*s%s"
+			"From: <%.*s>;tag=%08x%08x\r\n"
+			"To: <%.*s>\r\n"
+			"Call-ID: " RP_CALLID_PREFIX "%x-%.*s\r\n"
+			"CSeq: 1 %.*s\r\n"
+			"Max-Forwards: 70\r\n"
+			"%s%s"
+			"Content-Length: 0\r\n\r\n",
+			m.len, m.s, j->uri.len, j->uri.s, proto.len, proto.s, lb, host.len,
+			host.s, rb, port.len, port.s, j->seq, j->ruid.len, j->ruid.s,
+			j->path.len ? "Route: " : "", j->path.len, j->path.s,
+			j->path.len ? "\r\n" : "", rp_params.from.len, rp_params.from.s,
+			cryptorand(), cryptorand(), j->uri.len, j->uri.s, j->seq,
+			j->ruid.len, j->ruid.s, m.len, m.s, contact,
+			notify ? "Event: keep-alive\r\n" : "");
+}
+
+/* send one ping; 0 or -1 */
+static int rp_send(rp_job_t *j)
+{
+	char buf[4096];
+	struct dest_info di;
+	int n, ret;
+
+	init_dest_info(&di);
+	di.to = j->dst;
+	di.proto = j->proto;
+	di.send_sock = j->sock;
+	di.id = j->tcpconn_id;
+	if(j->proto == PROTO_UDP && rp_method != RP_CRLF) {
+		n = rp_build(j, buf, sizeof(buf));
+		if(n <= 0 || n >= (int)sizeof(buf)) {
+			LM_ERR("ping for [%s] too long\n", rp_esc(&j->uri));
+			return -1;
+		}
+		/* through the core's send path, as forwarded messages go: the
+		 * network-layer hooks see it (siptrace mirroring, topoh) */
+		ret = msg_send_buffer(&di, buf, n, 0);
+	} else if(j->proto == PROTO_UDP) {
+		ret = udp_send(&di, "\r\n\r\n", 4);
+	} else if(j->proto == PROTO_TCP || j->proto == PROTO_TLS) {
+		/* RFC 5626: a double CRLF on the connection the UA keeps open,
+		 * and on no other: without it a device whose connection is gone
+		 * would be dialled at its old NAT port, and the asynchronous
+		 * connect would pass for a successful ping */
+		di.send_flags.f |= SND_F_FORCE_CON_REUSE;
+		ret = tcp_send(&di, 0, "\r\n\r\n", 4);
+	} else {
+		LM_DBG("no keepalive for %s contacts\n", get_proto_name(j->proto));
+		return 0;
+	}
+	if(ret < 0) {
+		LM_INFO("ping to %s (%s) for [%s] failed\n",
+				su2a(&j->dst, sizeof(j->dst)), get_proto_name(j->proto),
+				rp_esc(&j->aor));
+		return -1;
+	}
+	counter_inc(j->af == 6 ? rp_cnt.sent_v6 : rp_cnt.sent_v4);
+	return 0;
+}
+
+static void rp_send_failed(rp_job_t *j)
+{
+	rp_entry_t *e;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(&j->ruid, rp_hash(j->ruid.s, j->ruid.len), NULL);
+	if(e && rp_live_send_failed(&e->live, (uint32_t)rp_params.max_failures)
+					== RP_PING_DEAD) {
+		j->dead = 1;
+		counter_inc(rp_cnt.dead);
+	}
+	if(e)
+		j->failures = e->live.failures;
+	lock_release(&rp_tbl->lock);
+}
+
+/* a keepalive that expects no reply went out: the connection is alive */
+static void rp_send_ok(rp_job_t *j)
+{
+	rp_entry_t *e;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(&j->ruid, rp_hash(j->ruid.s, j->ruid.len), NULL);
+	if(e)
+		rp_live_sent(&e->live, rp_wall_ms());
+	lock_release(&rp_tbl->lock);
+}
+
+void rp_finish(rp_job_t *j)
+{
+	if(rp_send(j) < 0) {
+		/* an extra ping judges nothing, not even by failing: whoever can
+		 * make regping_ping() run must not be able to kill a contact */
+		if(!j->extra)
+			rp_send_failed(j);
+	}
+	else if(!rp_expects_reply(j->proto))
+		rp_send_ok(j);
+	if(j->dead) {
+		LM_NOTICE("contact [%s] of [%s] at %s is dead after %u "
+				  "unanswered pings\n",
+				rp_esc(&j->uri), rp_esc(&j->aor),
+				su2a(&j->dst, sizeof(j->dst)), j->failures);
+		rp_run_event(j);
+		if(rp_params.remove_dead)
+			rp_remove_from_usrloc(j);
+	}
+	pkg_free(j);
+}
+

@@ -1,0 +1,215 @@
+/*
+ * regping - keepalive pinger for registered contacts
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief regping :: the contact table in shared memory: an index by ruid,
+ * one by AoR, the wheel's slots, one lock
+ */
+
+#include <string.h>
+
+#include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
+#include "core/locking.h"
+
+#include "regping_int.h"
+
+rp_table_t *rp_tbl = NULL;
+rp_wheel_t rp_wheel;
+
+int rp_table_init(void)
+{
+	uint32_t hs;
+
+	for(hs = 1; hs < (uint32_t)rp_params.hash_size && hs < (1u << 24); hs <<= 1)
+		;
+	rp_tbl = shm_malloc(sizeof(rp_table_t));
+	if(rp_tbl == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(rp_tbl, 0, sizeof(*rp_tbl));
+	rp_tbl->hmask = hs - 1;
+	rp_tbl->index = shm_malloc(hs * sizeof(rp_entry_t *));
+	rp_tbl->aindex = shm_malloc(hs * sizeof(rp_entry_t *));
+	rp_tbl->slots = shm_malloc(rp_wheel.nslots * sizeof(rp_entry_t *));
+	if(rp_tbl->index == NULL || rp_tbl->aindex == NULL
+			|| rp_tbl->slots == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(rp_tbl->index, 0, hs * sizeof(rp_entry_t *));
+	memset(rp_tbl->aindex, 0, hs * sizeof(rp_entry_t *));
+	rp_budget_init(&rp_tbl->budget, (uint32_t)rp_params.max_rate,
+			(uint32_t)rp_params.tick_ms, rp_mono_ms());
+	memset(rp_tbl->slots, 0, rp_wheel.nslots * sizeof(rp_entry_t *));
+	if(lock_init(&rp_tbl->lock) == NULL) {
+		LM_ERR("cannot init the lock\n");
+		return -1;
+	}
+	return 0;
+}
+
+void rp_table_destroy(void)
+{
+	rp_entry_t *e, *n;
+	uint32_t i;
+
+	if(rp_tbl == NULL)
+		return;
+	if(rp_tbl->index) {
+		for(i = 0; i <= rp_tbl->hmask; i++) {
+			for(e = rp_tbl->index[i]; e; e = n) {
+				n = e->hnext;
+				shm_free(e);
+			}
+		}
+		shm_free(rp_tbl->index);
+	}
+	if(rp_tbl->aindex)
+		shm_free(rp_tbl->aindex);
+	if(rp_tbl->slots)
+		shm_free(rp_tbl->slots);
+	lock_destroy(&rp_tbl->lock);
+	shm_free(rp_tbl);
+	rp_tbl = NULL;
+}
+
+/* --- the table (callers hold rp_tbl->lock) --- */
+
+rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
+{
+	rp_entry_t **pp = &rp_tbl->index[h & rp_tbl->hmask];
+
+	for(; *pp; pp = &(*pp)->hnext) {
+		if((*pp)->hash == h && rp_str_eq(&(*pp)->ruid, ruid)) {
+			if(pprev)
+				*pprev = pp;
+			return *pp;
+		}
+	}
+	return NULL;
+}
+
+void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
+{
+	rp_entry_t **ap;
+
+	*pprev = e->hnext;
+	for(ap = &rp_tbl->aindex[e->aorhash & rp_tbl->hmask]; *ap;
+			ap = &(*ap)->anext) {
+		if(*ap == e) {
+			*ap = e->anext;
+			break;
+		}
+	}
+	if(e->wprev)
+		e->wprev->wnext = e->wnext;
+	else
+		rp_tbl->slots[e->slot] = e->wnext;
+	if(e->wnext)
+		e->wnext->wprev = e->wprev;
+	if(e->af)
+		rp_tbl->count[e->af == 6]--;
+}
+
+void rp_link(rp_entry_t *e)
+{
+	rp_entry_t **head = &rp_tbl->index[e->hash & rp_tbl->hmask];
+
+	e->hnext = *head;
+	*head = e;
+	head = &rp_tbl->aindex[e->aorhash & rp_tbl->hmask];
+	e->anext = *head;
+	*head = e;
+	e->wprev = NULL;
+	e->wnext = rp_tbl->slots[e->slot];
+	if(e->wnext)
+		e->wnext->wprev = e;
+	rp_tbl->slots[e->slot] = e;
+	if(e->af)
+		rp_tbl->count[e->af == 6]++;
+}
+
+/* copy strings after a struct: *dst points into buf, returns past it */
+char *rp_put_str(char *buf, str *dst, str *src)
+{
+	dst->s = buf;
+	dst->len = src ? src->len : 0;
+	if(dst->len)
+		memcpy(buf, src->s, dst->len);
+	return buf + dst->len;
+}
+
+void rp_remove(str *ruid)
+{
+	rp_entry_t *e, **pprev;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(ruid, rp_hash(ruid->s, ruid->len), &pprev);
+	if(e)
+		rp_unlink(e, pprev);
+	lock_release(&rp_tbl->lock);
+	if(e)
+		shm_free(e);
+}
+
+/* drop the entry of ruid if its address is still a name to resolve (a
+ * re-registration may have replaced it meanwhile) */
+void rp_remove_pending(str *ruid)
+{
+	rp_entry_t *e, **pprev;
+
+	lock_get(&rp_tbl->lock);
+	e = rp_find(ruid, rp_hash(ruid->s, ruid->len), &pprev);
+	if(e && e->af == 0)
+		rp_unlink(e, pprev);
+	else
+		e = NULL;
+	lock_release(&rp_tbl->lock);
+	if(e)
+		shm_free(e);
+}
+
+rp_job_t *rp_job_new(rp_entry_t *e)
+{
+	rp_job_t *j;
+	char *p;
+
+	j = pkg_malloc(sizeof(rp_job_t) + e->ruid.len + e->aor.len + e->uri.len
+				   + e->path.len + e->rlen);
+	if(j == NULL) {
+		PKG_MEM_ERROR;
+		return NULL;
+	}
+	memset(j, 0, sizeof(*j));
+	p = rp_put_str(j->data, &j->ruid, &e->ruid);
+	p = rp_put_str(p, &j->aor, &e->aor);
+	p = rp_put_str(p, &j->uri, &e->uri);
+	p = rp_put_str(p, &j->path, &e->path);
+	j->resolve.s = p;
+	j->resolve.len = e->rlen;
+	if(e->rlen)
+		memcpy(p, e->path.s + e->path.len, e->rlen);
+	j->dst = e->dst;
+	j->sock = e->sock;
+	j->tcpconn_id = e->tcpconn_id;
+	j->proto = e->proto;
+	j->af = e->af;
+	j->seq = e->live.seq;
+	j->failures = e->live.failures;
+	j->live = e->live;
+	return j;
+}
+
