@@ -13,7 +13,7 @@
 
 /*!
  * \file
- * \brief ip6-hostcheck :: check suite for hostcheck.c
+ * \brief ip6-hostcheck :: check suite for the checks (hostcheck.h)
  *
  * Table driven: every row is its own loop check, so a failure names its
  * input. The parsers get the lines a kernel prints (/proc/net/udp6,
@@ -22,6 +22,7 @@
  * also fails when a finding appears that it did not expect.
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -556,11 +557,9 @@ static const struct cfg_row cfgs[] = {
 				"mtu=1300@2 try=TCP@3 | 6 udp udp:[::1]:5060 @1;"},
 		/* a #!define continued over lines */
 		{"#!define IP \\\n[::1]\nlisten=IP\n", "mtu=-1 try= | 6 - [::1] @3;"},
-		/* the include markers of main.c: lines of the included file */
-		{"listen=[::1]\n#!hc_file 1 inc.cfg\nudp_mtu=1300\n"
-		 "udp_mtu_try_proto=TCP\n#!hc_file 2\nlisten=127.0.0.1\n",
-				"mtu=1300@inc.cfg:1 try=TCP@inc.cfg:2 | 6 - [::1] @1; 4 - "
-				"127.0.0.1 @2;"},
+		/* the text alone: an include is not read */
+		{"listen=[::1]\ninclude_file \"inc.cfg\"\nudp_mtu=1300\n",
+				"mtu=1300@3 try= | 6 - [::1] @1;"},
 		{"", "mtu=-1 try= |"},
 		{"listen", "mtu=-1 try= |"},
 		{"listen=", "mtu=-1 try= | 0 -  @1;"},
@@ -578,6 +577,125 @@ START_TEST(test_cfg)
 	ck_assert_msg(strcmp(got, cfgs[_i].summary) == 0,
 			"row %d:\n  got  \"%s\"\n  want \"%s\"", _i, got, cfgs[_i].summary);
 	free(text);
+	free(c);
+}
+END_TEST
+
+/* hc_read_cfg() reads the files of a row from memory */
+struct mem_file
+{
+	const char *name;
+	const char *text;
+};
+
+static char *mem_read(const char *path, void *arg)
+{
+	const struct mem_file *f;
+
+	for(f = arg; f->name; f++)
+		if(strcmp(f->name, path) == 0)
+			return strdup(f->text);
+	errno = ENOENT;
+	return NULL;
+}
+
+/* eleven includes deep, one more than kamailio reads */
+#define DEEP                                                                \
+	{"l0", "include_file \"l1\""}, {"l1", "include_file \"l2\""},           \
+			{"l2", "include_file \"l3\""}, {"l3", "include_file \"l4\""},       \
+			{"l4", "include_file \"l5\""}, {"l5", "include_file \"l6\""},       \
+			{"l6", "include_file \"l7\""}, {"l7", "include_file \"l8\""},       \
+			{"l8", "include_file \"l9\""}, {"l9", "include_file \"l10\""},      \
+			{"l10", "include_file \"l11\""}, {"l11", "udp_mtu=1300\n"}
+
+static const struct
+{
+	struct mem_file files[16]; /* files[0] is the main one */
+	const char *summary;	   /* cfg_summary() */
+	const char *findings;	   /* signature() */
+	const char *what;		   /* of the first finding */
+} reads[] = {
+		/* lines of the included file are named by file and line */
+		{{{"k.cfg", "listen=[::1]\ninclude_file \"inc.cfg\"\n"
+					"listen=127.0.0.1\n"},
+				 {"inc.cfg", "udp_mtu=1300\nudp_mtu_try_proto=TCP\n"}},
+				"mtu=1300@inc.cfg:1 try=TCP@inc.cfg:2 | 6 - [::1] @1; 4 - "
+				"127.0.0.1 @3;",
+				"", NULL},
+		/* a missing include in a block that is off: kamailio starts */
+		{{{"k.cfg", "#!ifdef WITH_TLS\ninclude_file \"tls.cfg\"\n#!endif\n"
+					"udp_mtu=1300\n"}},
+				"mtu=1300@4 try= |", "", NULL},
+		/* the same block on: kamailio would not start */
+		{{{"k.cfg", "#!define WITH_TLS\n#!ifdef WITH_TLS\n"
+					"include_file \"tls.cfg\"\n#!endif\n"}},
+				"mtu=-1 try= |", "cfg include:WARN;",
+				"cannot read tls.cfg (included at line 3): No such file or "
+				"directory"},
+		/* a define made in an included file decides the blocks after it;
+		 * #!include_file and import_file are includes too */
+		{{{"k.cfg", "include_file \"defs.cfg\"\n#!ifdef WITH_MTU\n"
+					"#!include_file \"mtu.cfg\"\n#!else\n"
+					"include_file \"none.cfg\"\n#!endif\n"
+					"import_file \"optional.cfg\"\n"},
+				 {"defs.cfg", "#!define WITH_MTU\n"},
+				 {"mtu.cfg", "# large ones over TCP\nudp_mtu=1300\n"}},
+				"mtu=1300@mtu.cfg:2 try= |", "", NULL},
+		/* as given, else next to the including file */
+		{{{"/etc/k/k.cfg", "include_file \"sub/a.cfg\"\n"},
+				 {"/etc/k/sub/a.cfg", "include_file \"b.cfg\"\n"},
+				 {"/etc/k/sub/b.cfg", "udp_mtu=1300\n"}},
+				"mtu=1300@b.cfg:1 try= |", "", NULL},
+		/* a missing include named where it is included */
+		{{{"k.cfg", "include_file \"a.cfg\"\n"},
+				 {"a.cfg", "\n\n#!include_file \"gone.cfg\"\n"}},
+				"mtu=-1 try= |", "cfg include:WARN;",
+				"cannot read gone.cfg (included at a.cfg line 3): No such "
+				"file or directory"},
+		/* an include in a comment is no include */
+		{{{"k.cfg", "/* include_file \"x.cfg\"\n*/\n# include_file \"y.cfg\"\n"}},
+				"mtu=-1 try= |", "", NULL},
+		/* kamailio refuses more than 10 nested includes */
+		{{DEEP}, "mtu=-1 try= |", "cfg include:WARN;",
+				"l11: too deeply nested, not checked"},
+};
+
+START_TEST(test_read_cfg)
+{
+	hc_cfg_t *c = malloc(sizeof(*c));
+	hc_report_t *rep = new_report();
+	const char *got;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(hc_read_cfg(reads[_i].files[0].name, mem_read,
+							 (void *)reads[_i].files, c, rep),
+			0);
+	got = cfg_summary(c);
+	ck_assert_msg(strcmp(got, reads[_i].summary) == 0,
+			"row %d:\n  got  \"%s\"\n  want \"%s\"", _i, got,
+			reads[_i].summary);
+	ck_assert_str_eq(signature(rep, 0), reads[_i].findings);
+	if(reads[_i].what)
+		ck_assert_str_eq(rep->f[0].what, reads[_i].what);
+	assert_well_formed(rep, "read");
+	free(rep);
+	free(c);
+}
+END_TEST
+
+/* the main file cannot be read: -1, errno set */
+START_TEST(test_read_cfg_missing)
+{
+	static const struct mem_file none[] = {{NULL, NULL}};
+	hc_cfg_t *c = malloc(sizeof(*c));
+	hc_report_t *rep = new_report();
+
+	errno = 0;
+	ck_assert_int_eq(
+			hc_read_cfg("k.cfg", mem_read, (void *)none, c, rep), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(rep->n, 0);
+	free(rep);
 	free(c);
 }
 END_TEST
@@ -1212,6 +1330,8 @@ Suite *unit_suite(void)
 	tc = tcase_create("cfg parsing");
 	tcase_add_loop_test(tc, test_cfg, 0, N_ROWS(cfgs));
 	tcase_add_test(tc, test_cfg_many_listen);
+	tcase_add_loop_test(tc, test_read_cfg, 0, N_ROWS(reads));
+	tcase_add_test(tc, test_read_cfg_missing);
 	tcase_add_loop_test(tc, test_listen_af, 0, N_ROWS(lafs));
 	suite_add_tcase(s, tc);
 

@@ -15,16 +15,20 @@
  * \file
  * \brief ip6-hostcheck :: the checks, in plain C (no I/O)
  *
- * Every function here takes text or values that main.c gathered (lines of
- * /proc/net/{udp,tcp}{,6}, sysctl values, the text of a kamailio.cfg) and
- * either parses them or adds findings to a report. Nothing reads a file,
- * so that the unit suite can feed them what a host would show.
+ * Every function here takes text or values that host.c gathered (lines of
+ * /proc/net/{udp,tcp}{,6}, sysctl values, the text of a kamailio.cfg and
+ * of what it includes, through a hc_read_fn) and either parses them or
+ * adds findings to a report. Nothing here opens a file, so that the unit
+ * suite can feed them what a host would show. report.c: findings and
+ * their output; sockets.c: 1; sysctls.c: 2; cfg_read.c and cfg_check.c:
+ * 3; frag.c: 4.
  */
 
 #ifndef _HOSTCHECK_H_
 #define _HOSTCHECK_H_
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* ------------------------------------------------------------------ */
 /* findings */
@@ -75,6 +79,15 @@ void hc_count(const hc_report_t *r, int *ok, int *warn, int *fail);
 
 /* JSON string body of s (no quotes) into out; returns out */
 char *hc_json_escape(const char *s, char *out, size_t size);
+
+/* the report as a table (findings, the why of each WARN and FAIL, a
+ * summary line), or as a JSON array */
+void hc_print_table(FILE *out, const hc_report_t *r);
+void hc_print_json(FILE *out, const hc_report_t *r);
+
+/* bounded copy and append, always NUL-terminated */
+void hc_scopy(char *dst, size_t size, const char *src);
+void hc_cat(char *buf, size_t size, const char *s);
 
 /* ------------------------------------------------------------------ */
 /* 1. the socket table (/proc/net/udp, udp6, tcp, tcp6) */
@@ -233,10 +246,20 @@ typedef struct hc_cfg
 	int nlisten_all; /* also those that did not fit */
 } hc_cfg_t;
 
-/* parse the text of a kamailio.cfg. Included files are expanded by the
- * caller, each between marker lines "#!hc_file N NAME": the next line is
- * line N of file NAME (no NAME: the main file), so that findings name the
- * line where a setting is */
+/* reads the file at path: its text (malloc'ed, NUL-terminated), or NULL
+ * with errno set */
+typedef char *hc_read_fn(const char *path, void *arg);
+
+/* read the kamailio.cfg at path as kamailio does, line by line: #!define,
+ * #!ifdef and #!subst as they come; an include_file or import_file on a
+ * line that is on is read in its place (the name as given, else next to
+ * the including file; 10 deep at most), one in a block that is off is
+ * not. Findings name the file and line of each setting; includes that
+ * cannot be read are WARN findings in r. 0, or -1 (errno set) when path
+ * itself cannot be read */
+int hc_read_cfg(const char *path, hc_read_fn *read, void *arg, hc_cfg_t *cfg,
+		hc_report_t *r);
+/* the same for the text of one cfg, whose includes are not read */
 void hc_parse_cfg(const char *text, hc_cfg_t *cfg);
 /* the family of a listen value: "udp:[::1]:5060" -> 6 */
 int hc_listen_af(const char *value, char *proto, size_t psize);

@@ -4,7 +4,8 @@
 # families, the cfg checks pass), one on 127.0.0.1 only with no udp_mtu
 # (FAIL for IPv6, WARN for udp_mtu, exit 2); --port, --json; one on the
 # interface lo (binds IPv4 only: WARN cfg listen interface); the cfg
-# constructs that fail over IPv6, the shipped LB cfg; then a fake
+# constructs that fail over IPv6, the shipped LB cfg, includes in
+# #!ifdef blocks; then a fake
 # /proc tree (--proc) for what the host cannot be made to show:
 # disable_ipv6=1, IPv6 missing in the kernel, ignored router
 # advertisements, kamailio not running.
@@ -245,6 +246,31 @@ for c in "cfg geoip" "cfg nathelper raw ping" "cfg pmtu_discovery" "cfg listen i
 	expect_no_finding "$c"
 done
 printf '%s\n' "$OUTPUT" | grep -q "^FAIL " && fail "shipped: $(grep '^FAIL ' "$OUT/shipped.out")"
+
+# includes are read where kamailio reads them: one in a #!ifdef block
+# that is off is not (kamailio starts without it), a #!define made in an
+# included file decides the blocks after it
+NAME=ifdef_include
+echo "#!define WITH_MTU" >"$OUT/defs.cfg"
+cat >"$OUT/ifdef.cfg" <<EOF
+#!KAMAILIO
+include_file "defs.cfg"
+#!ifdef WITH_TLS
+include_file "tls-missing.cfg"
+#!endif
+#!ifdef WITH_MTU
+include_file "mtu.cfg"
+#!else
+include_file "nomtu-missing.cfg"
+#!endif
+EOF
+hc ifdef_include --no-listen --cfg "$OUT/ifdef.cfg"
+expect_no_finding "cfg include"
+expect_finding OK "cfg udp_mtu" "udp_mtu=1300 (mtu.cfg:2)"
+# the same include in a block that is on: kamailio would not start
+sed -i 's/^#!ifdef WITH_TLS/#!ifndef WITH_TLS/' "$OUT/ifdef.cfg"
+hc ifdef_include --no-listen --cfg "$OUT/ifdef.cfg"
+expect_finding WARN "cfg include" "cannot read tls-missing.cfg (included at line 4)"
 
 # ------------------------------------------------------------------
 # 3. a fake /proc (--proc): a kamailio main (100) and child (101), sshd
