@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds_num.h"
 #include "toolnet.h"
 
 int tn_sockaddr(
@@ -68,17 +69,6 @@ int tn_sockaddr(
 	return 0;
 }
 
-int tn_long(const char *s, long min, long max, long *v)
-{
-	char *end;
-
-	if(*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*v = strtol(s, &end, 10);
-	return (errno || *end != '\0' || *v < min || *v > max) ? -1 : 0;
-}
-
 static const char *tn_tool = "tool";
 static void (*tn_usage)(void);
 
@@ -100,7 +90,7 @@ long tn_arg_long(const char *what, const char *s, long min, long max)
 {
 	long v;
 
-	if(tn_long(s, min, max, &v) < 0)
+	if(ds_long(s, min, max, &v) < 0)
 		tn_bad_arg(what, s);
 	return v;
 }

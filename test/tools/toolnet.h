@@ -23,9 +23,6 @@
 int tn_sockaddr(
 		const char *ip, int port, struct sockaddr_storage *ss, socklen_t *len);
 
-/*! a decimal integer in [min, max], nothing else, into *v; 0 or -1 */
-int tn_long(const char *s, long min, long max, long *v);
-
 /*! the tool's name and its usage text (which exits), for tn_bad_arg() */
 void tn_set_usage(const char *tool, void (*usage)(void));
 

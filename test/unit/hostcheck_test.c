@@ -1180,37 +1180,6 @@ START_TEST(test_exit_dropped)
 }
 END_TEST
 
-static const struct
-{
-	const char *in;
-	size_t size;
-	const char *out;
-} jsons[] = {
-		{"plain", 64, "plain"},
-		{"a\"b", 64, "a\\\"b"},
-		{"a\\b", 64, "a\\\\b"},
-		{"l1\nl2\tx\r", 64, "l1\\nl2\\tx\\r"},
-		{"\x01", 64, "\\u0001"},
-		{"[::1]:5060", 64, "[::1]:5060"},
-		/* cut, never inside an escape */
-		{"abc\"", 5, "abc"},
-		{"ab\"", 5, "ab\\\""},
-		{"\x01\x01", 8, "\\u0001"},
-		{"abc", 1, ""},
-};
-
-START_TEST(test_json)
-{
-	char out[64];
-
-	memset(out, 'X', sizeof(out));
-	hc_json_escape(jsons[_i].in, out, jsons[_i].size);
-	ck_assert_msg(strcmp(out, jsons[_i].out) == 0,
-			"row %d: \"%s\", want \"%s\"", _i, out, jsons[_i].out);
-	ck_assert_msg(strlen(out) < jsons[_i].size, "row %d: past the buffer", _i);
-}
-END_TEST
-
 /* what they name: the route's line, the module, the listen value */
 START_TEST(test_cfg_ipv6_wording)
 {
@@ -1356,7 +1325,6 @@ Suite *unit_suite(void)
 	tc = tcase_create("exit status");
 	tcase_add_loop_test(tc, test_exit, 0, N_ROWS(exits));
 	tcase_add_test(tc, test_exit_dropped);
-	tcase_add_loop_test(tc, test_json, 0, N_ROWS(jsons));
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds_json.h"
 #include "dbaudit.h"
 
 /* the IPv6 worst cases; 45 = ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255 */
@@ -143,21 +144,6 @@ int dba_too_narrow(const dba_col_t *c)
 	return need > 0 && c->size > 0 && c->size < need;
 }
 
-/* JSON string: the names come from schema files and databases */
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for(; *s; s++) {
-		if(*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if((unsigned char)*s < 0x20)
-			fprintf(out, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* SQL string literal for a default value */
 static void sql_lit(FILE *out, const char *s)
 {
@@ -179,16 +165,16 @@ static void report_one(
 	switch(f) {
 		case DBA_JSON:
 			fprintf(out, "%s\n  {\"table\": ", first ? "" : ",");
-			json_str(out, c->table);
+			ds_json_put(out, c->table);
 			fprintf(out, ", \"column\": ");
-			json_str(out, c->column);
+			ds_json_put(out, c->column);
 			fprintf(out, ", \"kind\": ");
-			json_str(out, dba_kind_name(k));
+			ds_json_put(out, dba_kind_name(k));
 			fprintf(out, ", \"size\": %d, \"needed\": %d, \"why\": ", c->size,
 					need);
-			json_str(out, dba_why(k));
+			ds_json_put(out, dba_why(k));
 			fprintf(out, ", \"where\": ");
-			json_str(out, c->where);
+			ds_json_put(out, c->where);
 			fprintf(out, "}");
 			break;
 		case DBA_SQL_MYSQL:

@@ -77,9 +77,6 @@ const char *hc_level_name(enum hc_level level);
 int hc_exit_status(const hc_report_t *r);
 void hc_count(const hc_report_t *r, int *ok, int *warn, int *fail);
 
-/* JSON string body of s (no quotes) into out; returns out */
-char *hc_json_escape(const char *s, char *out, size_t size);
-
 /* the report as a table (findings, the why of each WARN and FAIL, a
  * summary line), or as a JSON array */
 void hc_print_table(FILE *out, const hc_report_t *r);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds_num.h"
 #include "host.h"
 
 /* ------------------------------------------------------------------ */
@@ -36,15 +37,6 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, " (see " HC_NAME " --help)\n");
 	return HC_EXIT_USAGE;
-}
-
-static int parse_num(const char *s, long min, long max, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(s, &end, 10);
-	return *s && *end == '\0' && errno == 0 && *v >= min && *v <= max ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -68,7 +60,7 @@ int main(int argc, char **argv)
 				o.cfg = optarg;
 				break;
 			case 'p':
-				if(parse_num(optarg, 1, INT_MAX, &v) < 0)
+				if(ds_long(optarg, 1, INT_MAX, &v) < 0)
 					return usage_error(
 							"--pid wants a process id, not '%s'", optarg);
 				if(o.npids >= HC_MAX_PIDS)
@@ -76,7 +68,7 @@ int main(int argc, char **argv)
 				o.pids[o.npids++] = (int)v;
 				break;
 			case 'P':
-				if(parse_num(optarg, 1, 65535, &v) < 0)
+				if(ds_long(optarg, 1, 65535, &v) < 0)
 					return usage_error(
 							"--port wants 1..65535, not '%s'", optarg);
 				o.port = (unsigned int)v;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ds_json.h"
 #include "hostcheck.h"
 
 /* bounded copy, always NUL-terminated */
@@ -113,53 +114,6 @@ int hc_exit_status(const hc_report_t *r)
 	return warn ? HC_EXIT_WARN : HC_EXIT_OK;
 }
 
-char *hc_json_escape(const char *s, char *out, size_t size)
-{
-	size_t o = 0;
-	const unsigned char *p;
-	char esc[8];
-	const char *add;
-	size_t alen;
-
-	if(size == 0)
-		return out;
-	for(p = (const unsigned char *)s; *p; p++) {
-		switch(*p) {
-			case '"':
-				add = "\\\"";
-				break;
-			case '\\':
-				add = "\\\\";
-				break;
-			case '\n':
-				add = "\\n";
-				break;
-			case '\t':
-				add = "\\t";
-				break;
-			case '\r':
-				add = "\\r";
-				break;
-			default:
-				if(*p < 0x20) {
-					snprintf(esc, sizeof(esc), "\\u%04x", *p);
-					add = esc;
-				} else {
-					esc[0] = (char)*p;
-					esc[1] = '\0';
-					add = esc;
-				}
-		}
-		alen = strlen(add);
-		if(o + alen >= size)
-			break; /* truncated, never in the middle of an escape */
-		memcpy(out + o, add, alen);
-		o += alen;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* ------------------------------------------------------------------ */
 /* output */
 
@@ -230,9 +184,9 @@ void hc_print_json(FILE *out, const hc_report_t *r)
 				"\"%s\", "
 				"\"why\": \"%s\"}",
 				i ? "," : "", hc_level_name(r->f[i].level),
-				hc_json_escape(r->f[i].check, check, sizeof(check)),
-				hc_json_escape(r->f[i].what, what, sizeof(what)),
-				hc_json_escape(r->f[i].why, why, sizeof(why)));
+				ds_json_escape(r->f[i].check, check, sizeof(check)),
+				ds_json_escape(r->f[i].what, what, sizeof(what)),
+				ds_json_escape(r->f[i].why, why, sizeof(why)));
 	}
 	fprintf(out, "%s]\n", r->n ? "\n" : "");
 }

@@ -17,10 +17,12 @@
  */
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds_num.h"
 #include "hostcheck.h"
 
 /* ------------------------------------------------------------------ */
@@ -37,21 +39,17 @@ void hc_sysctls_init(hc_sysctls_t *s)
 
 long hc_parse_long(const char *text)
 {
-	char *end;
+	const char *end;
 	long v;
 
 	if(text == NULL)
 		return HC_UNSET;
 	while(isspace((unsigned char)*text))
 		text++;
-	if(!isdigit((unsigned char)*text) && *text != '-')
-		return HC_UNSET;
-	v = strtol(text, &end, 10);
-	if(end == text)
-		return HC_UNSET;
-	while(isspace((unsigned char)*end))
-		end++;
-	if(*end != '\0')
+	for(end = text + strlen(text); end > text && isspace((unsigned char)end[-1]);
+			end--)
+		;
+	if(ds_long_n(text, (size_t)(end - text), LONG_MIN, LONG_MAX, &v) < 0)
 		return HC_UNSET;
 	return v;
 }
