@@ -21,12 +21,10 @@
 
 const char hc_help_text[] =
 		"NAME\n"
-		"    " HC_NAME
-		" - check a host for dual-stack (IPv6/IPv4) SIP readiness\n"
+		"    " HC_NAME " - check a host for dual-stack (IPv6/IPv4) SIP readiness\n"
 		"\n"
 		"SYNOPSIS\n"
-		"    " HC_NAME
-		" [--cfg FILE] [--pid PID]... [--port PORT] [--no-listen]\n"
+		"    " HC_NAME " [--cfg FILE] [--pid PID]... [--port PORT] [--no-listen]\n"
 		"                  [--proc DIR] [--json]\n"
 		"    " HC_NAME " -h | --help\n"
 		"\n"
@@ -44,9 +42,10 @@ const char hc_help_text[] =
 		"    JSON array instead.\n"
 		"\n"
 		"OPTIONS\n"
-		"    --cfg FILE   also check this kamailio.cfg (include_file and\n"
-		"                 import_file are followed, #!define, #!substdef\n"
-		"                 and #!ifdef are applied)\n"
+		"    --cfg FILE   also check this kamailio.cfg (#!define, #!substdef\n"
+		"                 and #!ifdef are applied, include_file and\n"
+		"                 import_file followed where kamailio follows\n"
+		"                 them: not in a #!ifdef block that is off)\n"
 		"    --pid PID    the sockets of this process and of its children\n"
 		"                 are kamailio's (repeatable; default: every\n"
 		"                 process named kamailio)\n"
