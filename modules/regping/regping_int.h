@@ -93,6 +93,8 @@ typedef struct rp_job
 	char data[];
 } rp_job_t;
 
+/* where to ping a contact: rp_target() (regping_usrloc.c), rp_uri_target()
+ * and rp_target_socket() (regping_send.c) fill it */
 typedef struct rp_target
 {
 	union sockaddr_union dst;
