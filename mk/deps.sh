@@ -9,7 +9,7 @@ set -eu
 
 PKGS="kamailio kamailio-extra-modules kamailio-utils-modules sip-tester
 rtpengine-daemon rtpengine-utils check pkg-config xsltproc docbook-xsl docbook-xml libxml2-dev
-dpkg-dev gcc make iproute2 lynx libxml2-utils libpq-dev postgresql
+dpkg-dev gcc make iproute2 lynx libxml2-utils libpq-dev libssl-dev postgresql
 kamailio-postgres-modules tcpdump curl iptables baresip-core linphone-cli clang libclang-rt-dev python3 procps $*"
 
 APT="apt-get -o DPkg::Lock::Timeout=600"
@@ -61,9 +61,9 @@ need "${pgbin:-/usr/lib/postgresql/N/bin}/postgres" postgresql
 need /usr/share/kamailio/postgres/standard-create.sql kamailio-postgres-modules
 need /usr/share/xml/docbook/stylesheet/docbook-xsl/xhtml/docbook.xsl docbook-xsl
 need /usr/share/xml/docbook/schema/dtd/4.4/docbookx.dtd docbook-xml
-pkg-config --exists check libxml-2.0 libpq 2>/dev/null || {
-	echo "deps: a pkg-config module of check, libxml-2.0 or libpq is missing" \
-		"(packages check, libxml2-dev, libpq-dev)" >&2
+pkg-config --exists check libxml-2.0 libpq libcrypto 2>/dev/null || {
+	echo "deps: a pkg-config module of check, libxml-2.0, libpq or libcrypto is missing" \
+		"(packages check, libxml2-dev, libpq-dev, libssl-dev)" >&2
 	bad=1
 }
 # libFuzzer comes with clang's runtime

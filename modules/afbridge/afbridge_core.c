@@ -47,6 +47,8 @@
 #endif
 
 #include "../ip6ref/api.h"
+#include "ds_kglue.h"
+#include "ds_mark.h"
 #include "afbridge_core.h"
 
 afb_params_t afb_params = {
@@ -178,26 +180,6 @@ static int afb_relay_bind(void)
 	return 0;
 }
 
-static struct socket_info *afb_pref_socket(str *s, int af)
-{
-	struct socket_info *si;
-
-	if(s->len <= 0)
-		return NULL;
-	si = lookup_local_socket(s);
-	if(si == NULL) {
-		LM_ERR("preferred IPv%d socket [%.*s] is not a listening socket\n", af,
-				s->len, s->s);
-		return (struct socket_info *)-1;
-	}
-	if(si->address.af != (af == 6 ? AF_INET6 : AF_INET)) {
-		LM_ERR("preferred IPv%d socket [%.*s] is not of that family\n", af,
-				s->len, s->s);
-		return (struct socket_info *)-1;
-	}
-	return si;
-}
-
 void afb_destroy(void)
 {
 	if(afb_have_rr)
@@ -206,7 +188,7 @@ void afb_destroy(void)
 
 /* the key of the dialog marks: from mark_secret, so that every proxy of a
  * cluster and a restarted one accept the marks, else random */
-static void afb_mark_key_init(void)
+static int afb_mark_key_init(void)
 {
 	static const uint8_t k0[16] = {0}, k1[16] = {1};
 	uint64_t h[2];
@@ -214,37 +196,42 @@ static void afb_mark_key_init(void)
 	int i;
 
 	if(afb_params.mark_secret.len > 0) {
-		h[0] = afb_siphash(k0, afb_params.mark_secret.s,
-				afb_params.mark_secret.len);
-		h[1] = afb_siphash(k1, afb_params.mark_secret.s,
-				afb_params.mark_secret.len);
+		if(ds_siphash(k0, afb_params.mark_secret.s,
+				   afb_params.mark_secret.len, &h[0])
+						< 0
+				|| ds_siphash(k1, afb_params.mark_secret.s,
+						   afb_params.mark_secret.len, &h[1])
+						   < 0) {
+			LM_ERR("cannot derive the mark key from mark_secret (libcrypto "
+				   "has no SIPHASH)\n");
+			return -1;
+		}
 		memcpy(afb_mark_key, h, sizeof(afb_mark_key));
-		return;
+		return 0;
 	}
 	for(i = 0; i < 16; i += (int)sizeof(r)) {
 		r = cryptorand();
 		memcpy(afb_mark_key + i, &r, sizeof(r));
 	}
+	return 0;
 }
 
 int afb_init(void)
 {
-	if(afb_params.backend.len == 8
-			&& strncmp(afb_params.backend.s, "rtpproxy", 8) == 0) {
-		afb_backend = AFB_RTPPROXY;
-	} else if(afb_params.backend.len == 9
-			  && strncmp(afb_params.backend.s, "rtpengine", 9) == 0) {
-		afb_backend = AFB_RTPENGINE;
-	} else {
+	/* by enum afb_backend */
+	static const char *const backends[] = {"rtpproxy", "rtpengine", NULL};
+	static const char *const sides[] = {"e", "i", NULL};
+	int b;
+
+	if((b = ds_str_enum(&afb_params.backend, backends, 0)) < 0) {
 		LM_ERR("unknown backend [%.*s] (rtpproxy or rtpengine)\n",
 				afb_params.backend.len, afb_params.backend.s);
 		return -1;
 	}
+	afb_backend = (enum afb_backend)b;
 	if(afb_relay_bind() < 0)
 		return -1;
-	if(afb_params.ipv6_side.len != 1
-			|| (afb_params.ipv6_side.s[0] != 'e'
-					&& afb_params.ipv6_side.s[0] != 'i')) {
+	if(ds_str_enum(&afb_params.ipv6_side, sides, 0) < 0) {
 		LM_ERR("ipv6_side must be \"e\" or \"i\", not [%.*s]\n",
 				afb_params.ipv6_side.len, afb_params.ipv6_side.s);
 		return -1;
@@ -271,32 +258,13 @@ int afb_init(void)
 			return -1;
 		}
 		afb_have_rr = 1;
-		afb_mark_key_init();
+		if(afb_mark_key_init() < 0)
+			return -1;
 	}
-	afb_pref_sock[0] = afb_pref_socket(&afb_params.socket_v4, 4);
-	afb_pref_sock[1] = afb_pref_socket(&afb_params.socket_v6, 6);
-	if(afb_pref_sock[0] == (struct socket_info *)-1
-			|| afb_pref_sock[1] == (struct socket_info *)-1)
+	b = ds_pref_socket(&afb_params.socket_v4, 4, &afb_pref_sock[0]);
+	if(ds_pref_socket(&afb_params.socket_v6, 6, &afb_pref_sock[1]) < 0 || b < 0)
 		return -1;
 	return 0;
-}
-
-/* family used to reach ip: an IPv4-mapped IPv6 address counts as IPv4 */
-static int afb_ip_af(struct ip_addr *ip)
-{
-	if(ip->af == AF_INET)
-		return 4;
-	if(ip->af == AF_INET6)
-		return IN6_IS_ADDR_V4MAPPED((struct in6_addr *)ip->u.addr) ? 4 : 6;
-	return 0;
-}
-
-static int afb_su_af(union sockaddr_union *su)
-{
-	struct ip_addr ip;
-
-	su2ip_addr(&ip, su);
-	return afb_ip_af(&ip);
 }
 
 static enum afb_method afb_method_of(int method_value)
@@ -384,7 +352,7 @@ static int afb_request_to_af(sip_msg_t *msg)
 
 	af = afb_dst_af(msg, &host);
 	if(af == 0 && msg->force_send_socket)
-		af = afb_ip_af(&msg->force_send_socket->address);
+		af = ds_ip_af(&msg->force_send_socket->address);
 	if(af == 0)
 		LM_DBG("family of destination [%.*s] unknown\n", host.len,
 				host.s ? host.s : "");
@@ -434,7 +402,7 @@ static int afb_dialog_mark(sip_msg_t *msg)
 			|| afb_rr.get_route_param(msg, &afb_mark_name, &val) != 0)
 		return -1;
 	cid = afb_callid(msg);
-	m = afb_mark_check(afb_mark_key, cid->s, cid->len, val.s, val.len);
+	m = ds_mark_check(afb_mark_key, cid->s, cid->len, val.s, val.len);
 	if(m == -2) {
 		counter_inc(afb_cnt.bad_marks);
 		LM_WARN("%.*s from %s for call-id [%.*s] carries the dialog mark "
@@ -450,7 +418,7 @@ static int afb_dialog_mark(sip_msg_t *msg)
 /* an initial INVITE with SDP records whether its dialog is bridged */
 static void afb_mark_dialog(sip_msg_t *msg, afb_facts_t *f, int bridged)
 {
-	char buf[sizeof(";afb=") + AFB_MARK_LEN];
+	char buf[sizeof(";afb=") + DS_MARK_LEN];
 	str mark = afb_mark_off, *cid;
 
 	if(!afb_have_rr || f->route != AFB_RT_REQUEST || f->method != AFB_M_INVITE
@@ -459,11 +427,11 @@ static void afb_mark_dialog(sip_msg_t *msg, afb_facts_t *f, int bridged)
 	cid = afb_callid(msg);
 	if(bridged) {
 		memcpy(buf, ";afb=", 5);
-		afb_mark_make(afb_mark_key, cid->s, cid->len, buf + 5);
 		mark.s = buf;
-		mark.len = 5 + AFB_MARK_LEN;
+		mark.len = 5 + DS_MARK_LEN;
 	}
-	if(afb_rr.add_rr_param(msg, &mark) < 0)
+	if((bridged && ds_mark_make(afb_mark_key, cid->s, cid->len, buf + 5) < 0)
+			|| afb_rr.add_rr_param(msg, &mark) < 0)
 		LM_WARN("cannot mark the dialog of call-id [%.*s]\n", cid->len,
 				cid->s);
 }
@@ -487,7 +455,7 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 	memset(f, 0, sizeof(*f));
 	f->req_had_sdp = 1;
 	f->bridged = -1;
-	f->from_af = afb_ip_af(&msg->rcv.src_ip);
+	f->from_af = ds_ip_af(&msg->rcv.src_ip);
 	if(msg->first_line.type == SIP_REPLY) {
 		f->route = AFB_RT_REPLY;
 		f->status = msg->first_line.u.reply.statuscode;
@@ -498,7 +466,7 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 		f->method = afb_method_of(get_cseq(msg)->method_id);
 		req = t ? t->uas.request : NULL;
 		if(req) {
-			f->to_af = afb_ip_af(&req->rcv.src_ip);
+			f->to_af = ds_ip_af(&req->rcv.src_ip);
 			/* the shared clone's To was parsed before it was cloned */
 			f->in_dialog = req->to && req->to->parsed
 						   && get_to(req)->tag_value.len > 0;
@@ -525,7 +493,7 @@ int afb_facts(sip_msg_t *msg, afb_facts_t *f)
 					&& (req_sdp = afb_req_sdp_af(t->uas.request)) != 0)
 				f->from_af = req_sdp;
 			b = t ? afb_tm.t_get_picked_branch() : -1;
-			f->to_af = (b >= 0) ? afb_su_af(&t->uac[b].request.dst.to)
+			f->to_af = (b >= 0) ? ds_su_af(&t->uac[b].request.dst.to)
 								: afb_request_to_af(msg);
 			return 0;
 		}
@@ -856,7 +824,7 @@ int afb_set_socket(sip_msg_t *msg)
 	si = (pref && pref->proto == proto) ? pref : NULL;
 	if(si == NULL && (list = get_sock_info_list(proto)) != NULL) {
 		for(si = *list; si; si = si->next) {
-			if(afb_ip_af(&si->address) == af
+			if(ds_ip_af(&si->address) == af
 					&& si->address.af == (af == 6 ? AF_INET6 : AF_INET))
 				break;
 		}

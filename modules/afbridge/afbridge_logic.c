@@ -18,6 +18,8 @@
 
 #include <string.h>
 
+#include "ds_sdp.h"
+
 #include "afbridge_logic.h"
 
 static char side_of(int af, char ipv6_side)
@@ -111,122 +113,68 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 	return d->action != AFB_NONE ? 1 : -1;
 }
 
-/* the address of the connection line whose "c=IN IP" ends at a (the
- * family digit and a blank follow): *n gets its length */
-static const char *conn_addr(const char *a, const char *end, int *n)
-{
-	const char *p;
-
-	if(end - a < 2 || a[1] != ' ')
-		return NULL;
-	for(p = a + 2; p < end && *p != '/' && *p != ' ' && *p != '\t'
-				   && *p != '\r' && *p != '\n';
-			p++)
-		;
-	*n = (int)(p - (a + 2));
-	return a + 2;
-}
-
 int afb_sdp_text_af(const char *body, int len, afb_addr_af_f reach_af)
 {
-	static const char cl[] = "c=IN IP";
-	const char *p = body, *end = body + len, *addr;
-	const int n = sizeof(cl) - 1;
-	int alen;
+	ds_sdp_line_t l;
+	const char *addr;
+	int pos = 0, alen;
 
-	if(body == NULL)
-		return 0;
-	while(p < end) {
-		if(end - p > n && memcmp(p, cl, n) == 0) {
-			if(p[n] == '4')
+	while(ds_sdp_next_line(body, len, &pos, &l)) {
+		/* the family digit is read even without the blank after it */
+		if(l.len <= 7 || memcmp(l.s, "c=IN IP", 7) != 0)
+			continue;
+		if(l.s[7] == '4')
+			return 4;
+		if(l.s[7] == '6') {
+			if(reach_af && ds_sdp_conn(&l, &addr, &alen) == 6 && alen > 0
+					&& reach_af(addr, alen) == 4)
 				return 4;
-			if(p[n] == '6') {
-				if(reach_af
-						&& (addr = conn_addr(p + n, end, &alen)) != NULL
-						&& alen > 0 && reach_af(addr, alen) == 4)
-					return 4;
-				return 6;
-			}
+			return 6;
 		}
-		p = memchr(p, '\n', end - p);
-		if(p == NULL)
-			break;
-		p++;
 	}
 	return 0;
 }
 
 int afb_sdp_next_conn6(const char *body, int len, int *pos, afb_conn6_t *c)
 {
-	static const char cl[] = "c=IN IP6";
-	const char *p, *end = body + len, *addr, *nl;
-	const int n = sizeof(cl) - 1;
+	ds_sdp_line_t l;
+	const char *addr;
 	int alen;
 
 	if(body == NULL || *pos < 0 || *pos >= len)
 		return 0;
-	p = body + *pos;
-	while(p < end) {
-		nl = memchr(p, '\n', end - p);
-		if(end - p > n && memcmp(p, cl, n) == 0
-				&& (addr = conn_addr(p + n - 1, end, &alen)) != NULL
-				&& alen > 0) {
-			c->type_off = (int)(p + 2 + 3 - body); /* "c=IN " */
+	while(ds_sdp_next_line(body, len, pos, &l)) {
+		if(ds_sdp_conn(&l, &addr, &alen) == 6 && alen > 0) {
+			c->type_off = l.off + 5; /* "c=IN " */
 			c->addr_off = (int)(addr - body);
 			c->addr_len = alen;
-			*pos = nl ? (int)(nl + 1 - body) : len;
 			return 1;
 		}
-		if(nl == NULL)
-			break;
-		p = nl + 1;
 	}
-	*pos = len;
 	return 0;
-}
-
-/* the connection line l[0..n) (after "c=") is well-formed */
-static int conn_ok(const char *l, int n, afb_addr_af_f addr_af)
-{
-	int af, a;
-
-	if(n < 8 || memcmp(l, "IN IP", 5) != 0 || (l[5] != '4' && l[5] != '6')
-			|| l[6] != ' ')
-		return 0;
-	af = l[5] - '0';
-	l += 7;
-	n -= 7;
-	for(a = 0; a < n && l[a] != '/' && l[a] != ' ' && l[a] != '\t'; a++)
-		;
-	return a > 0 && addr_af(l, a) == af;
 }
 
 enum afb_sdp_problem afb_sdp_check(const char *body, int len,
 		int max_streams, afb_addr_af_f addr_af, const char **line,
 		int *line_len)
 {
-	const char *p = body, *end, *eol;
-	int streams = 0, n;
+	ds_sdp_line_t l;
+	const char *addr;
+	int streams = 0, pos = 0, af, alen;
 
 	if(body == NULL || len <= 0)
 		return AFB_SDP_OK;
-	end = body + len;
-	while(p < end) {
-		eol = memchr(p, '\n', end - p);
-		if(eol == NULL)
-			eol = end;
-		n = (int)(eol - p);
-		if(n > 0 && p[n - 1] == '\r')
-			n--;
-		*line = p;
-		*line_len = n;
-		if(n >= 2 && p[0] == 'c' && p[1] == '='
-				&& !conn_ok(p + 2, n - 2, addr_af))
-			return AFB_SDP_BAD_CONN;
-		if(n >= 2 && p[0] == 'm' && p[1] == '=' && max_streams > 0
+	while(ds_sdp_next_line(body, len, &pos, &l)) {
+		*line = l.s;
+		*line_len = l.len;
+		if(l.len >= 2 && l.s[0] == 'c' && l.s[1] == '=') {
+			af = ds_sdp_conn(&l, &addr, &alen);
+			if(af == 0 || alen == 0 || addr_af(addr, alen) != af)
+				return AFB_SDP_BAD_CONN;
+		}
+		if(l.len >= 2 && l.s[0] == 'm' && l.s[1] == '=' && max_streams > 0
 				&& ++streams > max_streams)
 			return AFB_SDP_TOO_MANY;
-		p = eol + 1;
 	}
 	return AFB_SDP_OK;
 }
@@ -248,86 +196,4 @@ const char *afb_action_name(enum afb_action a)
 	static const char *names[] = {"none", "offer", "answer", "delete"};
 
 	return (a >= AFB_NONE && a <= AFB_DELETE) ? names[a] : "none";
-}
-
-#define SIP_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIP_ROUND                \
-	do {                         \
-		v0 += v1;                \
-		v1 = SIP_ROTL(v1, 13);   \
-		v1 ^= v0;                \
-		v0 = SIP_ROTL(v0, 32);   \
-		v2 += v3;                \
-		v3 = SIP_ROTL(v3, 16);   \
-		v3 ^= v2;                \
-		v0 += v3;                \
-		v3 = SIP_ROTL(v3, 21);   \
-		v3 ^= v0;                \
-		v2 += v1;                \
-		v1 = SIP_ROTL(v1, 17);   \
-		v1 ^= v2;                \
-		v2 = SIP_ROTL(v2, 32);   \
-	} while(0)
-
-static uint64_t le64(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-
-	while(n-- > 0)
-		v |= (uint64_t)p[n] << (8 * n);
-	return v;
-}
-
-uint64_t afb_siphash(const uint8_t key[16], const void *msg, size_t len)
-{
-	const uint8_t *m = msg, *end = m + (len & ~(size_t)7);
-	uint64_t k0 = le64(key, 8), k1 = le64(key + 8, 8), mi;
-	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
-	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
-
-	for(; m < end; m += 8) {
-		mi = le64(m, 8);
-		v3 ^= mi;
-		SIP_ROUND;
-		SIP_ROUND;
-		v0 ^= mi;
-	}
-	mi = le64(m, len & 7) | ((uint64_t)(len & 0xff) << 56);
-	v3 ^= mi;
-	SIP_ROUND;
-	SIP_ROUND;
-	v0 ^= mi;
-	v2 ^= 0xff;
-	SIP_ROUND;
-	SIP_ROUND;
-	SIP_ROUND;
-	SIP_ROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
-void afb_mark_make(
-		const uint8_t key[16], const char *callid, int clen, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	uint64_t h = afb_siphash(key, callid, clen > 0 ? (size_t)clen : 0);
-	int i;
-
-	for(i = AFB_MARK_LEN - 1; i >= 0; i--, h >>= 4)
-		out[i] = hex[h & 0xf];
-}
-
-int afb_mark_check(const uint8_t key[16], const char *callid, int clen,
-		const char *val, int vlen)
-{
-	char tok[AFB_MARK_LEN];
-	int i, diff = 0;
-
-	if(vlen == 1 && val[0] == '0')
-		return 0;
-	if(vlen != AFB_MARK_LEN)
-		return -2;
-	afb_mark_make(key, callid, clen, tok);
-	for(i = 0; i < AFB_MARK_LEN; i++)
-		diff |= tok[i] ^ val[i];
-	return diff ? -2 : 1;
 }

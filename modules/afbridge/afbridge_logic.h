@@ -24,9 +24,6 @@
 #ifndef _AFBRIDGE_LOGIC_H_
 #define _AFBRIDGE_LOGIC_H_
 
-#include <stddef.h>
-#include <stdint.h>
-
 enum afb_route
 {
 	AFB_RT_REQUEST = 0, /* request_route */
@@ -141,21 +138,5 @@ const char *afb_sdp_problem_name(enum afb_sdp_problem p);
 
 /*! name of an action for logs: "offer", "answer", "delete", "none" */
 const char *afb_action_name(enum afb_action a);
-
-/*! SipHash-2-4 (Aumasson, Bernstein) of msg[0..len) under a 128-bit key */
-uint64_t afb_siphash(const uint8_t key[16], const void *msg, size_t len);
-
-/*! the Record-Route mark of a bridged dialog: the keyed hash of its
- * Call-ID in AFB_MARK_LEN lowercase hex digits, so that only a request of
- * that dialog (or of someone who saw its Record-Route) can make this proxy
- * delete its relay session; a dialog that is not bridged is marked "0" */
-#define AFB_MARK_LEN 16
-void afb_mark_make(
-		const uint8_t key[16], const char *callid, int clen, char *out);
-
-/*! read the mark val of a dialog with Call-ID callid: 1 bridged (the
- * token of this Call-ID), 0 not bridged ("0"), -2 anything else */
-int afb_mark_check(const uint8_t key[16], const char *callid, int clen,
-		const char *val, int vlen);
 
 #endif

@@ -27,6 +27,7 @@
 #include "core/rpc_lookup.h"
 #include "core/counters.h"
 
+#include "ds_kglue.h"
 #include "afbridge_core.h"
 #include "afbridge_rpc.h"
 
@@ -64,15 +65,6 @@ static int ki_af_set_socket(sip_msg_t *msg)
 	return afb_set_socket(msg);
 }
 
-static int afb_set_pv(sip_msg_t *msg, pv_spec_t *dst, pv_value_t *val)
-{
-	if(dst->setf(msg, &dst->pvp, (int)EQ_T, val) < 0) {
-		LM_ERR("cannot set the output variable\n");
-		return -2;
-	}
-	return 0;
-}
-
 static int afb_flags_pv(sip_msg_t *msg, pv_spec_t *dst)
 {
 	pv_value_t val;
@@ -84,7 +76,7 @@ static int afb_flags_pv(sip_msg_t *msg, pv_spec_t *dst)
 	val.flags = PV_VAL_STR;
 	val.rs.s = dir;
 	val.rs.len = strlen(dir);
-	if(afb_set_pv(msg, dst, &val) < 0)
+	if(ds_set_out(msg, dst, &val) < 0)
 		return -2;
 	return ret;
 }
@@ -101,33 +93,21 @@ static int afb_dst_pv(sip_msg_t *msg, pv_spec_t *dst)
 	memset(&val, 0, sizeof(val));
 	val.flags = PV_TYPE_INT | PV_VAL_INT;
 	val.ri = afb_dst_af(msg, &host);
-	if(afb_set_pv(msg, dst, &val) < 0)
+	if(ds_set_out(msg, dst, &val) < 0)
 		return -2;
 	return val.ri ? 1 : -1;
 }
 
-/* KEMI passes the output variable by name */
-static pv_spec_t *afb_out_spec(str *name)
-{
-	pv_spec_t *sp = pv_cache_get(name);
-
-	if(sp == NULL || sp->setf == NULL) {
-		LM_ERR("not a writable variable: [%.*s]\n", name->len, name->s);
-		return NULL;
-	}
-	return sp;
-}
-
 static int ki_af_bridge_flags(sip_msg_t *msg, str *pvname)
 {
-	pv_spec_t *dst = afb_out_spec(pvname);
+	pv_spec_t *dst = ds_out_spec(pvname);
 
 	return dst ? afb_flags_pv(msg, dst) : -2;
 }
 
 static int ki_af_dst(sip_msg_t *msg, str *pvname)
 {
-	pv_spec_t *dst = afb_out_spec(pvname);
+	pv_spec_t *dst = ds_out_spec(pvname);
 
 	return dst ? afb_dst_pv(msg, dst) : -2;
 }
@@ -170,21 +150,6 @@ static int w_af_dst(sip_msg_t *msg, char *p1, char *p2)
 	return afb_dst_pv(msg, (pv_spec_t *)p1);
 }
 
-static int fixup_outvar(void **param, int param_no)
-{
-	char *orig = (char *)*param; /* kept by the core after the fixup */
-
-	if(param_no != 1)
-		return E_UNSPEC;
-	if(fixup_pvar_null(param, 1) < 0)
-		return E_CFG;
-	if(((pv_spec_t *)*param)->setf == NULL) {
-		LM_ERR("the parameter must be a writable variable, not [%s]\n", orig);
-		return E_CFG;
-	}
-	return 0;
-}
-
 /* clang-format off */
 static counter_def_t afb_counter_defs[] = {
 	{&afb_cnt.v6_to_v4, "v6_to_v4", 0, 0, 0,
@@ -207,10 +172,10 @@ static cmd_export_t cmds[] = {
 	{"af_bridge", (cmd_function)w_af_bridge, 0, 0, 0, AFB_ROUTES},
 	{"af_bridge", (cmd_function)w_af_bridge, 1, fixup_spve_null,
 		fixup_free_spve_null, AFB_ROUTES},
-	{"af_bridge_flags", (cmd_function)w_af_bridge_flags, 1, fixup_outvar,
+	{"af_bridge_flags", (cmd_function)w_af_bridge_flags, 1, ds_fixup_outvar,
 		fixup_free_pvar_null, AFB_ROUTES},
 	{"af_crossing", (cmd_function)w_af_crossing, 0, 0, 0, AFB_ROUTES},
-	{"af_dst", (cmd_function)w_af_dst, 1, fixup_outvar,
+	{"af_dst", (cmd_function)w_af_dst, 1, ds_fixup_outvar,
 		fixup_free_pvar_null, REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE},
 	{"af_set_socket", (cmd_function)w_af_set_socket, 0, 0, 0,
 		REQUEST_ROUTE | BRANCH_ROUTE | FAILURE_ROUTE},

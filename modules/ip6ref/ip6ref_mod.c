@@ -23,6 +23,7 @@
 #include "core/kemi.h"
 #include "core/lvalue.h"
 
+#include "ds_kglue.h"
 #include "api.h"
 #include "ip6ref_parser.h"
 #include "ip6ref_trans.h"
@@ -107,15 +108,6 @@ static int ki_ip_equal(sip_msg_t *msg, str *s1, str *s2)
 	return ip6r_equal(&a, &b) ? 1 : -1;
 }
 
-static int ip6ref_set_out(sip_msg_t *msg, pv_spec_t *dst, pv_value_t *val)
-{
-	if(dst->setf(msg, &dst->pvp, (int)EQ_T, val) < 0) {
-		LM_ERR("cannot set the output variable (type %d)\n", dst->type);
-		return -2;
-	}
-	return 1;
-}
-
 static int ip6ref_af_pv(sip_msg_t *msg, str *s, pv_spec_t *dst)
 {
 	pv_value_t val;
@@ -127,7 +119,7 @@ static int ip6ref_af_pv(sip_msg_t *msg, str *s, pv_spec_t *dst)
 	memset(&val, 0, sizeof(val));
 	val.flags = PV_TYPE_INT | PV_VAL_INT;
 	val.ri = af;
-	if(ip6ref_set_out(msg, dst, &val) < 0)
+	if(ds_set_out(msg, dst, &val) < 0)
 		return -2;
 	return af ? 1 : -1;
 }
@@ -144,49 +136,35 @@ static int ip6ref_convert_pv(
 	memset(&val, 0, sizeof(val));
 	ret = ip6ref_convert(s, op, buf, &val.rs);
 	val.flags = PV_VAL_STR;
-	if(ip6ref_set_out(msg, dst, &val) < 0)
+	if(ds_set_out(msg, dst, &val) < 0)
 		return -2;
 	return ret;
 }
 
-/* KEMI passes the output variable by name */
-static pv_spec_t *ip6ref_out_spec(str *name)
-{
-	pv_spec_t *sp;
-
-	sp = pv_cache_get(name);
-	if(sp == NULL || sp->setf == NULL) {
-		LM_ERR("not a writable variable: [%.*s]\n", name ? name->len : 0,
-				name ? name->s : "");
-		return NULL;
-	}
-	return sp;
-}
-
 static int ki_ip_af(sip_msg_t *msg, str *s, str *pvname)
 {
-	pv_spec_t *dst = ip6ref_out_spec(pvname);
+	pv_spec_t *dst = ds_out_spec(pvname);
 
 	return dst ? ip6ref_af_pv(msg, s, dst) : -2;
 }
 
 static int ki_ip6_to_ref(sip_msg_t *msg, str *s, str *pvname)
 {
-	pv_spec_t *dst = ip6ref_out_spec(pvname);
+	pv_spec_t *dst = ds_out_spec(pvname);
 
 	return dst ? ip6ref_convert_pv(msg, s, dst, IP6REF_TO_REF) : -2;
 }
 
 static int ki_ip6_to_addr(sip_msg_t *msg, str *s, str *pvname)
 {
-	pv_spec_t *dst = ip6ref_out_spec(pvname);
+	pv_spec_t *dst = ds_out_spec(pvname);
 
 	return dst ? ip6ref_convert_pv(msg, s, dst, IP6REF_TO_ADDR) : -2;
 }
 
 static int ki_ip_canon(sip_msg_t *msg, str *s, str *pvname)
 {
-	pv_spec_t *dst = ip6ref_out_spec(pvname);
+	pv_spec_t *dst = ds_out_spec(pvname);
 
 	return dst ? ip6ref_convert_pv(msg, s, dst, IP6REF_CANON) : -2;
 }
@@ -275,34 +253,6 @@ static int w_ip_canon(sip_msg_t *msg, char *p1, char *p2)
 	return ip6ref_convert_pv(msg, &s, (pv_spec_t *)p2, IP6REF_CANON);
 }
 
-/* (string, writable variable) */
-static int fixup_str_outvar(void **param, int param_no)
-{
-	char *orig = (char *)*param; /* kept by the core after the fixup */
-
-	if(param_no == 1)
-		return fixup_spve_null(param, 1);
-	if(param_no != 2)
-		return E_UNSPEC;
-	if(fixup_pvar_null(param, 1) < 0)
-		return E_CFG;
-	if(((pv_spec_t *)*param)->setf == NULL) {
-		LM_ERR("the second parameter must be a writable variable, not [%s]\n",
-				orig);
-		return E_CFG;
-	}
-	return 0;
-}
-
-static int fixup_free_str_outvar(void **param, int param_no)
-{
-	if(param_no == 1)
-		return fixup_free_spve_null(param, 1);
-	if(param_no == 2)
-		return fixup_free_pvar_null(param, 1);
-	return E_UNSPEC;
-}
-
 /* clang-format off */
 static cmd_export_t cmds[] = {
 	{"is_ip6_ref", (cmd_function)w_is_ip6_ref, 1, fixup_spve_null,
@@ -315,14 +265,14 @@ static cmd_export_t cmds[] = {
 		fixup_free_spve_null, ANY_ROUTE},
 	{"ip_equal", (cmd_function)w_ip_equal, 2, fixup_spve_spve,
 		fixup_free_spve_spve, ANY_ROUTE},
-	{"ip_af", (cmd_function)w_ip_af, 2, fixup_str_outvar,
-		fixup_free_str_outvar, ANY_ROUTE},
-	{"ip6_to_ref", (cmd_function)w_ip6_to_ref, 2, fixup_str_outvar,
-		fixup_free_str_outvar, ANY_ROUTE},
-	{"ip6_to_addr", (cmd_function)w_ip6_to_addr, 2, fixup_str_outvar,
-		fixup_free_str_outvar, ANY_ROUTE},
-	{"ip_canon", (cmd_function)w_ip_canon, 2, fixup_str_outvar,
-		fixup_free_str_outvar, ANY_ROUTE},
+	{"ip_af", (cmd_function)w_ip_af, 2, ds_fixup_str_outvar,
+		ds_fixup_free_str_outvar, ANY_ROUTE},
+	{"ip6_to_ref", (cmd_function)w_ip6_to_ref, 2, ds_fixup_str_outvar,
+		ds_fixup_free_str_outvar, ANY_ROUTE},
+	{"ip6_to_addr", (cmd_function)w_ip6_to_addr, 2, ds_fixup_str_outvar,
+		ds_fixup_free_str_outvar, ANY_ROUTE},
+	{"ip_canon", (cmd_function)w_ip_canon, 2, ds_fixup_str_outvar,
+		ds_fixup_free_str_outvar, ANY_ROUTE},
 	{"bind_ip6ref", (cmd_function)bind_ip6ref, 0, 0, 0, 0},
 	{0, 0, 0, 0, 0, 0}
 };

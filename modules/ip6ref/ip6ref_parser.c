@@ -17,6 +17,9 @@
  */
 
 #include <string.h>
+#include <sys/socket.h>
+
+#include "ds_af.h"
 
 #include "ip6ref_parser.h"
 
@@ -244,19 +247,15 @@ int ip6r_parse(const char *s, int len, ip6r_addr_t *a)
 	return parse_any(s, len, a, &b, &e);
 }
 
-static int bytes_v4(const unsigned char *b)
-{
-	return memcmp(b, v4_prefix, 12) == 0;
-}
-
 int ip6r_is_v4(const ip6r_addr_t *a)
 {
-	return bytes_v4(a->b);
+	return ds_is_v4mapped(a->b);
 }
 
+/* the one rule: common/ds_af.c (a parsed IPv4 address is stored mapped) */
 int ip6r_reach_af(const ip6r_addr_t *a)
 {
-	return ip6r_is_v4(a) ? 4 : 6;
+	return ds_reach_af(AF_INET6, a->b);
 }
 
 int ip6r_equal(const ip6r_addr_t *a, const ip6r_addr_t *b)
@@ -322,7 +321,7 @@ static char *put_v6(char *p, const unsigned char *b)
 {
 	int run, run_len, i;
 
-	if(bytes_v4(b)) {
+	if(ds_is_v4mapped(b)) {
 		memcpy(p, "::ffff:", 7);
 		return put_v4(p + 7, b + 12);
 	}

@@ -29,6 +29,7 @@
 
 #include "afbridge/afbridge_logic.h"
 #include "ip6ref/ip6ref_parser.h"
+#include "ds_mark.h"
 
 /* as the module judges a connection address: by the ip6ref parser */
 static int text_af(const char *s, int len)
@@ -93,15 +94,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 				12, 13, 14, 15};
 		const char *cid = (const char *)d + 8;
 		int clen = (int)(n - 8);
-		char tok[AFB_MARK_LEN];
+		char tok[DS_MARK_LEN];
 
-		afb_mark_make(key, cid, clen, tok);
-		if(afb_mark_check(key, cid, clen, tok, AFB_MARK_LEN) != 1)
+		ds_mark_make(key, cid, clen, tok);
+		if(ds_mark_check(key, cid, clen, tok, DS_MARK_LEN) != 1)
 			abort();
 		tok[0] = tok[0] == 'a' ? 'b' : 'a';
-		if(afb_mark_check(key, cid, clen, tok, AFB_MARK_LEN) != -2)
+		if(ds_mark_check(key, cid, clen, tok, DS_MARK_LEN) != -2)
 			abort();
-		ret = afb_mark_check(key, cid, clen, cid, clen);
+		ret = ds_mark_check(key, cid, clen, cid, clen);
 		if(ret == 0 && !(clen == 1 && cid[0] == '0'))
 			abort();
 	}

@@ -793,75 +793,6 @@ START_TEST(test_sdp_conn6)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* the keyed mark of bridged dialogs */
-
-/* the reference vectors of SipHash-2-4: key 00..0f, message 00..len-1 */
-static const struct
-{
-	int len;
-	uint64_t hash;
-} sips[] = {
-		{0, 0x726fdb47dd0e0e31ULL},
-		{1, 0x74f839c593dc67fdULL},
-		{7, 0xab0200f58b01d137ULL},
-		{8, 0x93f5f5799a932462ULL},
-		{15, 0xa129ca6149be45e5ULL},
-};
-
-static uint8_t ref_key[16], ref_msg[64];
-
-static void ref_setup(void)
-{
-	int i;
-
-	for(i = 0; i < 16; i++)
-		ref_key[i] = (uint8_t)i;
-	for(i = 0; i < 64; i++)
-		ref_msg[i] = (uint8_t)i;
-}
-
-START_TEST(test_siphash_vectors)
-{
-	ref_setup();
-	ck_assert_msg(afb_siphash(ref_key, ref_msg, sips[_i].len) == sips[_i].hash,
-			"len %d: %016llx", sips[_i].len,
-			(unsigned long long)afb_siphash(ref_key, ref_msg, sips[_i].len));
-}
-END_TEST
-
-START_TEST(test_mark)
-{
-	static const char cid[] = "a84b4c76e66710@pc33.example.com";
-	char tok[AFB_MARK_LEN], other[AFB_MARK_LEN];
-	uint8_t key2[16];
-	int i, n = (int)strlen(cid);
-
-	ref_setup();
-	afb_mark_make(ref_key, cid, n, tok);
-	for(i = 0; i < AFB_MARK_LEN; i++)
-		ck_assert(strchr("0123456789abcdef", tok[i]) != NULL);
-	ck_assert_int_eq(afb_mark_check(ref_key, cid, n, tok, AFB_MARK_LEN), 1);
-	ck_assert_int_eq(afb_mark_check(ref_key, cid, n, "0", 1), 0);
-	/* the token of another Call-ID, under another key, cut, or altered */
-	afb_mark_make(ref_key, cid, n - 1, other);
-	ck_assert_int_eq(afb_mark_check(ref_key, cid, n, other, AFB_MARK_LEN), -2);
-	memcpy(key2, ref_key, 16);
-	key2[15] ^= 1;
-	ck_assert_int_eq(afb_mark_check(key2, cid, n, tok, AFB_MARK_LEN), -2);
-	ck_assert_int_eq(afb_mark_check(ref_key, cid, n, tok, AFB_MARK_LEN - 1), -2);
-	for(i = 0; i < AFB_MARK_LEN; i++) {
-		memcpy(other, tok, AFB_MARK_LEN);
-		other[i] = other[i] == 'f' ? '0' : 'f';
-		ck_assert_int_eq(
-				afb_mark_check(ref_key, cid, n, other, AFB_MARK_LEN), -2);
-	}
-	/* what the 2015 script and older marks put there */
-	ck_assert_int_eq(afb_mark_check(ref_key, cid, n, "1", 1), -2);
-	ck_assert_int_eq(afb_mark_check(ref_key, cid, n, "", 0), -2);
-}
-END_TEST
-
-/* ------------------------------------------------------------------ */
 /* what the relay must not get: bad connection lines, too many streams */
 
 /* the family an address is written in, by glibc (the module asks ip6ref) */
@@ -948,11 +879,6 @@ Suite *unit_suite(void)
 {
 	Suite *s = suite_create("afbridge_logic");
 	TCase *tc;
-
-	tc = tcase_create("dialog mark key");
-	tcase_add_loop_test(tc, test_siphash_vectors, 0, N_ROWS(sips));
-	tcase_add_test(tc, test_mark);
-	suite_add_tcase(s, tc);
 
 	tc = tcase_create("direction");
 	tcase_add_loop_test(tc, test_direction, 0, N_ROWS(dirs));

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "ds_af.h"
 #include "ip6ref/ip6ref_parser.h"
 #include "hostcheck.h"
 
@@ -136,14 +138,9 @@ int hc_parse_sock_line(const char *line, int table_af, int proto,
 	return 1;
 }
 
-static const unsigned char v4mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
 int hc_sock_family(const hc_sock_t *s)
 {
-	if(s->table_af != 6)
-		return 4;
-	return memcmp(s->addr, v4mapped, 12) == 0 ? 4 : 6;
+	return ds_reach_af(s->table_af == 6 ? AF_INET6 : AF_INET, s->addr);
 }
 
 int hc_sock_is_listener(const hc_sock_t *s)

@@ -1,0 +1,92 @@
+/*
+ * dualstack - code shared by the modules and the tools
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief the keyed mark of a dialog, on OpenSSL 3's SipHash-2-4
+ */
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include "ds_mark.h"
+
+/* one context per process: fetching the MAC is what costs, a new key is
+ * only SipHash's own initialisation */
+static EVP_MAC_CTX *ds_mac_ctx(void)
+{
+	static EVP_MAC_CTX *ctx;
+	EVP_MAC *mac;
+
+	if(ctx != NULL)
+		return ctx;
+	mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+	if(mac == NULL)
+		return NULL;
+	ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac); /* the context holds its own reference */
+	return ctx;
+}
+
+int ds_siphash(const uint8_t key[16], const void *msg, size_t len,
+		uint64_t *h)
+{
+	/* OpenSSL's SIPHASH gives 16 bytes unless told 8 (SipHash-2-4) */
+	unsigned int size = 8;
+	OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_uint(OSSL_MAC_PARAM_SIZE, &size),
+			OSSL_PARAM_construct_end()};
+	EVP_MAC_CTX *ctx = ds_mac_ctx();
+	unsigned char out[8];
+	size_t n;
+	int i;
+
+	if(ctx == NULL || !EVP_MAC_init(ctx, key, 16, params)
+			|| !EVP_MAC_update(ctx, msg, len)
+			|| !EVP_MAC_final(ctx, out, &n, sizeof(out)) || n != sizeof(out))
+		return -1;
+	*h = 0;
+	for(i = 7; i >= 0; i--)
+		*h = (*h << 8) | out[i];
+	return 0;
+}
+
+int ds_mark_make(
+		const uint8_t key[16], const char *callid, int clen, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t h;
+	int i;
+
+	if(ds_siphash(key, callid, clen > 0 ? (size_t)clen : 0, &h) < 0)
+		return -1;
+	for(i = DS_MARK_LEN - 1; i >= 0; i--, h >>= 4)
+		out[i] = hex[h & 0xf];
+	return 0;
+}
+
+int ds_mark_check(const uint8_t key[16], const char *callid, int clen,
+		const char *val, int vlen)
+{
+	char tok[DS_MARK_LEN];
+	int i, diff = 0;
+
+	if(vlen == 1 && val[0] == '0')
+		return 0;
+	if(vlen != DS_MARK_LEN || ds_mark_make(key, callid, clen, tok) < 0)
+		return -2;
+	for(i = 0; i < DS_MARK_LEN; i++)
+		diff |= tok[i] ^ val[i];
+	return diff ? -2 : 1;
+}
