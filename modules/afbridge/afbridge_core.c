@@ -49,6 +49,7 @@
 #include "../ip6ref/api.h"
 #include "ds_kglue.h"
 #include "ds_mark.h"
+#include "ds_sdp.h"
 #include "afbridge_core.h"
 
 afb_params_t afb_params = {
@@ -553,32 +554,28 @@ static int afb_text_af(const char *s, int len)
  * SDP); *line is what to show of it */
 static int afb_sdp_unparsable(sip_msg_t *msg, str *line)
 {
-	char *nl;
+	ds_sdp_line_t l, first;
+	str body;
+	int pos = 0;
 
 	if(parse_content_type_hdr(msg) != ((TYPE_APPLICATION << 16) | SUBTYPE_SDP))
 		return 0;
-	line->s = get_body(msg);
-	if(line->s == NULL)
+	body.s = get_body(msg);
+	if(body.s == NULL)
 		return 0;
-	line->len = msg->len - (int)(line->s - msg->buf);
-	if(line->len <= 0)
+	body.len = msg->len - (int)(body.s - msg->buf);
+	if(body.len <= 0 || !ds_sdp_next_line(body.s, body.len, &pos, &first))
 		return 0;
-	/* the first connection line, else the first line */
-	nl = line->s;
-	while(nl && nl < line->s + line->len - 2 && strncmp(nl, "c=", 2) != 0) {
-		nl = memchr(nl, '\n', line->s + line->len - nl);
-		if(nl)
-			nl++;
-	}
-	if(nl && nl < line->s + line->len - 2) {
-		line->len -= (int)(nl - line->s);
-		line->s = nl;
-	}
-	nl = memchr(line->s, '\n', line->len);
-	if(nl)
-		line->len = (int)(nl - line->s);
-	if(line->len > 0 && line->s[line->len - 1] == '\r')
-		line->len--;
+	/* the first connection line (one that does not end the body), else
+	 * the first line */
+	l = first;
+	while(!(l.off < body.len - 2 && l.len >= 2 && memcmp(l.s, "c=", 2) == 0))
+		if(!ds_sdp_next_line(body.s, body.len, &pos, &l)) {
+			l = first;
+			break;
+		}
+	line->s = (char *)l.s;
+	line->len = l.len;
 	return 1;
 }
 
