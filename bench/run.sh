@@ -2,8 +2,8 @@
 # make bench: what the dualstack modules cost, each figure a ratio against
 # a reference measured in the same run. Results: bench/out/<name>.csv and
 # .png (gnuplot), a table on stdout; logs in build/bench/<time>/.
-#   bench/run.sh [name...]     names: ip6ref_parser afbridge_calls afbridge_rate
-#                              regping_scale
+#   bench/run.sh [name...]     names: ip6ref_parser ds_mark afbridge_calls
+#                              afbridge_rate regping_scale
 # CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s);
 # SCALE the contact counts of regping_scale (default "10000 100000"),
 # INTERVAL its ping interval (default 10 s), PINGERS which of "regping
@@ -42,11 +42,15 @@ plot "$RES/$1.csv" every ::1 using $4
 GP
 }
 
+# the C benchmark programs (bench/Makefile, sources from mk/sources.mk)
+build_c()
+{
+	make -s -C "$TOP/bench" OUT="$OUT" "$OUT/$1" || fail "cannot build the $1 benchmark"
+}
+
 bench_ip6ref_parser()
 {
-	gcc -O2 -Wall -Wextra -I"$TOP/modules" -o "$OUT/ip6ref_parser" \
-		"$TOP/bench/ip6ref_parser.c" "$TOP/modules/ip6ref/ip6ref_parser.c" ||
-		fail "cannot build the parser benchmark"
+	build_c ip6ref_parser
 	"$OUT/ip6ref_parser" "${ROUNDS:-200000}" >"$RES/ip6ref_parser.csv" ||
 		fail "the parser benchmark failed"
 	awk -F, 'NR > 1 { printf "%s,%s %s,%s\n", $0, $1, $2, $3 }' "$RES/ip6ref_parser.csv" \
@@ -236,7 +240,16 @@ bench_regping_scale()
 	rm -f "$RES/regping_scale.plot.csv"
 }
 
-names=${*:-ip6ref_parser afbridge_calls afbridge_rate regping_scale}
+# the dialog mark afbridge makes for each bridged call and checks on each
+# of its in-dialog requests (OpenSSL's SipHash-2-4)
+bench_ds_mark()
+{
+	build_c ds_mark
+	"$OUT/ds_mark" "${ROUNDS:-2000000}" >"$RES/ds_mark.csv" 2>/dev/null ||
+		fail "the mark benchmark failed"
+}
+
+names=${*:-ip6ref_parser ds_mark afbridge_calls afbridge_rate regping_scale}
 for b in $names; do
 	printf '== %s\n' "$b"
 	"bench_$b"
