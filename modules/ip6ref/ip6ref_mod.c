@@ -24,23 +24,11 @@
 #include "core/lvalue.h"
 
 #include "ds_kglue.h"
-#include "api.h"
 #include "ip6ref_parser.h"
+#include "ip6ref_api.h"
 #include "ip6ref_trans.h"
 
 MODULE_VERSION
-
-static int bind_ip6ref(ip6ref_api_t *api)
-{
-	if(api == NULL)
-		return -1;
-	api->parse = ip6r_parse;
-	api->reach_af = ip6r_reach_af;
-	api->equal = ip6r_equal;
-	api->format = ip6r_format;
-	api->af = ip6ref_af;
-	return 0;
-}
 
 /* predicates over one parsed address */
 typedef int (*ip6ref_pred_f)(const ip6r_addr_t *a);

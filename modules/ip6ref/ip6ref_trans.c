@@ -13,8 +13,8 @@
 
 /*!
  * \file
- * \brief ip6ref :: conversions and the {ip6.ref}, {ip6.addr}, {ip6.canon},
- * {ip6.af} transformations
+ * \brief ip6ref :: the {ip6.ref}, {ip6.addr}, {ip6.canon}, {ip6.af}
+ * transformations (on the conversions of ip6ref_api.c)
  */
 
 #include <string.h>
@@ -24,6 +24,7 @@
 #include "core/ut.h"
 
 #include "ip6ref_parser.h"
+#include "ip6ref_api.h"
 #include "ip6ref_trans.h"
 
 enum ip6ref_tr_type
@@ -39,42 +40,6 @@ enum ip6ref_tr_type
 #define IP6REF_TR_SLOTS 4
 static char ip6ref_tr_buf[IP6REF_TR_SLOTS][IP6R_TEXT_MAX];
 static int ip6ref_tr_slot = 0;
-
-int ip6ref_convert(str *in, enum ip6ref_conv op, char *buf, str *out)
-{
-	ip6r_addr_t a;
-	int n;
-
-	switch(op) {
-		case IP6REF_CANON:
-			n = ip6r_parse(in->s, in->len, &a);
-			if(n == 0)
-				n = ip6r_format(&a, IP6R_AS_PARSED, buf, IP6R_TEXT_MAX);
-			break;
-		case IP6REF_TO_REF:
-			n = ip6r_rebracket(in->s, in->len, IP6R_REF, buf, IP6R_TEXT_MAX);
-			break;
-		default:
-			n = ip6r_rebracket(in->s, in->len, IP6R_BARE, buf, IP6R_TEXT_MAX);
-			break;
-	}
-	if(n < 0) {
-		*out = *in;
-		return -1;
-	}
-	out->s = buf;
-	out->len = n;
-	return 1;
-}
-
-int ip6ref_af(str *in)
-{
-	ip6r_addr_t a;
-
-	if(ip6r_parse(in->s, in->len, &a) < 0)
-		return 0;
-	return ip6r_reach_af(&a);
-}
 
 static int ip6ref_tr_eval(
 		struct sip_msg *msg, tr_param_t *tp, int subtype, pv_value_t *val)

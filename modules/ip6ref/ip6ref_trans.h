@@ -13,8 +13,7 @@
 
 /*!
  * \file
- * \brief ip6ref :: conversions shared by cfg functions, KEMI and the
- * {ip6.*} transformations
+ * \brief ip6ref :: the "ip6" transformation class
  */
 
 #ifndef _IP6REF_TRANS_H_
@@ -22,21 +21,6 @@
 
 #include "core/str.h"
 #include "core/pvar.h"
-
-enum ip6ref_conv
-{
-	IP6REF_CANON = 0, /* RFC 5952 text, brackets as given */
-	IP6REF_TO_REF,	  /* brackets added */
-	IP6REF_TO_ADDR	  /* brackets removed */
-};
-
-/*! convert in according to op into buf (IP6R_TEXT_MAX bytes) and point out
- * at the result; returns 1 when in is an IP address, -1 when it is not
- * (out then points at in, unchanged) */
-int ip6ref_convert(str *in, enum ip6ref_conv op, char *buf, str *out);
-
-/*! address family used to reach in: 4, 6, or 0 when in is not an address */
-int ip6ref_af(str *in);
 
 /*! parse function of the "ip6" transformation class */
 char *ip6ref_tr_parse(str *in, trans_t *t);
