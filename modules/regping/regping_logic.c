@@ -16,6 +16,7 @@
  * \brief regping :: scheduling and liveness, in plain C
  */
 
+#include <stdio.h>
 #include <string.h>
 
 #include "regping_logic.h"
@@ -166,6 +167,18 @@ enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures)
 		return RP_PING_DEAD;
 	}
 	return RP_PING_TIMEOUT;
+}
+
+int rp_callid_print(
+		uint32_t seq, const char *ruid, int ruid_len, char *buf, int size)
+{
+	int n;
+
+	if(buf == NULL || size <= 0 || ruid_len < 0)
+		return -1;
+	n = snprintf(buf, size, RP_CALLID_PREFIX "%x-%.*s", seq, ruid_len,
+			ruid ? ruid : "");
+	return (n < 0 || n >= size) ? -1 : n;
 }
 
 int rp_callid_parse(const char *cid, int len, uint32_t *seq,

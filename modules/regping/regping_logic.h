@@ -146,6 +146,13 @@ int rp_escape(const char *in, int len, char *out, int size);
 #define RP_BRANCH_PREFIX "z9hG4bKrp."
 #define RP_BRANCH_PREFIX_LEN (sizeof(RP_BRANCH_PREFIX) - 1)
 
+/*! print the Call-ID of ping seq to the contact ruid[0..ruid_len) into
+ * buf (size bytes), NUL-terminated: RP_CALLID_PREFIX, seq in lowercase
+ * hex without leading zeros, "-", the ruid. Returns its length, or -1
+ * when it does not fit. rp_callid_parse() reads exactly what this prints. */
+int rp_callid_print(
+		uint32_t seq, const char *ruid, int ruid_len, char *buf, int size);
+
 /*! read the Call-ID of a reply: 1 when it is one of ours, with the
  * sequence number in *seq and the contact's ruid pointing into cid; 0 when
  * it is not ours (another prefix); -1 when it has our prefix but not our

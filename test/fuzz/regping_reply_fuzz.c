@@ -51,8 +51,7 @@ static void fuzz_callid(const uint8_t *d, size_t n)
 	if(ret == 1) {
 		if(m <= 0 || ruid < cid || ruid + m != cid + len)
 			abort();
-		blen = snprintf(buf, sizeof(buf), RP_CALLID_PREFIX "%x-%.*s", seq,
-				m, ruid);
+		blen = rp_callid_print(seq, ruid, m, buf, sizeof(buf));
 		if(blen != len || memcmp(buf, cid, len) != 0)
 			abort();
 	}

@@ -1259,8 +1259,7 @@ START_TEST(test_callid_roundtrip)
 	int n, len;
 
 	for(k = 0; k < sizeof(seqs) / sizeof(seqs[0]); k++) {
-		n = snprintf(buf, sizeof(buf), RP_CALLID_PREFIX "%x-%s", seqs[k],
-				"uloc-1-2");
+		n = rp_callid_print(seqs[k], "uloc-1-2", 8, buf, sizeof(buf));
 		copy = malloc(n);
 		memcpy(copy, buf, n);
 		ck_assert_int_eq(rp_callid_parse(copy, n, &seq, &ruid, &len), 1);
@@ -1271,6 +1270,15 @@ START_TEST(test_callid_roundtrip)
 		free(copy);
 	}
 	ck_assert_int_eq(rp_callid_parse(NULL, 0, &seq, &ruid, &len), 0);
+	/* the printer: what it writes, and no byte past size */
+	ck_assert_int_eq(rp_callid_print(0x1f, "r", 1, buf, sizeof(buf)), 12);
+	ck_assert_str_eq(buf, "regping-1f-r");
+	ck_assert_int_eq(rp_callid_print(0x1f, "r", 1, buf, 13), 12);
+	ck_assert_int_eq(rp_callid_print(0x1f, "r", 1, buf, 12), -1);
+	ck_assert_int_eq(rp_callid_print(0, "", 0, buf, sizeof(buf)), 10);
+	ck_assert_str_eq(buf, "regping-0-");
+	ck_assert_int_eq(rp_callid_print(1, "r", -1, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(rp_callid_print(1, "r", 1, NULL, 0), -1);
 }
 END_TEST
 
