@@ -43,13 +43,12 @@ int ds_siphash(const uint8_t key[16], const void *msg, size_t len,
 		uint64_t *h)
 {
 	/* OpenSSL's SIPHASH gives 16 bytes unless told 8 (SipHash-2-4) */
-	unsigned int size = 8;
+	size_t size = 8, n;
 	OSSL_PARAM params[] = {
-			OSSL_PARAM_construct_uint(OSSL_MAC_PARAM_SIZE, &size),
+			OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size),
 			OSSL_PARAM_construct_end()};
 	EVP_MAC_CTX *ctx = ds_mac_ctx();
 	unsigned char out[8];
-	size_t n;
 	int i;
 
 	if(ctx == NULL || !EVP_MAC_init(ctx, key, 16, params)
