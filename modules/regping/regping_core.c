@@ -45,6 +45,7 @@
 #include "modules/tm/tm_load.h"
 #include "modules/registrar/api.h"
 
+#include "ds_kglue.h"
 #include "regping_int.h"
 
 rp_params_t rp_params = {
@@ -87,14 +88,6 @@ uint64_t rp_wall_ms(void)
 	return (uint64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* family used to reach su: IPv4-mapped IPv6 counts as IPv4 */
-int rp_su_af(union sockaddr_union *su)
-{
-	if(su->s.sa_family == AF_INET6)
-		return IN6_IS_ADDR_V4MAPPED(&su->sin6.sin6_addr) ? 4 : 6;
-	return su->s.sa_family == AF_INET ? 4 : 0;
-}
-
 /* a peer's bytes (URIs, AoRs, Call-IDs) for a log line: escaped, cut at
  * RP_ESC_MAX; four buffers in turn, for up to four in one line */
 #define RP_ESC_MAX 256
@@ -115,25 +108,15 @@ int rp_str_eq(str *a, str *b)
 
 /* --- setup --- */
 
-static struct socket_info *rp_pref_socket(str *s, int af)
-{
-	struct socket_info *si;
-
-	if(s->len <= 0)
-		return NULL;
-	si = lookup_local_socket(s);
-	if(si == NULL || si->address.af != (af == 6 ? AF_INET6 : AF_INET)) {
-		LM_ERR("socket_v%d [%.*s] is not a listening IPv%d socket\n", af,
-				s->len, s->s, af);
-		return (struct socket_info *)-1;
-	}
-	return si;
-}
-
 int rp_init(void)
 {
+	static const char *const afs[] = {"all", "4", "6", NULL};
+	static const int af_filter[] = {0, 4, 6};
+	static const char *const methods[] = {"OPTIONS", "NOTIFY", "crlf", NULL};
+	static const enum rp_method method[] = {RP_OPTIONS, RP_NOTIFY, RP_CRLF};
 	bind_usrloc_t bind_usrloc;
 	char dom[128];
+	int i;
 
 	if(rp_params.interval <= 0 || rp_params.tick_ms <= 0
 			|| rp_wheel_init(&rp_wheel, (uint32_t)rp_params.interval * 1000,
@@ -145,25 +128,15 @@ int rp_init(void)
 				rp_params.tick_ms);
 		return -1;
 	}
-	if(rp_params.af.len == 3 && strncmp(rp_params.af.s, "all", 3) == 0)
-		rp_af_filter = 0;
-	else if(rp_params.af.len == 1
-			&& (rp_params.af.s[0] == '4' || rp_params.af.s[0] == '6'))
-		rp_af_filter = rp_params.af.s[0] - '0';
+	if((i = ds_str_enum(&rp_params.af, afs, 0)) >= 0)
+		rp_af_filter = af_filter[i];
 	else {
 		LM_ERR("af must be all, 4 or 6, not [%.*s]\n", rp_params.af.len,
 				rp_params.af.s);
 		return -1;
 	}
-	if(rp_params.method.len == 7
-			&& strncasecmp(rp_params.method.s, "OPTIONS", 7) == 0)
-		rp_method = RP_OPTIONS;
-	else if(rp_params.method.len == 6
-			&& strncasecmp(rp_params.method.s, "NOTIFY", 6) == 0)
-		rp_method = RP_NOTIFY;
-	else if(rp_params.method.len == 4
-			&& strncasecmp(rp_params.method.s, "crlf", 4) == 0)
-		rp_method = RP_CRLF;
+	if((i = ds_str_enum(&rp_params.method, methods, 1)) >= 0)
+		rp_method = method[i];
 	else {
 		LM_ERR("method must be OPTIONS, NOTIFY or crlf, not [%.*s]\n",
 				rp_params.method.len, rp_params.method.s);
@@ -175,10 +148,8 @@ int rp_init(void)
 			   "negative\n");
 		return -1;
 	}
-	rp_pref_sock[0] = rp_pref_socket(&rp_params.socket_v4, 4);
-	rp_pref_sock[1] = rp_pref_socket(&rp_params.socket_v6, 6);
-	if(rp_pref_sock[0] == (struct socket_info *)-1
-			|| rp_pref_sock[1] == (struct socket_info *)-1)
+	i = ds_pref_socket(&rp_params.socket_v4, 4, &rp_pref_sock[0]);
+	if(ds_pref_socket(&rp_params.socket_v6, 6, &rp_pref_sock[1]) < 0 || i < 0)
 		return -1;
 
 	bind_usrloc = (bind_usrloc_t)find_export("ul_bind_usrloc", 1, 0);

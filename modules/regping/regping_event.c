@@ -26,6 +26,7 @@
 #include "core/kemi.h"
 #include "core/action.h"
 
+#include "ds_kglue.h"
 #include "regping_int.h"
 
 static int rp_evrt = -1;
@@ -76,30 +77,36 @@ void rp_run_event(rp_job_t *j)
 
 int rp_pv_get_event(str *name, str *val, int *ival)
 {
+	static const char *const names[] = {
+			"aor", "contact", "ruid", "addr", "af", "failures", NULL};
 	static char addr[64];
 	rp_job_t *j = rp_event_job;
 
 	*ival = 0;
 	if(j == NULL)
 		return -1;
-	if(name->len == 3 && strncmp(name->s, "aor", 3) == 0) {
-		*val = j->aor;
-	} else if(name->len == 7 && strncmp(name->s, "contact", 7) == 0) {
-		*val = j->uri;
-	} else if(name->len == 4 && strncmp(name->s, "ruid", 4) == 0) {
-		*val = j->ruid;
-	} else if(name->len == 4 && strncmp(name->s, "addr", 4) == 0) {
-		val->len = snprintf(
-				addr, sizeof(addr), "%s", su2a(&j->dst, sizeof(j->dst)));
-		val->s = addr;
-	} else if(name->len == 2 && strncmp(name->s, "af", 2) == 0) {
-		*ival = j->af;
-		return 1;
-	} else if(name->len == 8 && strncmp(name->s, "failures", 8) == 0) {
-		*ival = (int)j->failures;
-		return 1;
-	} else {
-		return -1;
+	switch(ds_str_enum(name, names, 0)) {
+		case 0:
+			*val = j->aor;
+			return 0;
+		case 1:
+			*val = j->uri;
+			return 0;
+		case 2:
+			*val = j->ruid;
+			return 0;
+		case 3:
+			val->len = snprintf(
+					addr, sizeof(addr), "%s", su2a(&j->dst, sizeof(j->dst)));
+			val->s = addr;
+			return 0;
+		case 4:
+			*ival = j->af;
+			return 1;
+		case 5:
+			*ival = (int)j->failures;
+			return 1;
+		default:
+			return -1;
 	}
-	return 0;
 }

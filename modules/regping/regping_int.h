@@ -114,8 +114,6 @@ extern udomain_t *rp_udomain;
 
 uint64_t rp_mono_ms(void);
 uint64_t rp_wall_ms(void);
-/*! family used to reach su: IPv4-mapped IPv6 counts as IPv4 */
-int rp_su_af(union sockaddr_union *su);
 /*! a peer's bytes for a log line, escaped; up to four in one line */
 const char *rp_esc(str *s);
 int rp_str_eq(str *a, str *b);

@@ -30,6 +30,8 @@
 #include "core/tcp_server.h"
 #include "core/parser/parse_uri.h"
 
+#include "ds_kglue.h"
+#include "../ip6ref/ip6ref_parser.h"
 #include "regping_int.h"
 
 /* --- where to ping a contact --- */
@@ -38,13 +40,11 @@
  * no DNS server */
 static int rp_host_is_ip(str *host)
 {
-	str h = *host;
+	ip6r_addr_t a;
 
-	if(h.len >= 2 && h.s[0] == '[' && h.s[h.len - 1] == ']') {
-		h.s++;
-		h.len -= 2;
-	}
-	return str2ip(&h) != NULL || str2ip6(&h) != NULL;
+	/* the project's one parser; the core's resolver reads no zone id, so
+	 * a host with one waits for the resolver like a name */
+	return ip6r_parse(host->s, host->len, &a) == 0 && a.zone_len == 0;
 }
 
 /* a URI whose host is an address (received, path hop, contact): 0 and t
@@ -83,7 +83,7 @@ int rp_uri_target(str *uri, rp_target_t *t, const char *what, int dns)
  * came in on, or what the core picks; -1 when there is none */
 int rp_target_socket(rp_target_t *t, str *uri)
 {
-	int af = rp_su_af(&t->dst);
+	int af = ds_su_af(&t->dst);
 
 	if(rp_pref_sock[af == 6] && rp_pref_sock[af == 6]->proto == t->proto
 			&& rp_pref_sock[af == 6]->address.af == t->dst.s.sa_family)
@@ -137,8 +137,14 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	const char *lb = v6 ? "[" : "", *rb = v6 ? "]" : "";
 	str proto;
 	char contact[128];
+	/* a Call-ID longer than the message would not fit it either */
+	char cid[4096];
+	int cid_len;
 
 	get_valid_proto_string(j->proto, 1, 1, &proto);
+	cid_len = rp_callid_print(j->seq, j->ruid.s, j->ruid.len, cid, sizeof(cid));
+	if(cid_len < 0)
+		return -1;
 	/* RFC 6665: a NOTIFY has a Contact and a Subscription-State; no
 	 * subscription is behind a keepalive, so it is terminated */
 	contact[0] = '\0';
@@ -157,7 +163,7 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 			"%s%.*s%s"
 			"From: <%.*s>;tag=%08x%08x\r\n"
 			"To: <%.*s>\r\n"
-			"Call-ID: " RP_CALLID_PREFIX "%x-%.*s\r\n"
+			"Call-ID: %.*s\r\n"
 			"CSeq: 1 %.*s\r\n"
 			"Max-Forwards: 70\r\n"
 			"%s%s"
@@ -166,8 +172,8 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 			host.s, rb, port.len, port.s, j->seq, j->ruid.len, j->ruid.s,
 			j->path.len ? "Route: " : "", j->path.len, j->path.s,
 			j->path.len ? "\r\n" : "", rp_params.from.len, rp_params.from.s,
-			cryptorand(), cryptorand(), j->uri.len, j->uri.s, j->seq,
-			j->ruid.len, j->ruid.s, m.len, m.s, contact,
+			cryptorand(), cryptorand(), j->uri.len, j->uri.s, cid_len, cid,
+			m.len, m.s, contact,
 			notify ? "Event: keep-alive\r\n" : "");
 }
 

@@ -25,6 +25,7 @@
 #include "core/mem/shm_mem.h"
 #include "core/timer_proc.h"
 
+#include "ds_kglue.h"
 #include "regping_int.h"
 
 /* timer process state */
@@ -85,7 +86,7 @@ static int rp_resolve(rp_job_t *j)
 		rp_remove_pending(&j->ruid);
 		return -1;
 	}
-	af = rp_su_af(&t.dst);
+	af = ds_su_af(&t.dst);
 	if(rp_af_filter && af != rp_af_filter) {
 		LM_DBG("not pinging IPv%d contact [%s]\n", af, rp_esc(&j->uri));
 		rp_remove_pending(&j->ruid);

@@ -33,6 +33,7 @@
 #include "modules/tm/tm_load.h"
 #include "modules/registrar/api.h"
 
+#include "ds_kglue.h"
 #include "regping_int.h"
 
 /* the REGISTER this process is running the script for, so that a usrloc
@@ -122,7 +123,7 @@ static void rp_upsert(ucontact_t *c)
 		return;
 	}
 	if(r == 0)
-		af = rp_su_af(&t.dst);
+		af = ds_su_af(&t.dst);
 	/* a name: the timer process resolves it before the first ping and
 	 * applies the af filter then */
 	if(af && rp_af_filter && af != rp_af_filter) {
