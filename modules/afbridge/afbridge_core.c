@@ -288,15 +288,20 @@ static enum afb_method afb_method_of(int method_value)
 	}
 }
 
+/* an address of an SDP into *a: 0, or -1 when it is none (brackets are
+ * not SDP syntax) */
+static int afb_sdp_addr(const char *s, int len, ip6r_addr_t *a)
+{
+	return (afb_ip6.parse(s, len, a) < 0 || a->ref) ? -1 : 0;
+}
+
 /* family used to reach an address of an SDP: IPv4-mapped IPv6 is IPv4
  * (RFC 3266 5) */
 static int afb_reach_af(const char *s, int len)
 {
 	ip6r_addr_t a;
 
-	if(afb_ip6.parse(s, len, &a) < 0 || a.ref)
-		return 0;
-	return afb_ip6.reach_af(&a);
+	return afb_sdp_addr(s, len, &a) < 0 ? 0 : afb_ip6.reach_af(&a);
 }
 
 /* family of this message's SDP; *has_sdp tells whether it has one */
@@ -539,15 +544,12 @@ static int afb_relay_flags(
 	return 0;
 }
 
-/* family an address is written in, for afb_sdp_check(): brackets are not
- * SDP syntax */
+/* family an address of an SDP is written in, for afb_sdp_check() */
 static int afb_text_af(const char *s, int len)
 {
 	ip6r_addr_t a;
 
-	if(afb_ip6.parse(s, len, &a) < 0 || a.ref)
-		return 0;
-	return a.af;
+	return afb_sdp_addr(s, len, &a) < 0 ? 0 : a.af;
 }
 
 /* an application/sdp body that parse_sdp() refused (afb_facts() said no
@@ -646,7 +648,7 @@ static int afb_sdp_unmap(sip_msg_t *msg)
 		return 0;
 	body.len = msg->len - (int)(body.s - msg->buf);
 	while(afb_sdp_next_conn6(body.s, body.len, &pos, &c) == 1) {
-		if(afb_ip6.parse(body.s + c.addr_off, c.addr_len, &a) < 0 || a.ref
+		if(afb_sdp_addr(body.s + c.addr_off, c.addr_len, &a) < 0
 				|| afb_ip6.reach_af(&a) != 4)
 			continue;
 		/* an IPv4 address is written as a dotted quad */
