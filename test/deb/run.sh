@@ -91,6 +91,12 @@ depends()
 	*", $want,"*) ;;
 	*) echo "no '$want' in Depends"; return 1 ;;
 	esac
+	# afbridge's dialog mark links libcrypto (libssl3, trixie: libssl3t64),
+	# found by dh_shlibdeps
+	case ", $deps" in
+	*", libssl3"*) ;;
+	*) echo "no libssl3 in Depends"; return 1 ;;
+	esac
 }
 
 # nothing of ours in kamailio's module path yet (make install would put
