@@ -59,6 +59,7 @@
 #include "modules/tm/tm_load.h"
 #include "modules/registrar/api.h"
 
+#include "../../common/ds_escape.h"
 #include "regping_core.h"
 
 rp_params_t rp_params = {
@@ -213,7 +214,7 @@ static const char *rp_esc(str *s)
 	static unsigned int n;
 	char *b = buf[n++ & 3];
 
-	rp_escape(s->s, s->len, b, RP_ESC_MAX);
+	ds_escape(s->s, s->len, b, RP_ESC_MAX);
 	return b;
 }
 
