@@ -78,12 +78,40 @@ static enum afb_action reply_action(const afb_facts_t *f)
 	return AFB_NONE;
 }
 
+/* a request of an INVITE dialog that engages the relay itself (a BYE, an
+ * offer or answer) or may in its reply (a re-INVITE, UPDATE or PRACK
+ * without SDP gets the offer back) */
+static int may_engage(const afb_facts_t *f)
+{
+	switch(f->method) {
+		case AFB_M_INVITE:
+		case AFB_M_UPDATE:
+		case AFB_M_PRACK:
+		case AFB_M_BYE:
+			return 1;
+		case AFB_M_ACK:
+			return f->has_sdp;
+		default:
+			return 0;
+	}
+}
+
 int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 {
 	enum afb_action a;
 
 	afb_direction(f->from_af, f->to_af, ipv6_side, d->dir);
 	d->crossing = d->dir[0] != '\0' && f->from_af != f->to_af;
+	d->forged = 0;
+	/* every INVITE dialog this proxy Record-Routes carries a mark: a
+	 * request of one without a valid mark leaves the relay alone */
+	if(f->bridged == AFB_MARK_BAD
+			&& (f->route == AFB_RT_REQUEST || f->route == AFB_RT_BRANCH)
+			&& may_engage(f)) {
+		d->forged = 1;
+		d->action = AFB_NONE;
+		return -1;
+	}
 	switch(f->route) {
 		case AFB_RT_REQUEST:
 		case AFB_RT_BRANCH:
@@ -104,8 +132,8 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 	 * sdp_af an IPv6-signalled call can have unbridged IPv4 media, and the
 	 * media of a call between two IPv4 transports can be bridged */
 	if(a == AFB_DELETE && f->route != AFB_RT_FAILURE && f->route != AFB_RT_REPLY
-			&& f->bridged != -1)
-		d->action = f->bridged == 1 ? a : AFB_NONE;
+			&& f->bridged != AFB_MARK_LATE)
+		d->action = f->bridged == AFB_MARK_ON ? a : AFB_NONE;
 	else
 		d->action = d->crossing ? a : AFB_NONE;
 	return d->action != AFB_NONE ? 1 : -1;
@@ -305,29 +333,46 @@ uint64_t afb_siphash(const uint8_t key[16], const void *msg, size_t len)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-void afb_mark_make(
-		const uint8_t key[16], const char *callid, int clen, char *out)
+void afb_mark_make_as(const uint8_t key[16], enum afb_mark st,
+		const char *callid, int clen, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint64_t h = afb_siphash(key, callid, clen > 0 ? (size_t)clen : 0);
+	uint8_t m[9];
 	int i;
 
+	if(st != AFB_MARK_ON) {
+		for(i = 0; i < 8; i++)
+			m[i] = (uint8_t)(h >> (8 * i));
+		m[8] = (uint8_t)(st + 2);
+		h = afb_siphash(key, m, sizeof(m));
+	}
 	for(i = AFB_MARK_LEN - 1; i >= 0; i--, h >>= 4)
 		out[i] = hex[h & 0xf];
+}
+
+void afb_mark_make(
+		const uint8_t key[16], const char *callid, int clen, char *out)
+{
+	afb_mark_make_as(key, AFB_MARK_ON, callid, clen, out);
 }
 
 int afb_mark_check(const uint8_t key[16], const char *callid, int clen,
 		const char *val, int vlen)
 {
+	static const enum afb_mark states[] = {
+			AFB_MARK_ON, AFB_MARK_OFF, AFB_MARK_LATE};
 	char tok[AFB_MARK_LEN];
-	int i, diff = 0;
+	int i, s, diff;
 
-	if(vlen == 1 && val[0] == '0')
-		return 0;
 	if(vlen != AFB_MARK_LEN)
-		return -2;
-	afb_mark_make(key, callid, clen, tok);
-	for(i = 0; i < AFB_MARK_LEN; i++)
-		diff |= tok[i] ^ val[i];
-	return diff ? -2 : 1;
+		return AFB_MARK_BAD;
+	for(s = 0; s < (int)(sizeof(states) / sizeof(states[0])); s++) {
+		afb_mark_make_as(key, states[s], callid, clen, tok);
+		for(i = 0, diff = 0; i < AFB_MARK_LEN; i++)
+			diff |= tok[i] ^ val[i];
+		if(!diff)
+			return states[s];
+	}
+	return AFB_MARK_BAD;
 }

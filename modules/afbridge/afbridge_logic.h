@@ -62,9 +62,10 @@ typedef struct afb_facts
 	int has_sdp;			/* this message carries SDP */
 	int req_had_sdp;		/* reply: its request carried SDP (1 if unknown) */
 	int failure_route;		/* reply: a failure_route handles a failure */
-	int bridged;			/* in-dialog request: its dialog is marked as
-							 * bridged (1) or not (0); -1 no mark; -2 a
-							 * mark this proxy did not make (forged) */
+	int bridged;			/* in-dialog request: its dialog's mark (enum
+							 * afb_mark): bridged, not bridged, late offer
+							 * or none to read (the families decide); a
+							 * mark missing or not made by this proxy */
 	int from_af;			/* family the message comes from: 4, 6, 0 unknown */
 	int to_af;				/* family it goes to: 4, 6, 0 unknown */
 	int in_dialog;			/* the request (a reply's: its transaction's)
@@ -77,6 +78,10 @@ typedef struct afb_decision
 	enum afb_action action; /* AFB_NONE unless the message crosses; a delete
 							 * follows the dialog's mark when it is known */
 	int crossing;			/* both families known and different */
+	int forged;				/* an in-dialog request that may engage the
+							 * relay (a BYE, a re-INVITE, UPDATE, PRACK,
+							 * an ACK with SDP) without a valid mark:
+							 * action AFB_NONE */
 	char dir[3];			/* relay direction, "" when a family is unknown */
 } afb_decision_t;
 
@@ -145,16 +150,32 @@ const char *afb_action_name(enum afb_action a);
 /*! SipHash-2-4 (Aumasson, Bernstein) of msg[0..len) under a 128-bit key */
 uint64_t afb_siphash(const uint8_t key[16], const void *msg, size_t len);
 
-/*! the Record-Route mark of a bridged dialog: the keyed hash of its
- * Call-ID in AFB_MARK_LEN lowercase hex digits, so that only a request of
- * that dialog (or of someone who saw its Record-Route) can make this proxy
- * delete its relay session; a dialog that is not bridged is marked "0" */
+/*! what the Record-Route mark of a dialog says (afb_facts_t.bridged) */
+enum afb_mark
+{
+	AFB_MARK_BAD = -2,	/* missing, or not one this proxy made */
+	AFB_MARK_LATE = -1, /* a late offer (INVITE without SDP): the families
+						 * of each request decide; also: no mark to read */
+	AFB_MARK_OFF = 0,	/* not bridged */
+	AFB_MARK_ON = 1		/* bridged */
+};
+
+/*! the Record-Route mark of a dialog in state st (AFB_MARK_ON, _OFF or
+ * _LATE): a keyed hash of its Call-ID and state in AFB_MARK_LEN lowercase
+ * hex digits, so that only a request of that dialog (or of someone who saw
+ * its Record-Route) passes, and a mark cannot be moved to another call or
+ * flipped to another state. The bridged token is the hash of the Call-ID
+ * alone; the others hash that hash and the state. */
 #define AFB_MARK_LEN 16
+void afb_mark_make_as(const uint8_t key[16], enum afb_mark st,
+		const char *callid, int clen, char *out);
+
+/*! afb_mark_make_as(key, AFB_MARK_ON, ...) */
 void afb_mark_make(
 		const uint8_t key[16], const char *callid, int clen, char *out);
 
-/*! read the mark val of a dialog with Call-ID callid: 1 bridged (the
- * token of this Call-ID), 0 not bridged ("0"), -2 anything else */
+/*! read the mark val[0..vlen) of a dialog with Call-ID callid: the state
+ * whose token it is, AFB_MARK_BAD for anything else */
 int afb_mark_check(const uint8_t key[16], const char *callid, int clen,
 		const char *val, int vlen);
 
