@@ -880,6 +880,7 @@ int afb_set_socket(sip_msg_t *msg)
 {
 	struct socket_info **list, *si, *pref;
 	struct sip_uri u;
+	ip6r_addr_t a;
 	str host;
 	int af, proto;
 
@@ -894,6 +895,17 @@ int afb_set_socket(sip_msg_t *msg)
 				afb_esc(host.s, host.len));
 		return -1;
 	}
+	/* the core sends to the address as written: an IPv4-mapped one as
+	 * IPv6, which it does from an IPv6 socket (a forced IPv4 one is
+	 * dropped as "of different af"), and that reaches no IPv4 node */
+	if(afb_ip6.parse(host.s, host.len, &a) == 0 && a.af == 6
+			&& afb_ip6.reach_af(&a) == 4) {
+		LM_ERR("destination [%s] is IPv4-mapped: the core would send to it "
+			   "as IPv6, from no socket that reaches it - set $du to its "
+			   "IPv4 address\n",
+				afb_esc(host.s, host.len));
+		return -1;
+	}
 	proto = msg->rcv.proto;
 	if(msg->dst_uri.len > 0
 			&& parse_uri(msg->dst_uri.s, msg->dst_uri.len, &u) == 0) {
@@ -901,6 +913,16 @@ int afb_set_socket(sip_msg_t *msg)
 			proto = u.proto;
 	} else if(msg->parsed_uri_ok && msg->parsed_uri.proto != PROTO_NONE) {
 		proto = msg->parsed_uri.proto;
+	}
+	/* a socket of this family and transport chosen before stays:
+	 * loose_route() forces the one of a double Record-Route (the leg's
+	 * own address), the script may have forced one */
+	si = msg->force_send_socket;
+	if(si && si->proto == proto && afb_ip_af(&si->address) == af
+			&& si->address.af == (af == 6 ? AF_INET6 : AF_INET)) {
+		LM_DBG("sending to [%s] from %.*s (chosen before)\n",
+				afb_esc(host.s, host.len), si->sock_str.len, si->sock_str.s);
+		return 1;
 	}
 	pref = afb_pref_sock[af == 6];
 	si = (pref && pref->proto == proto) ? pref : NULL;
