@@ -124,7 +124,7 @@ clean:
 		rm -f modules/$$m/*.o modules/$$m/*.d modules/$$m/*.so \
 			modules/$$m/makecfg.lst modules/$$m/librpath.lst; \
 	done
-	rm -rf $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test $(BUILD)/tools $(BUILD)/utils $(BUILD)/demo $(BUILD)/fuzz $(BUILD)/soak
+	rm -rf $(BUILD)/common $(BUILD)/unit $(BUILD)/unit-san $(BUILD)/test $(BUILD)/tools $(BUILD)/utils $(BUILD)/demo $(BUILD)/fuzz $(BUILD)/soak
 
 distclean: clean
 	rm -rf $(BUILD)
