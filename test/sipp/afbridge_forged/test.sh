@@ -46,7 +46,7 @@ PY
 # AFB_DURING of a bridged call: forged BYEs while it is up
 attack()
 {
-	local name=$1 token fake n del
+	local name=$1 token fake n del v46 reinv
 	printf '%s\n' "$inv" | grep -qiE "^Record-Route: .*;afb=[0-9a-f]{16}[;>]" ||
 		fail "$name: the INVITE's Record-Route has no keyed mark: $(printf '%s\n' "$inv" | grep -i record-route)"
 	[ "$(relay_sessions)" = 1 ] || fail "$name: the call is not bridged ($(relay_sessions) sessions)"
@@ -54,11 +54,12 @@ attack()
 	fake=$(printf '%s' "$token" | tr '0-9a-f' '1-9a-f0')
 	n=$FORGED
 	del=$(afb_counter deletes)
+	v46=$(afb_counter v4_to_v6)
 	forge -
 	forge 1
 	forge 0
 	forge "$fake"
-	warned() { [ "$(grep -c "BYE from 127.0.0.1:[0-9]* for call-id .* carries \(no dialog mark\|the dialog mark\)" "$OUT/lb.log")" -ge "$FORGED" ]; }
+	warned() { [ "$(grep -c "[A-Z]* from 127.0.0.1:[0-9]* for call-id .* carries \(no dialog mark\|the dialog mark\)" "$OUT/lb.log")" -ge "$FORGED" ]; }
 	wait_for 5 warned || fail "$name: no warning for each forged BYE: $(grep -i "BYE" "$OUT/lb.log" | tail -4)"
 	[ "$(relay_sessions)" = 1 ] || fail "$name: a forged BYE deleted the call's relay session"
 	[ "$(afb_counter bad_marks)" = "$FORGED" ] ||
@@ -67,6 +68,33 @@ attack()
 	[ "$(grep -c "af_bridge returned -4" "$OUT/lb.log")" -ge "$FORGED" ] ||
 		fail "$name: af_bridge() did not return -4 for each forged BYE"
 	note "$name: $((FORGED - n)) forged BYEs (none, 1, 0, made up): relay session kept, warned, counted"
+	# a forged re-INVITE moving the media to the attacker: refused 403,
+	# never offered to the relay nor forwarded
+	reinv=$(python3 - "$KPORT" "$(msg_header "$inv" Call-ID)" "$(msg_header "$inv" From)" "$(msg_header "$ok" To)" <<'PY'
+import socket, sys
+port, cid, frm, to = sys.argv[1:5]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+me = s.getsockname()[1]
+sdp = ("v=0\r\no=x 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+       "t=0 0\r\nm=audio 9 RTP/AVP 0\r\n")
+msg = ("INVITE sip:attacker@[::1]:9 SIP/2.0\r\n"
+       "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKforgedreinv;rport\r\n"
+       "Route: <sip:127.0.0.1:%s;lr>\r\n"
+       "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: 98 INVITE\r\n"
+       "Contact: <sip:attacker@127.0.0.1:%d>\r\nMax-Forwards: 70\r\n"
+       "Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s"
+       % (me, port, frm, to, cid, me, len(sdp), sdp))
+s.sendto(msg.encode(), ("127.0.0.1", int(port)))
+s.settimeout(5)
+print(s.recv(4000).decode().split("\r\n")[0])
+PY
+)
+	[ "$reinv" = "SIP/2.0 403 Forbidden" ] || fail "$name: a forged re-INVITE got '$reinv', not 403"
+	FORGED=$((FORGED + 1))
+	[ "$(afb_counter bad_marks)" = "$FORGED" ] || fail "$name: the forged re-INVITE was not counted"
+	[ "$(afb_counter v4_to_v6)" = "$v46" ] || fail "$name: the forged re-INVITE reached the relay"
+	note "$name: a forged re-INVITE: 403, counted, relay untouched"
 }
 
 AFB_DURING=attack afb_call early call ::1 127.0.0.1 1
