@@ -775,8 +775,12 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 		afb_forged(msg);
 		return -4;
 	}
-	if(afb_sdp_refuse(msg, &f, &d, 1) < 0)
+	/* a script may relay what the relay did not get: its dialog is then
+	 * one of ours that is not bridged */
+	if(afb_sdp_refuse(msg, &f, &d, 1) < 0) {
+		afb_mark_dialog(msg, &f, 0);
 		return -3;
+	}
 	if(ret < 0) {
 		LM_DBG("nothing to do (IPv%d -> IPv%d, sdp %d)\n", f.from_af,
 				f.to_af, f.has_sdp);
@@ -808,6 +812,7 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 			LM_ERR("relay delete after the failed offer failed too for "
 				   "call-id [%s]\n",
 					afb_cid_esc(msg));
+		afb_mark_dialog(msg, &f, 0);
 		return -2;
 	}
 	afb_mark_dialog(msg, &f, 1);

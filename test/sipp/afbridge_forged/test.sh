@@ -119,23 +119,35 @@ ok="To: <sip:uas@127.0.0.1>;tag=t"
 forge - $'evil\x1b[31m\x07red@x'
 esc() { grep -qF 'for call-id [evil\x1b[31m\x07red@x]' "$OUT/lb.log"; }
 wait_for 5 esc || fail "the hostile Call-ID is not escaped in the log: $(grep -a "evil" "$OUT/lb.log" | cat -v | tail -2)"
-# a hostile SDP line (refused for the relay) is logged escaped too
-python3 - "$KPORT" <<'PY'
+# a hostile SDP line (refused for the relay) is logged escaped too; the
+# test's cfg relays the INVITE anyway, its dialog marked (not bridged)
+rr=$(python3 - "$KPORT" <<'PY'
 import socket, sys
 port = sys.argv[1]
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.bind(("::1", 0))
 me = s.getsockname()[1]
+sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sink.bind(("127.0.0.1", 0))
+sink.settimeout(5)
 sdp = ("v=0\r\no=x 1 1 IN IP6 ::1\r\ns=-\r\n"
        "c=IN IP6 ::1\x1b]0;owned\x07\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n")
-msg = ("INVITE sip:uas@127.0.0.1:9 SIP/2.0\r\n"
+msg = ("INVITE sip:uas@127.0.0.1:%d SIP/2.0\r\n" % sink.getsockname()[1] +
        "Via: SIP/2.0/UDP [::1]:%d;branch=z9hG4bKhostilesdp;rport\r\n"
        "From: <sip:uac@[::1]>;tag=h\r\nTo: <sip:uas@127.0.0.1>\r\n"
        "Call-ID: hostile-sdp@x\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"
        "Contact: <sip:uac@[::1]:%d>\r\nContent-Type: application/sdp\r\n"
        "Content-Length: %d\r\n\r\n%s" % (me, me, len(sdp), sdp))
 s.sendto(msg.encode("latin-1"), ("::1", int(port)))
+try:
+    m = sink.recv(8000).decode("latin-1")
+    print("\n".join(l for l in m.split("\r\n") if l.lower().startswith("record-route:")))
+except socket.timeout:
+    print("(nothing relayed)")
 PY
+)
+printf '%s\n' "$rr" | grep -qiE "^Record-Route: .*;afb=[0-9a-f]{16}[;>]" ||
+	fail "the relayed INVITE whose SDP the relay did not get carries no mark: $rr"
 esc_sdp() { grep -qF 'connection line without an address of its family [c=IN IP6 ::1\x1b]0;owned\x07]' "$OUT/lb.log"; }
 wait_for 5 esc_sdp || fail "the hostile SDP line is not escaped in the log: $(grep -a "relay not engaged" "$OUT/lb.log" | cat -v | tail -2)"
 ! grep -q $'\x1b' "$OUT/lb.log" || fail "a raw control byte reached the log"
