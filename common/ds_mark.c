@@ -61,31 +61,51 @@ int ds_siphash(const uint8_t key[16], const void *msg, size_t len,
 	return 0;
 }
 
-int ds_mark_make(
-		const uint8_t key[16], const char *callid, int clen, char *out)
+int ds_mark_make_as(const uint8_t key[16], enum ds_mark st,
+		const char *callid, int clen, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint64_t h;
+	uint8_t m[9];
 	int i;
 
 	if(ds_siphash(key, callid, clen > 0 ? (size_t)clen : 0, &h) < 0)
 		return -1;
+	if(st != DS_MARK_ON) {
+		for(i = 0; i < 8; i++)
+			m[i] = (uint8_t)(h >> (8 * i));
+		m[8] = (uint8_t)(st + 2);
+		if(ds_siphash(key, m, sizeof(m), &h) < 0)
+			return -1;
+	}
 	for(i = DS_MARK_LEN - 1; i >= 0; i--, h >>= 4)
 		out[i] = hex[h & 0xf];
 	return 0;
 }
 
+int ds_mark_make(
+		const uint8_t key[16], const char *callid, int clen, char *out)
+{
+	return ds_mark_make_as(key, DS_MARK_ON, callid, clen, out);
+}
+
 int ds_mark_check(const uint8_t key[16], const char *callid, int clen,
 		const char *val, int vlen)
 {
+	static const enum ds_mark states[] = {
+			DS_MARK_ON, DS_MARK_OFF, DS_MARK_LATE};
 	char tok[DS_MARK_LEN];
-	int i, diff = 0;
+	int i, s, diff;
 
-	if(vlen == 1 && val[0] == '0')
-		return 0;
-	if(vlen != DS_MARK_LEN || ds_mark_make(key, callid, clen, tok) < 0)
-		return -2;
-	for(i = 0; i < DS_MARK_LEN; i++)
-		diff |= tok[i] ^ val[i];
-	return diff ? -2 : 1;
+	if(vlen != DS_MARK_LEN)
+		return DS_MARK_BAD;
+	for(s = 0; s < (int)(sizeof(states) / sizeof(states[0])); s++) {
+		if(ds_mark_make_as(key, states[s], callid, clen, tok) < 0)
+			return DS_MARK_BAD;
+		for(i = 0, diff = 0; i < DS_MARK_LEN; i++)
+			diff |= tok[i] ^ val[i];
+		if(!diff)
+			return states[s];
+	}
+	return DS_MARK_BAD;
 }

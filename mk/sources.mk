@@ -17,13 +17,14 @@ ds_sdp_SRCS := $(DS_COMMON)/ds_sdp.c
 ds_mark_SRCS := $(DS_COMMON)/ds_mark.c
 ds_json_SRCS := $(DS_COMMON)/ds_json.c
 ds_num_SRCS := $(DS_COMMON)/ds_num.c
+ds_escape_SRCS := $(DS_COMMON)/ds_escape.c
 ds_mark_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
 # the project's one IP parser
 ip6ref_parser_SRCS := $(TOP)/modules/ip6ref/ip6ref_parser.c $(ds_af_SRCS)
 # the modules' plain-C logic
 afbridge_logic_SRCS := $(TOP)/modules/afbridge/afbridge_logic.c $(ds_sdp_SRCS)
-regping_logic_SRCS := $(TOP)/modules/regping/regping_logic.c
+regping_logic_SRCS := $(TOP)/modules/regping/regping_logic.c $(ds_escape_SRCS)
 # the tools' plain-C parts
 hostcheck_SRCS := $(addprefix $(TOP)/utils/ip6-hostcheck/,report.c sockets.c \
 	sysctls.c cfg_read.c cfg_check.c frag.c) $(ip6ref_parser_SRCS) \
@@ -35,7 +36,8 @@ dbaudit_SRCS := $(TOP)/utils/ip6-dbaudit/dbaudit.c $(ds_json_SRCS)
 # parser through ip6ref's API (it needs ip6ref loaded anyway); regping
 # loads without ip6ref, so it links the parser.
 afbridge_MOD_SRCS := $(ds_af_SRCS) $(ds_sdp_SRCS) $(ds_mark_SRCS) \
-	$(DS_COMMON)/ds_kglue.c
+	$(ds_escape_SRCS) $(DS_COMMON)/ds_kglue.c
 afbridge_MOD_LIBS := $(ds_mark_LIBS)
 ip6ref_MOD_SRCS := $(ds_af_SRCS) $(DS_COMMON)/ds_kglue.c
-regping_MOD_SRCS := $(ip6ref_parser_SRCS) $(DS_COMMON)/ds_kglue.c
+regping_MOD_SRCS := $(ip6ref_parser_SRCS) $(ds_escape_SRCS) \
+	$(DS_COMMON)/ds_kglue.c

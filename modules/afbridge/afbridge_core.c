@@ -47,6 +47,7 @@
 #endif
 
 #include "../ip6ref/api.h"
+#include "ds_escape.h"
 #include "ds_kglue.h"
 #include "ds_mark.h"
 #include "ds_sdp.h"
@@ -92,10 +93,23 @@ static int afb_have_rr = 0;
 /* Record-Route parameter marking a dialog whose media is bridged (the
  * keyed token of its Call-ID) or not ("0") */
 static str afb_mark_name = str_init("afb");
-static str afb_mark_off = str_init(";afb=0");
 static uint8_t afb_mark_key[16];
 static regex_t afb_re_routed; /* matches the params of any route of ours */
 static struct socket_info *afb_pref_sock[2]; /* [0] IPv4, [1] IPv6 */
+
+/* a peer's bytes (Call-IDs, URIs, SDP lines, marks) for a log line:
+ * escaped, cut at AFB_ESC_MAX; four buffers in turn, for up to four in one
+ * line */
+#define AFB_ESC_MAX 256
+static const char *afb_esc(const char *s, int len)
+{
+	static char buf[4][AFB_ESC_MAX];
+	static unsigned int n;
+	char *b = buf[n++ & 3];
+
+	ds_escape(s, len, b, AFB_ESC_MAX);
+	return b;
+}
 
 #ifdef AFB_RTPENGINE_API
 static rtpengine_api_t afb_rtpe;
@@ -344,8 +358,8 @@ int afb_dst_af(sip_msg_t *msg, str *host)
 	host->len = 0;
 	if(msg->dst_uri.len > 0) {
 		if(parse_uri(msg->dst_uri.s, msg->dst_uri.len, &u) < 0) {
-			LM_ERR("invalid destination URI [%.*s]\n", msg->dst_uri.len,
-					msg->dst_uri.s);
+			LM_ERR("invalid destination URI [%s]\n",
+					afb_esc(msg->dst_uri.s, msg->dst_uri.len));
 			return 0;
 		}
 		*host = u.host;
@@ -369,8 +383,8 @@ static int afb_request_to_af(sip_msg_t *msg)
 	if(af == 0 && msg->force_send_socket)
 		af = ds_ip_af(&msg->force_send_socket->address);
 	if(af == 0)
-		LM_DBG("family of destination [%.*s] unknown\n", host.len,
-				host.s ? host.s : "");
+		LM_DBG("family of destination [%s] unknown\n",
+				afb_esc(host.s, host.len));
 	return af;
 }
 
@@ -404,51 +418,87 @@ static str *afb_callid(sip_msg_t *msg)
 	return &msg->callid->body;
 }
 
-/* an in-dialog request routed by us (loose_route() ran): the mark its
- * initial INVITE left, 1 bridged, 0 not; -1 when there is none, -2 when it
- * is not one this proxy made for this Call-ID */
+/* the escaped Call-ID of msg, for a log line */
+static const char *afb_cid_esc(sip_msg_t *msg)
+{
+	str *cid = afb_callid(msg);
+
+	return afb_esc(cid->s, cid->len);
+}
+
+/* the mark of the Route of ours that loose_route() processed; 0, or -1
+ * when there is none */
+static int afb_route_mark(sip_msg_t *msg, str *val)
+{
+	val->s = NULL;
+	val->len = 0;
+	if(afb_rr.check_route_param(msg, &afb_re_routed) != 0
+			|| afb_rr.get_route_param(msg, &afb_mark_name, val) != 0)
+		return -1;
+	return 0;
+}
+
+/* an in-dialog request: what the mark its initial INVITE left in our
+ * Record-Route says (enum ds_mark); DS_MARK_BAD when there is none (no
+ * Route of ours, or one without the mark) or it is not one this proxy
+ * made for this Call-ID; DS_MARK_LATE (the families decide) for initial
+ * requests and without rr */
 static int afb_dialog_mark(sip_msg_t *msg)
 {
 	str val, *cid;
-	int m;
 
-	if(!afb_have_rr || !afb_in_dialog(msg)
-			|| afb_rr.check_route_param(msg, &afb_re_routed) != 0
-			|| afb_rr.get_route_param(msg, &afb_mark_name, &val) != 0)
-		return -1;
+	if(!afb_have_rr || !afb_in_dialog(msg))
+		return DS_MARK_LATE;
+	if(afb_route_mark(msg, &val) < 0)
+		return DS_MARK_BAD;
 	cid = afb_callid(msg);
-	m = ds_mark_check(afb_mark_key, cid->s, cid->len, val.s, val.len);
-	if(m == -2) {
-		counter_inc(afb_cnt.bad_marks);
-		LM_WARN("%.*s from %s for call-id [%.*s] carries the dialog mark "
-				"[%.*s] that this proxy did not make (forged, or from before "
-				"a restart without mark_secret): the relay is left alone\n",
-				msg->first_line.u.request.method.len,
-				msg->first_line.u.request.method.s,
-				ip_addr2a(&msg->rcv.src_ip), cid->len, cid->s, val.len, val.s);
-	}
-	return m;
+	return ds_mark_check(afb_mark_key, cid->s, cid->len, val.s, val.len);
 }
 
-/* an initial INVITE with SDP records whether its dialog is bridged */
+/* a request afb_decide() found forged: logged and counted */
+static void afb_forged(sip_msg_t *msg)
+{
+	str val;
+
+	counter_inc(afb_cnt.bad_marks);
+	if(afb_route_mark(msg, &val) < 0) {
+		LM_WARN("%.*s from %s:%d for call-id [%s] carries no dialog mark "
+				"(forged, or its dialog was not Record-Routed by this proxy): "
+				"the relay is left alone\n",
+				msg->first_line.u.request.method.len,
+				msg->first_line.u.request.method.s,
+				ip_addr2a(&msg->rcv.src_ip), msg->rcv.src_port,
+				afb_cid_esc(msg));
+		return;
+	}
+	LM_WARN("%.*s from %s:%d for call-id [%s] carries the dialog mark [%s] "
+			"that this proxy did not make (forged, or from before a restart "
+			"without mark_secret): the relay is left alone\n",
+			msg->first_line.u.request.method.len,
+			msg->first_line.u.request.method.s, ip_addr2a(&msg->rcv.src_ip),
+			msg->rcv.src_port, afb_cid_esc(msg), afb_esc(val.s, val.len));
+}
+
+/* an initial INVITE records whether its dialog is bridged, or, without
+ * SDP, that the offer comes late (in the 200: the families of each request
+ * then decide) */
 static void afb_mark_dialog(sip_msg_t *msg, afb_facts_t *f, int bridged)
 {
 	char buf[sizeof(";afb=") + DS_MARK_LEN];
-	str mark = afb_mark_off, *cid;
+	str mark, *cid;
+	enum ds_mark st;
 
-	if(!afb_have_rr || f->route != AFB_RT_REQUEST || f->method != AFB_M_INVITE
-			|| !f->has_sdp || afb_in_dialog(msg))
+	if(!afb_have_rr || f->route == AFB_RT_REPLY || f->route == AFB_RT_FAILURE
+			|| f->method != AFB_M_INVITE || afb_in_dialog(msg))
 		return;
 	cid = afb_callid(msg);
-	if(bridged) {
-		memcpy(buf, ";afb=", 5);
-		mark.s = buf;
-		mark.len = 5 + DS_MARK_LEN;
-	}
-	if((bridged && ds_mark_make(afb_mark_key, cid->s, cid->len, buf + 5) < 0)
+	st = !f->has_sdp ? DS_MARK_LATE : (bridged ? DS_MARK_ON : DS_MARK_OFF);
+	memcpy(buf, ";afb=", 5);
+	mark.s = buf;
+	mark.len = 5 + DS_MARK_LEN;
+	if(ds_mark_make_as(afb_mark_key, st, cid->s, cid->len, buf + 5) < 0
 			|| afb_rr.add_rr_param(msg, &mark) < 0)
-		LM_WARN("cannot mark the dialog of call-id [%.*s]\n", cid->len,
-				cid->s);
+		LM_WARN("cannot mark the dialog of call-id [%s]\n", afb_cid_esc(msg));
 }
 
 static struct cell *afb_trans(void)
@@ -623,13 +673,13 @@ static int afb_sdp_refuse(
 		return -3;
 	if(line.len > 80)
 		line.len = 80;
-	LM_WARN("%.*s %s of call-id [%.*s] from %s:%d: %s [%.*s]: relay not "
+	LM_WARN("%.*s %s of call-id [%s] from %s:%d: %s [%s]: relay not "
 			"engaged\n",
 			msg->first_line.type == SIP_REPLY ? 5 : msg->first_line.u.request.method.len,
 			msg->first_line.type == SIP_REPLY ? "reply" : msg->first_line.u.request.method.s,
 			afb_action_name(f->has_sdp ? d->action : e.action),
-			afb_callid(msg)->len, afb_callid(msg)->s, ip_addr2a(&msg->rcv.src_ip),
-			msg->rcv.src_port, why, line.len, line.s);
+			afb_cid_esc(msg), ip_addr2a(&msg->rcv.src_ip),
+			msg->rcv.src_port, why, afb_esc(line.s, line.len));
 	counter_inc(afb_cnt.bad_sdp);
 	return -3;
 }
@@ -690,15 +740,23 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 	if(afb_facts(msg, &f) < 0)
 		return -2;
 	ret = afb_decide(&f, afb_side6, &d);
-	if(afb_sdp_refuse(msg, &f, &d, 1) < 0)
+	if(d.forged) {
+		afb_forged(msg);
+		return -4;
+	}
+	/* a script may relay what the relay did not get: its dialog is then
+	 * one of ours that is not bridged */
+	if(afb_sdp_refuse(msg, &f, &d, 1) < 0) {
+		afb_mark_dialog(msg, &f, 0);
 		return -3;
+	}
 	if(ret < 0) {
 		LM_DBG("nothing to do (IPv%d -> IPv%d, sdp %d)\n", f.from_af,
 				f.to_af, f.has_sdp);
 		if(afb_params.sdp_unmap && f.has_sdp && afb_sdp_unmap(msg) < 0)
 			LM_ERR("cannot rewrite the IPv4-mapped connection lines of "
-				   "call-id [%.*s]\n",
-					afb_callid(msg)->len, afb_callid(msg)->s);
+				   "call-id [%s]\n",
+					afb_cid_esc(msg));
 		afb_mark_dialog(msg, &f, 0);
 		return -1;
 	}
@@ -706,25 +764,24 @@ int afb_bridge(sip_msg_t *msg, str *extra)
 	if(d.action != AFB_DELETE
 			&& afb_relay_flags(d.dir, extra, buf, sizeof(buf), &flags) < 0)
 		return -2;
-	LM_DBG("%s %s [%.*s] call-id [%.*s]\n", afb_action_name(d.action),
-			d.dir, flags.len, flags.s ? flags.s : "", afb_callid(msg)->len,
-			afb_callid(msg)->s);
+	LM_DBG("%s %s [%.*s] call-id [%s]\n", afb_action_name(d.action),
+			d.dir, flags.len, flags.s ? flags.s : "", afb_cid_esc(msg));
 	ret = afb_relay_fn[d.action](msg, &flags);
 	if(ret < 0) {
 		counter_inc(afb_cnt.relay_errors);
 		LM_ERR("relay %s (%s, IPv%d -> IPv%d) failed with %d for call-id "
-			   "[%.*s]\n",
+			   "[%s]\n",
 				afb_action_name(d.action), afb_backends[afb_backend].module,
-				f.from_af, f.to_af, ret, afb_callid(msg)->len,
-				afb_callid(msg)->s);
+				f.from_af, f.to_af, ret, afb_cid_esc(msg));
 		/* the relay may hold what it allocated before failing (the ports
 		 * of the first streams): no transaction will delete it. A failed
 		 * re-offer leaves the call with the media it had. */
 		if(d.action == AFB_OFFER && !f.in_dialog
 				&& afb_relay_fn[AFB_DELETE](msg, &flags) < 0)
 			LM_ERR("relay delete after the failed offer failed too for "
-				   "call-id [%.*s]\n",
-					afb_callid(msg)->len, afb_callid(msg)->s);
+				   "call-id [%s]\n",
+					afb_cid_esc(msg));
+		afb_mark_dialog(msg, &f, 0);
 		return -2;
 	}
 	afb_mark_dialog(msg, &f, 1);
@@ -761,14 +818,12 @@ int afb_unbridge(sip_msg_t *msg)
 	ret = afb_relay_fn[AFB_DELETE](msg, &flags);
 	if(ret < 0) {
 		counter_inc(afb_cnt.relay_errors);
-		LM_ERR("relay delete (%s) failed with %d for call-id [%.*s]\n",
-				afb_backends[afb_backend].module, ret, afb_callid(msg)->len,
-				afb_callid(msg)->s);
+		LM_ERR("relay delete (%s) failed with %d for call-id [%s]\n",
+				afb_backends[afb_backend].module, ret, afb_cid_esc(msg));
 		return -2;
 	}
 	counter_inc(afb_cnt.deletes);
-	LM_DBG("deleted the offer of call-id [%.*s]\n", afb_callid(msg)->len,
-			afb_callid(msg)->s);
+	LM_DBG("deleted the offer of call-id [%s]\n", afb_cid_esc(msg));
 	return 1;
 }
 
@@ -799,6 +854,7 @@ int afb_set_socket(sip_msg_t *msg)
 {
 	struct socket_info **list, *si, *pref;
 	struct sip_uri u;
+	ip6r_addr_t a;
 	str host;
 	int af, proto;
 
@@ -808,9 +864,20 @@ int afb_set_socket(sip_msg_t *msg)
 	}
 	af = afb_dst_af(msg, &host);
 	if(af == 0) {
-		LM_ERR("destination [%.*s] is not an IP address: cannot choose a "
+		LM_ERR("destination [%s] is not an IP address: cannot choose a "
 			   "socket family\n",
-				host.len, host.s ? host.s : "");
+				afb_esc(host.s, host.len));
+		return -1;
+	}
+	/* the core sends to the address as written: an IPv4-mapped one as
+	 * IPv6, which it does from an IPv6 socket (a forced IPv4 one is
+	 * dropped as "of different af"), and that reaches no IPv4 node */
+	if(afb_ip6.parse(host.s, host.len, &a) == 0 && a.af == 6
+			&& afb_ip6.reach_af(&a) == 4) {
+		LM_ERR("destination [%s] is IPv4-mapped: the core would send to it "
+			   "as IPv6, from no socket that reaches it - set $du to its "
+			   "IPv4 address\n",
+				afb_esc(host.s, host.len));
 		return -1;
 	}
 	proto = msg->rcv.proto;
@@ -820,6 +887,16 @@ int afb_set_socket(sip_msg_t *msg)
 			proto = u.proto;
 	} else if(msg->parsed_uri_ok && msg->parsed_uri.proto != PROTO_NONE) {
 		proto = msg->parsed_uri.proto;
+	}
+	/* a socket of this family and transport chosen before stays:
+	 * loose_route() forces the one of a double Record-Route (the leg's
+	 * own address), the script may have forced one */
+	si = msg->force_send_socket;
+	if(si && si->proto == proto && ds_ip_af(&si->address) == af
+			&& si->address.af == (af == 6 ? AF_INET6 : AF_INET)) {
+		LM_DBG("sending to [%s] from %.*s (chosen before)\n",
+				afb_esc(host.s, host.len), si->sock_str.len, si->sock_str.s);
+		return 1;
 	}
 	pref = afb_pref_sock[af == 6];
 	si = (pref && pref->proto == proto) ? pref : NULL;
@@ -831,11 +908,11 @@ int afb_set_socket(sip_msg_t *msg)
 		}
 	}
 	if(si == NULL) {
-		LM_ERR("no %s listening socket of IPv%d to send to [%.*s]\n",
-				get_proto_name(proto), af, host.len, host.s);
+		LM_ERR("no %s listening socket of IPv%d to send to [%s]\n",
+				get_proto_name(proto), af, afb_esc(host.s, host.len));
 		return -1;
 	}
-	LM_DBG("sending to [%.*s] from %.*s\n", host.len, host.s,
+	LM_DBG("sending to [%s] from %.*s\n", afb_esc(host.s, host.len),
 			si->sock_str.len, si->sock_str.s);
 	set_force_socket(msg, si);
 	return 1;

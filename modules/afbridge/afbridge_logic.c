@@ -80,12 +80,40 @@ static enum afb_action reply_action(const afb_facts_t *f)
 	return AFB_NONE;
 }
 
+/* a request of an INVITE dialog that engages the relay itself (a BYE, an
+ * offer or answer) or may in its reply (a re-INVITE, UPDATE or PRACK
+ * without SDP gets the offer back) */
+static int may_engage(const afb_facts_t *f)
+{
+	switch(f->method) {
+		case AFB_M_INVITE:
+		case AFB_M_UPDATE:
+		case AFB_M_PRACK:
+		case AFB_M_BYE:
+			return 1;
+		case AFB_M_ACK:
+			return f->has_sdp;
+		default:
+			return 0;
+	}
+}
+
 int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 {
 	enum afb_action a;
 
 	afb_direction(f->from_af, f->to_af, ipv6_side, d->dir);
 	d->crossing = d->dir[0] != '\0' && f->from_af != f->to_af;
+	d->forged = 0;
+	/* every INVITE dialog this proxy Record-Routes carries a mark: a
+	 * request of one without a valid mark leaves the relay alone */
+	if(f->bridged == DS_MARK_BAD
+			&& (f->route == AFB_RT_REQUEST || f->route == AFB_RT_BRANCH)
+			&& may_engage(f)) {
+		d->forged = 1;
+		d->action = AFB_NONE;
+		return -1;
+	}
 	switch(f->route) {
 		case AFB_RT_REQUEST:
 		case AFB_RT_BRANCH:
@@ -106,8 +134,8 @@ int afb_decide(const afb_facts_t *f, char ipv6_side, afb_decision_t *d)
 	 * sdp_af an IPv6-signalled call can have unbridged IPv4 media, and the
 	 * media of a call between two IPv4 transports can be bridged */
 	if(a == AFB_DELETE && f->route != AFB_RT_FAILURE && f->route != AFB_RT_REPLY
-			&& f->bridged != -1)
-		d->action = f->bridged == 1 ? a : AFB_NONE;
+			&& f->bridged != DS_MARK_LATE)
+		d->action = f->bridged == DS_MARK_ON ? a : AFB_NONE;
 	else
 		d->action = d->crossing ? a : AFB_NONE;
 	return d->action != AFB_NONE ? 1 : -1;

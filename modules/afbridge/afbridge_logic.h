@@ -24,6 +24,8 @@
 #ifndef _AFBRIDGE_LOGIC_H_
 #define _AFBRIDGE_LOGIC_H_
 
+#include "ds_mark.h" /* enum ds_mark: what a dialog's mark says */
+
 enum afb_route
 {
 	AFB_RT_REQUEST = 0, /* request_route */
@@ -59,9 +61,10 @@ typedef struct afb_facts
 	int has_sdp;			/* this message carries SDP */
 	int req_had_sdp;		/* reply: its request carried SDP (1 if unknown) */
 	int failure_route;		/* reply: a failure_route handles a failure */
-	int bridged;			/* in-dialog request: its dialog is marked as
-							 * bridged (1) or not (0); -1 no mark; -2 a
-							 * mark this proxy did not make (forged) */
+	int bridged;			/* in-dialog request: its dialog's mark (enum
+							 * ds_mark): bridged, not bridged, late offer
+							 * or none to read (the families decide); a
+							 * mark missing or not made by this proxy */
 	int from_af;			/* family the message comes from: 4, 6, 0 unknown */
 	int to_af;				/* family it goes to: 4, 6, 0 unknown */
 	int in_dialog;			/* the request (a reply's: its transaction's)
@@ -74,6 +77,10 @@ typedef struct afb_decision
 	enum afb_action action; /* AFB_NONE unless the message crosses; a delete
 							 * follows the dialog's mark when it is known */
 	int crossing;			/* both families known and different */
+	int forged;				/* an in-dialog request that may engage the
+							 * relay (a BYE, a re-INVITE, UPDATE, PRACK,
+							 * an ACK with SDP) without a valid mark:
+							 * action AFB_NONE */
 	char dir[3];			/* relay direction, "" when a family is unknown */
 } afb_decision_t;
 

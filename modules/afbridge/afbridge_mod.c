@@ -164,7 +164,8 @@ static counter_def_t afb_counter_defs[] = {
 		"offers and answers kept from the relay: SDP unparsable, a connection "
 		"address not of its family, too many streams"},
 	{&afb_cnt.bad_marks, "bad_marks", 0, 0, 0,
-		"in-dialog requests with a dialog mark this proxy did not make"},
+		"in-dialog requests that could engage the relay without a dialog mark "
+		"this proxy made (missing, made up, of another call): relay left alone"},
 	{0, 0, 0, 0, 0, 0}
 };
 

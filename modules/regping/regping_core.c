@@ -45,6 +45,7 @@
 #include "modules/tm/tm_load.h"
 #include "modules/registrar/api.h"
 
+#include "ds_escape.h"
 #include "ds_kglue.h"
 #include "regping_int.h"
 
@@ -97,7 +98,7 @@ const char *rp_esc(str *s)
 	static unsigned int n;
 	char *b = buf[n++ & 3];
 
-	rp_escape(s->s, s->len, b, RP_ESC_MAX);
+	ds_escape(s->s, s->len, b, RP_ESC_MAX);
 	return b;
 }
 

@@ -132,12 +132,6 @@ enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures);
  * literals go in as they are, as in the core's Via builder. */
 int rp_host_needs_brackets(const char *host, int len);
 
-/*! a peer's bytes in[0..len) made safe for a log line, NUL-terminated
- * in out[0..size): printable ASCII as it is, a backslash and every other
- * byte as \xNN; what does not fit ends in "..." (size >= 4 leaves room
- * for it). Returns the length written. */
-int rp_escape(const char *in, int len, char *out, int size);
-
 /*! pings carry these, so replies can be told from other traffic: the
  * Call-ID "regping-<seq in lowercase hex>-<ruid>", a Via branch starting
  * with "z9hG4bKrp." */

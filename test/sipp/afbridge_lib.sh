@@ -130,9 +130,12 @@ wait_received()
 
 # one call through the LB.
 # usage: afb_call name kind uac_ip uas_ip relayed [uac_media_ip]
-#   kind: call | reinvite | cancel | busy | av | calleebye  (scenarios
-#         uac_<kind>, uas_<kind>; av: a call with an audio and a video
-#         stream; calleebye: a call the callee hangs up)
+#   kind: call | reinvite | cancel | busy | av | calleebye | late | auth
+#         (scenarios uac_<kind>, uas_<kind>; av: a call with an audio and a
+#         video stream; calleebye: a call the callee hangs up; late: the
+#         offer in the 200, the answer in the ACK; auth: a call whose
+#         caller answers a 407, AFB_UAC_ARGS naming -au, -ap and -key user,
+#         with the callee of call)
 #   relayed: 1 = the call crosses families and must go through the relay,
 #            0 = it must not touch the relay
 #   uac_media_ip: the caller's SDP address when it differs from its
@@ -145,7 +148,7 @@ wait_received()
 afb_call()
 {
 	local name=$1 kind=$2 uac_ip=$3 uas_ip=$4 relayed=$5 uac_mip=${6:-$3}
-	local uas_port uac_port uas_rtp uac_rtp uas_pid uac_pid inv ok sdp_uas sdp_uac
+	local uas_port uac_port uas_rtp uac_rtp uas_pid uac_pid inv ok ack sdp_uas sdp_uac
 	local uas_vid uac_vid vsdp_uas vsdp_uac
 	local hold=0 rc=0 n
 	uas_port=${AFB_UAS_PORT:-$(free_port)}
@@ -154,12 +157,15 @@ afb_call()
 	uac_rtp=$(free_port)
 	uas_vid=$(free_port)
 	uac_vid=$(free_port)
-	case "$kind" in call | reinvite | av) hold=3000 ;; esac
+	case "$kind" in call | reinvite | av | late | auth) hold=3000 ;; esac
+	# the INVITE that is answered: the second one after a 407
+	local cseq=1 uas_kind=$kind
+	[ "$kind" = auth ] && cseq=2 uas_kind=call
 
-	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_$kind.xml" \
+	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_$uas_kind.xml" \
 		-mp "$(free_media_port)" -key rtp_port "$uas_rtp" -key video_port "$uas_vid"
 	uas_pid=$SIPP_PID
-	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$SCN/uac_$kind.xml" -m 1 -d "$hold" -i "$uac_ip" \
+	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" ${AFB_UAC_ARGS:-} -sf "$SCN/uac_$kind.xml" -m 1 -d "$hold" -i "$uac_ip" \
 		-p "$uac_port" -mi "$uac_mip" -mp "$(free_media_port)" -key rtp_port "$uac_rtp" \
 		-key video_port "$uac_vid" \
 		-key ruri "${AFB_RURI:-sip:uas@$(uri_host "$uas_ip"):$uas_port}" \
@@ -170,8 +176,23 @@ afb_call()
 		fail "$name: the callee got no INVITE"
 	sdp_uas=$(sdp_audio "$inv")
 	case "$kind" in
-		call | reinvite | calleebye)
+		late)
 			ok=$(wait_received "$OUT/$name-uac.msg" "SIP/2.0 200" "CSeq: 1 INVITE") ||
+				fail "$name: the caller got no 200 for its INVITE"
+			[ -z "$sdp_uas" ] || fail "$name: the callee's INVITE has SDP '$sdp_uas'"
+			# the caller got the callee's offer, the callee the caller's answer
+			sdp_uac=$(sdp_audio "$ok")
+			ack=$(wait_received "$OUT/$name-uas.msg" "ACK ") ||
+				fail "$name: the callee got no ACK"
+			sdp_uas=$(sdp_audio "$ack")
+			[ -z "${AFB_DURING:-}" ] || "$AFB_DURING" "$name"
+			note "$name: caller got SDP '$sdp_uac' (offer), callee got '$sdp_uas' (answer)"
+			afb_check_sdp "$name caller" "$sdp_uac" "$uac_mip" "$uas_ip $uas_rtp" "$relayed"
+			afb_check_sdp "$name callee" "$sdp_uas" "$uas_ip" "$uac_mip $uac_rtp" "$relayed"
+			afb_rtp "$name" "$uac_mip" "$uac_rtp" "$sdp_uac" "$uas_ip" "$uas_rtp" "$sdp_uas"
+			;;
+		call | reinvite | calleebye | auth)
+			ok=$(wait_received "$OUT/$name-uac.msg" "SIP/2.0 200" "CSeq: $cseq INVITE") ||
 				fail "$name: the caller got no 200 for its INVITE"
 			[ -z "${AFB_DURING:-}" ] || "$AFB_DURING" "$name"
 			sdp_uac=$(sdp_audio "$ok")

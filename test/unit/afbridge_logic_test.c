@@ -612,6 +612,7 @@ struct mark_row
 	int bridged;
 	int from_af, to_af;
 	enum afb_action action;
+	int forged;
 };
 
 static const struct mark_row marks[] = {
@@ -623,11 +624,21 @@ static const struct mark_row marks[] = {
 		/* known not bridged: no delete even across families */
 		{AFB_RT_REQUEST, AFB_M_BYE, 0, 6, 4, AFB_NONE},
 		{AFB_RT_BRANCH, AFB_M_BYE, 0, 4, 6, AFB_NONE},
-		/* a mark this proxy did not make: never a delete */
-		{AFB_RT_REQUEST, AFB_M_BYE, -2, 6, 4, AFB_NONE},
-		{AFB_RT_BRANCH, AFB_M_BYE, -2, 4, 6, AFB_NONE},
-		{AFB_RT_REQUEST, AFB_M_BYE, -2, 4, 4, AFB_NONE},
-		/* unknown: the families decide */
+		/* none, or one this proxy did not make: forged, never a delete,
+		 * an offer or an answer */
+		{AFB_RT_REQUEST, AFB_M_BYE, -2, 6, 4, AFB_NONE, 1},
+		{AFB_RT_BRANCH, AFB_M_BYE, -2, 4, 6, AFB_NONE, 1},
+		{AFB_RT_REQUEST, AFB_M_BYE, -2, 4, 4, AFB_NONE, 1},
+		{AFB_RT_REQUEST, AFB_M_INVITE, -2, 6, 4, AFB_NONE, 1},
+		{AFB_RT_REQUEST, AFB_M_UPDATE, -2, 6, 4, AFB_NONE, 1},
+		{AFB_RT_REQUEST, AFB_M_ACK, -2, 6, 4, AFB_NONE, 1},
+		{AFB_RT_REQUEST, AFB_M_PRACK, -2, 4, 6, AFB_NONE, 1},
+		/* requests that never engage the relay are no forgery */
+		{AFB_RT_REQUEST, AFB_M_OTHER, -2, 6, 4, AFB_NONE, 0},
+		{AFB_RT_REQUEST, AFB_M_CANCEL, -2, 6, 4, AFB_NONE, 0},
+		/* a reply or failure is judged by its transaction */
+		{AFB_RT_FAILURE, AFB_M_INVITE, -2, 6, 4, AFB_DELETE, 0},
+		/* a late offer (or nothing to read): the families decide */
 		{AFB_RT_REQUEST, AFB_M_BYE, -1, 6, 4, AFB_DELETE},
 		{AFB_RT_REQUEST, AFB_M_BYE, -1, 4, 4, AFB_NONE},
 		/* the mark never makes an offer or answer of a same-family one */
@@ -660,6 +671,31 @@ START_TEST(test_dialog_mark)
 			(int)r->method, r->bridged, r->from_af, r->to_af,
 			action_str(d.action), action_str(r->action));
 	ck_assert_int_eq(ret, r->action != AFB_NONE ? 1 : -1);
+	ck_assert_msg(d.forged == r->forged, "row %d: forged %d, want %d", _i,
+			d.forged, r->forged);
+}
+END_TEST
+
+/* an ACK without SDP (of a failed INVITE: no Route, no mark) is no
+ * forgery; with SDP (the answer to a late offer) it is */
+START_TEST(test_forged_ack)
+{
+	afb_facts_t f;
+	afb_decision_t d;
+
+	memset(&f, 0, sizeof(f));
+	f.route = AFB_RT_REQUEST;
+	f.method = AFB_M_ACK;
+	f.bridged = DS_MARK_BAD;
+	f.from_af = 6;
+	f.to_af = 4;
+	afb_decide(&f, 'e', &d);
+	ck_assert_int_eq(d.forged, 0);
+	ck_assert_int_eq(d.action, AFB_NONE);
+	f.has_sdp = 1;
+	afb_decide(&f, 'e', &d);
+	ck_assert_int_eq(d.forged, 1);
+	ck_assert_int_eq(d.action, AFB_NONE);
 }
 END_TEST
 
@@ -892,6 +928,7 @@ Suite *unit_suite(void)
 
 	tc = tcase_create("dialog mark");
 	tcase_add_loop_test(tc, test_dialog_mark, 0, N_ROWS(marks));
+	tcase_add_test(tc, test_forged_ack);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sdp family");

@@ -186,7 +186,20 @@ START_TEST(test_mark)
 	for(i = 0; i < DS_MARK_LEN; i++)
 		ck_assert(strchr("0123456789abcdef", tok[i]) != NULL);
 	ck_assert_int_eq(ds_mark_check(ref_key, cid, n, tok, DS_MARK_LEN), 1);
-	ck_assert_int_eq(ds_mark_check(ref_key, cid, n, "0", 1), 0);
+	/* each state's token is its own, none another's */
+	ck_assert_int_eq(ds_mark_make_as(ref_key, DS_MARK_ON, cid, n, other), 0);
+	ck_assert(memcmp(other, tok, DS_MARK_LEN) == 0);
+	ck_assert_int_eq(ds_mark_make_as(ref_key, DS_MARK_OFF, cid, n, other), 0);
+	ck_assert(memcmp(other, tok, DS_MARK_LEN) != 0);
+	ck_assert_int_eq(
+			ds_mark_check(ref_key, cid, n, other, DS_MARK_LEN), DS_MARK_OFF);
+	ck_assert_int_eq(ds_mark_make_as(ref_key, DS_MARK_LATE, cid, n, other), 0);
+	ck_assert(memcmp(other, tok, DS_MARK_LEN) != 0);
+	ck_assert_int_eq(ds_mark_check(ref_key, cid, n, other, DS_MARK_LEN),
+			DS_MARK_LATE);
+	/* the not-bridged token of another call is not this one's */
+	ds_mark_make_as(ref_key, DS_MARK_OFF, cid, n - 1, other);
+	ck_assert_int_eq(ds_mark_check(ref_key, cid, n, other, DS_MARK_LEN), -2);
 	/* the token of another Call-ID, under another key, cut, or altered */
 	ds_mark_make(ref_key, cid, n - 1, other);
 	ck_assert_int_eq(ds_mark_check(ref_key, cid, n, other, DS_MARK_LEN), -2);
@@ -200,8 +213,10 @@ START_TEST(test_mark)
 		ck_assert_int_eq(
 				ds_mark_check(ref_key, cid, n, other, DS_MARK_LEN), -2);
 	}
-	/* what the 2015 script and older marks put there */
+	/* what the 2015 script and older marks put there ("0": the unkeyed
+	 * not-bridged mark of before) */
 	ck_assert_int_eq(ds_mark_check(ref_key, cid, n, "1", 1), -2);
+	ck_assert_int_eq(ds_mark_check(ref_key, cid, n, "0", 1), -2);
 	ck_assert_int_eq(ds_mark_check(ref_key, cid, n, "", 0), -2);
 }
 END_TEST

@@ -32,6 +32,7 @@
 #include "unit.h"
 
 #include "regping/regping_logic.h"
+#include "ds_escape.h"
 
 /* a literal with its full length, embedded NULs included */
 #define L(x) x, (int)(sizeof(x) - 1)
@@ -1186,7 +1187,7 @@ START_TEST(test_escape)
 	int n;
 
 	ck_assert_ptr_nonnull(out);
-	n = rp_escape(in, escs[_i].len, out, escs[_i].size);
+	n = ds_escape(in, escs[_i].len, out, escs[_i].size);
 	ck_assert_msg(strcmp(out, escs[_i].out) == 0, "escape of %s in %d: [%s]",
 			show(escs[_i].in, escs[_i].len), escs[_i].size, out);
 	ck_assert_int_eq(n, (int)strlen(out));

@@ -63,9 +63,15 @@ expect 3 uas4 "1|4" "1|ii" -1 1 "127.0.0.1:$PORT2"
 # a non-canonical reference is still IPv6
 opt 4 ::1 "sip:uas@[0:0::0001]:$U6" - no
 expect 4 uas6 "1|6" "1|ee" -1 1 "[::1]:$PORT"
-# an IPv4-mapped destination counts as IPv4
-opt 5 ::1 "sip:uas@[::ffff:127.0.0.1]:$U4" - yes
-expect 5 local "1|4" "1|ei" 1 1
+# an IPv4-mapped destination counts as IPv4, but the core would send to
+# it as IPv6 (a forced IPv4 socket dropped as "of different af"): no
+# socket, a clear error; with $du at its IPv4 address the IPv4 socket
+opt 5 ::1 "sip:uas@[::ffff:127.0.0.1]:$U4" - no
+expect 5 local "1|4" "1|ei" 1 -1
+grep -q "destination \[\[::ffff:127.0.0.1\]\] is IPv4-mapped: the core would send to it as IPv6" "$OUT/lb.log" ||
+	fail "no clear error for an IPv4-mapped destination in af_set_socket()"
+opt 5b ::1 "sip:uas@[::ffff:127.0.0.1]:$U4" "sip:127.0.0.1:$U4" no
+expect 5b uas4 "1|4" "1|ei" 1 1 "127.0.0.1:$PORT2"
 # a host name: no family, no socket, the reason logged
 opt 6 ::1 "sip:uas@localhost:$U4" - no
 expect 6 local "-1|0" "-1|" -1 -1
@@ -78,6 +84,28 @@ opt 7 ::1 "sip:uas@[::1]:$U6;transport=tcp" - no
 expect 7 local "1|6" "1|ee" -1 -1
 grep -q "no tcp listening socket of IPv6 to send to \[\[::1\]\]" "$OUT/lb.log" ||
 	fail "no clear error when no socket of the family and transport exists"
+
+# a double Record-Route (preloaded here): loose_route() forced the socket
+# of the second Route, the leg's own address; af_set_socket() keeps it
+# rather than its preferred socket_v4
+python3 - "$PORT" "$U4" <<'PY'
+import socket, sys
+port, u4 = sys.argv[1:3]
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::1", 0))
+me = s.getsockname()[1]
+msg = ("OPTIONS sip:uas@127.0.0.1:%s SIP/2.0\r\n"
+       "Via: SIP/2.0/UDP [::1]:%d;branch=z9hG4bKdoublerr;rport\r\n"
+       "Route: <sip:[::1]:%s;r2=on;lr>,<sip:127.0.0.1:%s;r2=on;lr>\r\n"
+       "From: <sip:uac@[::1]>;tag=drr\r\nTo: <sip:uas@127.0.0.1>\r\n"
+       "Call-ID: doublerr-%d@x\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+       "X-Case: 8\r\nX-Du: -\r\nX-Local: no\r\nX-Lr: yes\r\n"
+       "Content-Length: 0\r\n\r\n" % (u4, me, port, port, me))
+s.sendto(msg.encode(), ("::1", int(port)))
+s.settimeout(5)
+print(s.recv(4000).decode().split("\r\n")[0])
+PY
+expect 8 uas4 "1|4" "1|ei" 1 1 "127.0.0.1:$PORT"
 
 # the relay is down: a crossing INVITE gets the cfg's 503, the failure is
 # logged with its call-id and counted
