@@ -192,7 +192,8 @@ shm_used()
 # sink answer (and time) the pings of two intervals
 scale_run()
 {
-	local variant=$1 n=$2 interval=${INTERVAL:-10} shm0 shm1 t0 t1 hz line pings secs rate spread
+	local variant=$1 n=$2 INTERVAL=${INTERVAL:-10} interval shm0 shm1 t0 t1 hz line pings secs rate spread
+	interval=$INTERVAL
 	PORT=$(free_port)
 	render "$TOP/bench/registrar.cfg.in" "$OUT/reg-$variant-$n.cfg" TOP PORT OUT INTERVAL
 	start_kamailio "reg-$variant-$n" "$OUT/reg-$variant-$n.cfg" "$PORT" \
