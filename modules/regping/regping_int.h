@@ -63,10 +63,14 @@ typedef struct rp_entry
 	char data[];
 } rp_entry_t;
 
+/* the most buckets an index grows to */
+#define RP_INDEX_MAX (1u << 24)
+
 typedef struct rp_table
 {
 	gen_lock_t lock;
-	uint32_t hmask;
+	uint32_t hmask; /* grows with the contacts (rp_link()) */
+	uint32_t entries;
 	rp_entry_t **index;	 /* by ruid hash */
 	rp_entry_t **aindex; /* by AoR hash, same size */
 	rp_entry_t **slots;
@@ -126,11 +130,13 @@ int rp_str_eq(str *a, str *b);
 extern rp_table_t *rp_tbl;
 extern rp_wheel_t rp_wheel;
 
-/*! the table in shared memory, sized by hash_size and the wheel */
+/*! the table in shared memory: hash_size buckets to start with, the
+ * wheel's slots */
 int rp_table_init(void);
 void rp_table_destroy(void);
 rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev);
 void rp_unlink(rp_entry_t *e, rp_entry_t **pprev);
+/*! may grow the indexes: a pprev from rp_find() is stale after it */
 void rp_link(rp_entry_t *e);
 /*! copy src to buf, *dst points there; returns past it */
 char *rp_put_str(char *buf, str *dst, str *src);

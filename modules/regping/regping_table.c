@@ -32,7 +32,7 @@ int rp_table_init(void)
 {
 	uint32_t hs;
 
-	for(hs = 1; hs < (uint32_t)rp_params.hash_size && hs < (1u << 24); hs <<= 1)
+	for(hs = 1; hs < (uint32_t)rp_params.hash_size && hs < RP_INDEX_MAX; hs <<= 1)
 		;
 	rp_tbl = shm_malloc(sizeof(rp_table_t));
 	if(rp_tbl == NULL) {
@@ -41,6 +41,7 @@ int rp_table_init(void)
 	}
 	memset(rp_tbl, 0, sizeof(*rp_tbl));
 	rp_tbl->hmask = hs - 1;
+	rp_tbl->entries = 0;
 	rp_tbl->index = shm_malloc(hs * sizeof(rp_entry_t *));
 	rp_tbl->aindex = shm_malloc(hs * sizeof(rp_entry_t *));
 	rp_tbl->slots = shm_malloc(rp_wheel.nslots * sizeof(rp_entry_t *));
@@ -122,11 +123,54 @@ void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 		e->wnext->wprev = e->wprev;
 	if(e->af)
 		rp_tbl->count[e->af == 6]--;
+	rp_tbl->entries--;
+}
+
+/* double both indexes (lock held) when there are more contacts than
+ * buckets: a chain stays about one entry long whatever hash_size said,
+ * and memory follows the contacts. Out of memory keeps the old size. */
+static void rp_grow(void)
+{
+	uint32_t n = (rp_tbl->hmask + 1) * 2, i;
+	rp_entry_t **ix, **ax, *e, *next;
+
+	ix = shm_malloc(n * sizeof(rp_entry_t *));
+	ax = ix ? shm_malloc(n * sizeof(rp_entry_t *)) : NULL;
+	if(ax == NULL) {
+		if(ix)
+			shm_free(ix);
+		LM_WARN("cannot grow the index to %u buckets: out of shared memory\n",
+				n);
+		return;
+	}
+	memset(ix, 0, n * sizeof(rp_entry_t *));
+	memset(ax, 0, n * sizeof(rp_entry_t *));
+	for(i = 0; i <= rp_tbl->hmask; i++) {
+		for(e = rp_tbl->index[i]; e; e = next) {
+			next = e->hnext;
+			e->hnext = ix[e->hash & (n - 1)];
+			ix[e->hash & (n - 1)] = e;
+		}
+		for(e = rp_tbl->aindex[i]; e; e = next) {
+			next = e->anext;
+			e->anext = ax[e->aorhash & (n - 1)];
+			ax[e->aorhash & (n - 1)] = e;
+		}
+	}
+	shm_free(rp_tbl->index);
+	shm_free(rp_tbl->aindex);
+	rp_tbl->index = ix;
+	rp_tbl->aindex = ax;
+	rp_tbl->hmask = n - 1;
 }
 
 void rp_link(rp_entry_t *e)
 {
-	rp_entry_t **head = &rp_tbl->index[e->hash & rp_tbl->hmask];
+	rp_entry_t **head;
+
+	if(++rp_tbl->entries > rp_tbl->hmask + 1 && rp_tbl->hmask < RP_INDEX_MAX - 1)
+		rp_grow();
+	head = &rp_tbl->index[e->hash & rp_tbl->hmask];
 
 	e->hnext = *head;
 	*head = e;
