@@ -7,7 +7,8 @@
 # CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s);
 # SCALE the contact counts of regping_scale (default "10000 100000"),
 # INTERVAL its ping interval (default 10 s), PINGERS which of "regping
-# natping kamode" to run.
+# natping kamode floor" to run (floor: bench/floor_pinger, the machine's
+# floor for sending pings and taking their replies).
 
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -188,6 +189,38 @@ shm_used()
 	rpc core.shmmem | awk '/real_used:/ { print $2 }'
 }
 
+# busiest 100 ms over the mean 100 ms of $2 seconds of arrival times in $1
+spread_of()
+{
+	awk -v secs="$2" '{ b = int($1 / 100000); if(b < secs * 10) c[b]++; n++ }
+		END { m = 0; for(k in c) if(c[k] > m) m = c[k]; mean = n / (secs * 10);
+			if(mean > 0) printf "%.2f", m / mean; else print 0 }' "$1"
+}
+
+# the floor: bench/floor_pinger (regping's bytes, sendmmsg, no kamailio)
+# pinging n contacts at the same sink for two intervals; its own CPU
+floor_run()
+{
+	local n=$1 interval=${INTERVAL:-10} secs sink_pid line pings cpu
+	secs=$((2 * interval))
+	gcc -O2 -Wall -Wextra -I"$TOP/modules" -o "$OUT/floor_pinger" \
+		"$TOP/bench/floor_pinger.c" || fail "cannot build the floor pinger"
+	SINK=$(free_port)
+	"$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 1 0 1 $((secs + 10)) \
+		"$OUT/floor-$n.times" >"$OUT/floor-$n.sink" 2>&1 &
+	sink_pid=$!
+	_pids+=("$sink_pid")
+	wait_udp_port "$SINK" "$sink_pid" || fail "the sink did not start"
+	line=$("$OUT/floor_pinger" 127.0.0.1 "$SINK" 127.0.0.1 "$(free_port)" "$n" \
+		"$interval" "$secs") || fail "the floor pinger failed: $line"
+	kill -TERM "$sink_pid"
+	wait "$sink_pid"
+	pings=$(sed -n 's/.*pings \([0-9]*\) in.*/\1/p' "$OUT/floor-$n.sink")
+	cpu=$(echo "$line" | sed -n 's/.*cpu_us \([0-9]*\).*/\1/p')
+	echo "$line" >"$OUT/floor-$n.out"
+	echo "floor,$n,${pings:-0},$(awk -v p="${pings:-0}" -v s="$secs" 'BEGIN { printf "%.0f", p / s }'),$(awk -v p="${pings:-0}" -v c="${cpu:-0}" 'BEGIN { if(p > 0) printf "%.1f", c / p; else print 0 }'),0,$(spread_of "$OUT/floor-$n.times" "$secs")"
+}
+
 # one pinger with n contacts: register them from one sink, then let the
 # sink answer (and time) the pings of two intervals
 scale_run()
@@ -212,10 +245,7 @@ scale_run()
 	line=$(cat "$OUT/reg-$variant-$n.sink")
 	pings=$(echo "$line" | sed -n 's/.*pings \([0-9]*\) in.*/\1/p')
 	secs=$((2 * interval))
-	# busiest 100 ms over the mean 100 ms of the measured time
-	spread=$(awk -v secs="$secs" '{ b = int($1 / 100000); if(b < secs * 10) c[b]++; n++ }
-		END { m = 0; for(k in c) if(c[k] > m) m = c[k]; mean = n / (secs * 10);
-			if(mean > 0) printf "%.2f", m / mean; else print 0 }' "$OUT/reg-$variant-$n.times")
+	spread=$(spread_of "$OUT/reg-$variant-$n.times" "$secs")
 	echo "$variant,$n,${pings:-0},$(awk -v p="${pings:-0}" -v s="$secs" 'BEGIN { printf "%.0f", p / s }'),$(awk -v p="${pings:-0}" -v t="$((t1 - t0))" -v hz="$hz" 'BEGIN { if(p > 0) printf "%.1f", t * 1000000 / hz / p; else print 0 }'),$(((shm1 - shm0) / n)),$spread"
 }
 
@@ -225,8 +255,12 @@ bench_regping_scale()
 	echo "pinger,contacts,pings,pings_per_s,cpu_us_per_ping,shm_bytes_per_contact,max_100ms_over_mean" \
 		>"$RES/regping_scale.csv"
 	for n in ${SCALE:-10000 100000}; do
-		for v in ${PINGERS:-regping natping kamode}; do
-			scale_run "$v" "$n" >>"$RES/regping_scale.csv"
+		for v in ${PINGERS:-regping natping kamode floor}; do
+			if [ "$v" = floor ]; then
+				floor_run "$n" >>"$RES/regping_scale.csv"
+			else
+				scale_run "$v" "$n" >>"$RES/regping_scale.csv"
+			fi
 		done
 	done
 	awk -F, 'NR > 1 { printf "%s,%s %s\n", $0, $1, $2 }' "$RES/regping_scale.csv" \
