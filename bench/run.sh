@@ -39,7 +39,7 @@ set termoption noenhanced
 set xtics rotate by -30
 set key off
 set yrange [0:*]
-plot "$RES/$1.csv" every ::1 using $4
+plot "$RES/$1.csv" using $4
 GP
 }
 
@@ -271,10 +271,93 @@ bench_regping_scale()
 	rm -f "$RES/regping_scale.plot.csv"
 }
 
+# the goals of issue 18, each ratio beside its goal, from the CSVs in
+# bench/out; a CSV this run did not write says so in the "from" column
+summary()
+{
+	local f from= files=() b
+	for b in regping_scale afbridge_calls ip6ref_parser; do
+		f=$RES/$b.csv
+		if [ ! -s "$f" ]; then
+			from+="$b=not run|"
+			continue
+		elif [ "$f" -nt "$OUT/start" ]; then
+			from+="$b=this run|"
+		else
+			from+="$b=earlier run ($(date -u -r "$f" +%Y-%m-%dT%H:%MZ))|"
+		fi
+		files+=("$f")
+	done
+	{
+		echo "ratio,measured,goal,verdict,from"
+		awk -F, -v from="$from" '
+		FNR == 1 { file = FILENAME; sub(/.*\//, "", file); sub(/\.csv$/, "", file); next }
+		file == "regping_scale" { cpu[$1, $2] = $5; shm[$1, $2] = $6; flat[$1, $2] = $7
+			pings[$1, $2] = $3; if($1 == "regping") ns[$2] = 1 }
+		file == "afbridge_calls" && $1 == "af_bridge" { afb[$2] = $7 }
+		file == "ip6ref_parser" && $2 == "ip6ref" { parser[$1] = $4 }
+		function src(b,   i, m, s) { m = split(from, s, "|");
+			for(i = 1; i <= m; i++) if(index(s[i], b "=") == 1) return substr(s[i], length(b) + 2)
+			return "not run" }
+		function row(name, val, goal, ok, b) {
+			printf "%s,%s,%s,%s,%s\n", name, val, goal, val == "-" ? "not measured" : (goal == "-" ? "-" : (ok ? "met" : "missed")), src(b) }
+		function lbl(c) { return c >= 1000000 ? c / 1000000 "M" : (c >= 1000 ? c / 1000 "k" : c) }
+		END {
+			for(c in ns) list[++k] = c + 0
+			for(i = 1; i <= k; i++) for(j = i + 1; j <= k; j++) if(list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
+			need[100000] = 1; need[1000000] = 1
+			for(c in need) if(!((c) in ns)) list[++k] = c + 0
+			for(i = 1; i <= k; i++) {
+				c = list[i]
+				if(!(c in need) && !(("natping", c) in cpu)) continue
+				if(("regping", c) in cpu && ("natping", c) in cpu && cpu["natping", c] > 0)
+					row("regping CPU/ping over natping at " lbl(c), sprintf("%.2f (%s vs %s us)", cpu["regping", c] / cpu["natping", c], cpu["regping", c], cpu["natping", c]), "<= 0.5", cpu["regping", c] / cpu["natping", c] <= 0.5, "regping_scale")
+				else if(c in need)
+					row("regping CPU/ping over natping at " lbl(c), "-", "<= 0.5", 0, "regping_scale")
+			}
+			c = 1000000
+			if(("regping", c) in flat)
+				row("regping busiest 100 ms over the mean at 1M", flat["regping", c], "<= 1.2", flat["regping", c] <= 1.2, "regping_scale")
+			else
+				row("regping busiest 100 ms over the mean at 1M", "-", "<= 1.2", 0, "regping_scale")
+			for(i = k; i >= 1; i--) {
+				c = list[i]
+				if(!(("regping", c) in shm)) continue
+				u = ("natping", c) in shm ? shm["natping", c] : (("kamode", c) in shm ? shm["kamode", c] : "")
+				if(u == "") continue
+				row("regping own shm per contact at " lbl(c) " (beside usrloc " u " B)", shm["regping", c] - u " B", "<= 128 B", shm["regping", c] - u <= 128, "regping_scale")
+				break
+			}
+			for(i = 1; i <= k; i++) {
+				c = list[i]
+				if(!(("regping", c) in pings)) continue
+				p = 100 * pings["regping", c] / (2 * c)
+				row("regping due pings sent and answered at " lbl(c), sprintf("%.2f%%", p), "100%", p >= 99.95, "regping_scale")
+			}
+			for(i = 1; i <= k; i++) {
+				c = list[i]
+				if(("regping", c) in cpu && ("floor", c) in cpu && cpu["floor", c] > 0)
+					row("regping CPU/ping over the floor at " lbl(c), sprintf("%.2f (%s vs %s us)", cpu["regping", c] / cpu["floor", c], cpu["regping", c], cpu["floor", c]), "-", 1, "regping_scale")
+			}
+			row("af_bridge over the script route (q_malloc)", ("qm" in afb) ? afb["qm"] : "-", "<= 1.0", afb["qm"] <= 1.0, "afbridge_calls")
+			row("af_bridge over the script route (TLSF)", ("tlsf" in afb) ? afb["tlsf"] : "-", "<= 0.8", afb["tlsf"] <= 0.8, "afbridge_calls")
+			for(cp in parser)
+				row("ip6ref parser over glibc (" cp ")", parser[cp], "<= 0.4", parser[cp] <= 0.4, "ip6ref_parser")
+			if(!("plain" in parser))
+				row("ip6ref parser over glibc", "-", "<= 0.4", 0, "ip6ref_parser")
+			printf "cluster: each of 3 LBs share of pings and CPU at 1M,n/a until the cluster lands,within 10%% of 1/3,-,-\n"
+		}' "${files[@]}" /dev/null
+	} >"$RES/summary.csv"
+	printf '\n== summary (issue 18: each ratio beside its goal)\n'
+	column -s, -t <"$RES/summary.csv"
+}
+
 names=${*:-ip6ref_parser afbridge_calls afbridge_rate regping_scale}
+touch "$OUT/start"
 for b in $names; do
 	printf '== %s\n' "$b"
 	"bench_$b"
 	column -s, -t <"$RES/$b.csv"
 done
+summary
 printf '\nresults: %s (logs: %s)\n' "$RES" "$OUT"
