@@ -49,11 +49,13 @@ typedef struct rp_entry
 	uint32_t slot;
 	unsigned int aorhash;
 	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
-	union sockaddr_union dst;
-	/* packed into the 8 bytes between dst and sock */
-	int tcpconn_id;
+	/* where to ping, while af is not 0 (rp_entry_set_dst()): an address
+	 * and a port, not a sockaddr_union of 128 bytes */
+	struct ip_addr ip;
+	uint16_t port;
 	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
 					* before the first ping; the URI follows path */
+	int tcpconn_id;
 	uint8_t proto;
 	uint8_t af : 7;
 	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
@@ -143,6 +145,8 @@ char *rp_put_str(char *buf, str *dst, str *src);
 void rp_remove(str *ruid);
 /*! drop ruid's entry if its address is still a name to resolve */
 void rp_remove_pending(str *ruid);
+/*! e's address and port from su */
+void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su);
 /*! a private copy of e (lock held); NULL when out of memory */
 rp_job_t *rp_job_new(rp_entry_t *e);
 

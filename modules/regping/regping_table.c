@@ -226,6 +226,12 @@ void rp_remove_pending(str *ruid)
 		shm_free(e);
 }
 
+void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su)
+{
+	su2ip_addr(&e->ip, su);
+	e->port = su_getport(su);
+}
+
 rp_job_t *rp_job_new(rp_entry_t *e)
 {
 	rp_job_t *j;
@@ -246,7 +252,8 @@ rp_job_t *rp_job_new(rp_entry_t *e)
 	j->resolve.len = e->rlen;
 	if(e->rlen)
 		memcpy(p, e->path.s + e->path.len, e->rlen);
-	j->dst = e->dst;
+	if(e->af)
+		init_su(&j->dst, &e->ip, e->port);
 	j->sock = e->sock;
 	j->tcpconn_id = e->tcpconn_id;
 	j->proto = e->proto;

@@ -150,7 +150,8 @@ static void rp_upsert(ucontact_t *c)
 	e->hash = h;
 	e->slot = rp_wheel_slot(&rp_wheel, h);
 	e->aorhash = rp_ul.get_aorhash(aor);
-	e->dst = t.dst;
+	if(af)
+		rp_entry_set_dst(e, &t.dst);
 	e->sock = t.sock;
 	e->tcpconn_id = t.tcpconn_id;
 	e->proto = (uint8_t)t.proto;
