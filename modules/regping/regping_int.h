@@ -39,29 +39,34 @@ enum rp_method
 	RP_CRLF
 };
 
-/* one contact; the strings are stored after the struct */
+/* one contact; the strings are stored after the struct. What a reply
+ * and the timer's walk of a slot read comes first, in one cache line:
+ * the table is far larger than the caches, and every ping and reply
+ * costs the lines of its entry it touches */
 typedef struct rp_entry
 {
 	struct rp_entry *hnext; /* index by ruid */
-	struct rp_entry *anext; /* index by AoR */
-	struct rp_entry *wprev, *wnext;
 	uint32_t hash;
+	uint8_t proto;
+	uint8_t af : 7;
+	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
+	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
+					* before the first ping; the URI follows path */
+	str ruid;
+	rp_live_t live;
+	/* the rest: sending, the AoR index, the wheel */
+	struct rp_entry *wprev, *wnext;
+	struct rp_entry *anext; /* index by AoR */
 	uint32_t slot;
 	unsigned int aorhash;
 	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
+	int tcpconn_id;
+	struct socket_info *sock;
 	/* where to ping, while af is not 0 (rp_entry_set_dst()): an address
 	 * and a port, not a sockaddr_union of 128 bytes */
 	struct ip_addr ip;
 	uint16_t port;
-	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
-					* before the first ping; the URI follows path */
-	int tcpconn_id;
-	uint8_t proto;
-	uint8_t af : 7;
-	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
-	struct socket_info *sock;
-	rp_live_t live;
-	str ruid, aor, uri, path;
+	str aor, uri, path;
 	char data[];
 } rp_entry_t;
 
