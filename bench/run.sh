@@ -5,8 +5,9 @@
 #   bench/run.sh [name...]     names: ip6ref_parser afbridge_calls afbridge_rate
 #                              regping_scale
 # CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s);
-# SCALE the contact counts of regping_scale (default "10000 100000"),
-# INTERVAL its ping interval (default 10 s), PINGERS which of "regping
+# SCALE the contact counts of regping_scale (default "10000 100000
+# 1000000"), INTERVAL its ping interval (default 10 s, 30 s from 1M
+# contacts: 1M every 30 s is regping's goal), PINGERS which of "regping
 # natping kamode floor" to run (floor: bench/floor_pinger, the machine's
 # floor for sending pings and taking their replies).
 
@@ -197,11 +198,24 @@ spread_of()
 			if(mean > 0) printf "%.2f", m / mean; else print 0 }' "$1"
 }
 
+# the ping interval for $1 contacts
+scale_interval()
+{
+	if [ -n "${INTERVAL:-}" ]; then
+		echo "$INTERVAL"
+	elif [ "$1" -ge 1000000 ]; then
+		echo 30
+	else
+		echo 10
+	fi
+}
+
 # the floor: bench/floor_pinger (regping's bytes, sendmmsg, no kamailio)
 # pinging n contacts at the same sink for two intervals; its own CPU
 floor_run()
 {
-	local n=$1 interval=${INTERVAL:-10} secs sink_pid line pings cpu
+	local n=$1 interval secs sink_pid line pings cpu
+	interval=$(scale_interval "$n")
 	secs=$((2 * interval))
 	gcc -O2 -Wall -Wextra -I"$TOP/modules" -o "$OUT/floor_pinger" \
 		"$TOP/bench/floor_pinger.c" || fail "cannot build the floor pinger"
@@ -225,8 +239,10 @@ floor_run()
 # sink answer (and time) the pings of two intervals
 scale_run()
 {
-	local variant=$1 n=$2 INTERVAL=${INTERVAL:-10} interval shm0 shm1 t0 t1 hz line pings secs rate spread
-	interval=$INTERVAL
+	local variant=$1 n=$2 interval shm0 shm1 t0 t1 hz line pings secs rate spread
+	interval=$(scale_interval "$n")
+	# the registrar's template reads it
+	local INTERVAL=$interval
 	PORT=$(free_port)
 	render "$TOP/bench/registrar.cfg.in" "$OUT/reg-$variant-$n.cfg" TOP PORT OUT INTERVAL
 	start_kamailio "reg-$variant-$n" "$OUT/reg-$variant-$n.cfg" "$PORT" \
@@ -254,7 +270,7 @@ bench_regping_scale()
 	local n v
 	echo "pinger,contacts,pings,pings_per_s,cpu_us_per_ping,shm_bytes_per_contact,max_100ms_over_mean" \
 		>"$RES/regping_scale.csv"
-	for n in ${SCALE:-10000 100000}; do
+	for n in ${SCALE:-10000 100000 1000000}; do
 		for v in ${PINGERS:-regping natping kamode floor}; do
 			if [ "$v" = floor ]; then
 				floor_run "$n" >>"$RES/regping_scale.csv"
