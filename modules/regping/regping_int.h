@@ -52,7 +52,8 @@ typedef struct rp_entry
 	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
 	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
 					* before the first ping; the URI follows path */
-	str ruid;
+	/* the strings in data, one after the other (rp_entry_str()) */
+	uint16_t ruid_len, aor_len, uri_len, path_len;
 	rp_live_t live;
 	/* the rest: sending, the AoR index, the wheel */
 	struct rp_entry *wprev, *wnext;
@@ -66,7 +67,6 @@ typedef struct rp_entry
 	 * and a port, not a sockaddr_union of 128 bytes */
 	struct ip_addr ip;
 	uint16_t port;
-	str aor, uri, path;
 	char data[];
 } rp_entry_t;
 
@@ -150,6 +150,16 @@ char *rp_put_str(char *buf, str *dst, str *src);
 void rp_remove(str *ruid);
 /*! drop ruid's entry if its address is still a name to resolve */
 void rp_remove_pending(str *ruid);
+enum rp_entry_field
+{
+	RP_E_RUID = 0,
+	RP_E_AOR,
+	RP_E_URI,
+	RP_E_PATH,
+	RP_E_RESOLVE /* the URI to resolve while af is 0 */
+};
+/*! one of the strings stored in e->data */
+str rp_entry_str(rp_entry_t *e, enum rp_entry_field f);
 /*! e's address and port from su */
 void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su);
 /*! a private copy of e (lock held); NULL when out of memory */

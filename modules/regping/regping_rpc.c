@@ -56,6 +56,7 @@ static int rp_copy_bucket(uint32_t i, str *aor, unsigned int ah,
 {
 	rp_entry_t *e;
 	rp_job_t *j;
+	str ea;
 
 	*list = NULL;
 	lock_get(&rp_tbl->lock);
@@ -65,8 +66,11 @@ static int rp_copy_bucket(uint32_t i, str *aor, unsigned int ah,
 	else
 		e = i <= rp_tbl->hmask ? rp_tbl->index[i] : NULL;
 	for(; e; e = aor ? e->anext : e->hnext) {
-		if(aor && (e->aorhash != ah || !rp_str_eq(&e->aor, aor)))
-			continue;
+		if(aor) {
+			ea = rp_entry_str(e, RP_E_AOR);
+			if(e->aorhash != ah || !rp_str_eq(&ea, aor))
+				continue;
+		}
 		if((j = rp_job_new(e)) == NULL) {
 			lock_release(&rp_tbl->lock);
 			return -1;

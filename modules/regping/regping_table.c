@@ -94,7 +94,8 @@ rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
 	rp_entry_t **pp = &rp_tbl->index[h & rp_tbl->hmask];
 
 	for(; *pp; pp = &(*pp)->hnext) {
-		if((*pp)->hash == h && rp_str_eq(&(*pp)->ruid, ruid)) {
+		if((*pp)->hash == h && (*pp)->ruid_len == ruid->len
+				&& memcmp((*pp)->data, ruid->s, ruid->len) == 0) {
 			if(pprev)
 				*pprev = pp;
 			return *pp;
@@ -226,6 +227,20 @@ void rp_remove_pending(str *ruid)
 		shm_free(e);
 }
 
+str rp_entry_str(rp_entry_t *e, enum rp_entry_field f)
+{
+	uint16_t len[] = {
+			e->ruid_len, e->aor_len, e->uri_len, e->path_len, e->rlen};
+	str s;
+	int i;
+
+	s.s = e->data;
+	for(i = 0; i < (int)f; i++)
+		s.s += len[i];
+	s.len = len[f];
+	return s;
+}
+
 void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su)
 {
 	su2ip_addr(&e->ip, su);
@@ -236,22 +251,25 @@ rp_job_t *rp_job_new(rp_entry_t *e)
 {
 	rp_job_t *j;
 	char *p;
+	str s;
 
-	j = pkg_malloc(sizeof(rp_job_t) + e->ruid.len + e->aor.len + e->uri.len
-				   + e->path.len + e->rlen);
+	j = pkg_malloc(sizeof(rp_job_t) + e->ruid_len + e->aor_len + e->uri_len
+				   + e->path_len + e->rlen);
 	if(j == NULL) {
 		PKG_MEM_ERROR;
 		return NULL;
 	}
 	memset(j, 0, sizeof(*j));
-	p = rp_put_str(j->data, &j->ruid, &e->ruid);
-	p = rp_put_str(p, &j->aor, &e->aor);
-	p = rp_put_str(p, &j->uri, &e->uri);
-	p = rp_put_str(p, &j->path, &e->path);
-	j->resolve.s = p;
-	j->resolve.len = e->rlen;
-	if(e->rlen)
-		memcpy(p, e->path.s + e->path.len, e->rlen);
+	s = rp_entry_str(e, RP_E_RUID);
+	p = rp_put_str(j->data, &j->ruid, &s);
+	s = rp_entry_str(e, RP_E_AOR);
+	p = rp_put_str(p, &j->aor, &s);
+	s = rp_entry_str(e, RP_E_URI);
+	p = rp_put_str(p, &j->uri, &s);
+	s = rp_entry_str(e, RP_E_PATH);
+	p = rp_put_str(p, &j->path, &s);
+	s = rp_entry_str(e, RP_E_RESOLVE);
+	rp_put_str(p, &j->resolve, &s);
 	if(e->af)
 		init_su(&j->dst, &e->ip, e->port);
 	j->sock = e->sock;

@@ -54,6 +54,7 @@ static void rp_queue_slot(uint32_t slot, uint64_t mono, uint64_t now,
 	rp_due_item_t *q;
 	rp_entry_t *e;
 	rp_job_t *j;
+	str ruid;
 
 	lock_get(&rp_tbl->lock);
 	for(e = rp_tbl->slots[slot]; e; e = e->wnext) {
@@ -73,14 +74,15 @@ static void rp_queue_slot(uint32_t slot, uint64_t mono, uint64_t now,
 			}
 			continue;
 		}
-		q = pkg_malloc(sizeof(rp_due_item_t) + e->ruid.len);
+		ruid = rp_entry_str(e, RP_E_RUID);
+		q = pkg_malloc(sizeof(rp_due_item_t) + ruid.len);
 		if(q == NULL) {
 			PKG_MEM_ERROR;
 			break;
 		}
 		q->next = NULL;
 		q->hash = e->hash;
-		rp_put_str(q->data, &q->ruid, &e->ruid);
+		rp_put_str(q->data, &q->ruid, &ruid);
 		e->queued = 1;
 		if(rp_queue_tail)
 			rp_queue_tail->next = q;
@@ -204,6 +206,7 @@ int rp_ping_aor(str *aor, int *pinged)
 {
 	rp_job_t *list = NULL, *j;
 	rp_entry_t *e;
+	str ea;
 	uint64_t now = rp_wall_ms(), mono = rp_mono_ms();
 	unsigned int ah = rp_ul.get_aorhash(aor);
 	int found = 0;
@@ -213,7 +216,10 @@ int rp_ping_aor(str *aor, int *pinged)
 	 * extra_ping_interval at most, and only as max_rate allows */
 	lock_get(&rp_tbl->lock);
 	for(e = rp_tbl->aindex[ah & rp_tbl->hmask]; e; e = e->anext) {
-		if(e->aorhash != ah || !rp_str_eq(&e->aor, aor))
+		if(e->aorhash != ah)
+			continue;
+		ea = rp_entry_str(e, RP_E_AOR);
+		if(!rp_str_eq(&ea, aor))
 			continue;
 		found++;
 		/* a name not resolved yet: the timer process does that first */
