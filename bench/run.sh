@@ -319,10 +319,10 @@ summary()
 			printf "%s,%s,%s,%s,%s\n", name, val, goal, val == "-" ? "not measured" : (goal == "-" ? "-" : (ok ? "met" : "missed")), src(b) }
 		function lbl(c) { return c >= 1000000 ? c / 1000000 "M" : (c >= 1000 ? c / 1000 "k" : c) }
 		END {
-			for(c in ns) list[++k] = c + 0
-			for(i = 1; i <= k; i++) for(j = i + 1; j <= k; j++) if(list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
 			need[100000] = 1; need[1000000] = 1
+			for(c in ns) list[++k] = c + 0
 			for(c in need) if(!((c) in ns)) list[++k] = c + 0
+			for(i = 1; i <= k; i++) for(j = i + 1; j <= k; j++) if(list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
 			for(i = 1; i <= k; i++) {
 				c = list[i]
 				if(!(c in need) && !(("natping", c) in cpu)) continue
