@@ -5,9 +5,11 @@
 #   bench/run.sh [name...]     names: ip6ref_parser ds_mark afbridge_calls
 #                              afbridge_rate regping_scale
 # CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s);
-# SCALE the contact counts of regping_scale (default "10000 100000"),
-# INTERVAL its ping interval (default 10 s), PINGERS which of "regping
-# natping kamode" to run.
+# SCALE the contact counts of regping_scale (default "10000 100000
+# 1000000"), INTERVAL its ping interval (default 10 s, 30 s from 1M
+# contacts: 1M every 30 s is regping's goal), PINGERS which of "regping
+# natping kamode floor" to run (floor: bench/floor_pinger, the machine's
+# floor for sending pings and taking their replies).
 
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,7 +40,7 @@ set termoption noenhanced
 set xtics rotate by -30
 set key off
 set yrange [0:*]
-plot "$RES/$1.csv" every ::1 using $4
+plot "$RES/$1.csv" using $4
 GP
 }
 
@@ -192,11 +194,59 @@ shm_used()
 	rpc core.shmmem | awk '/real_used:/ { print $2 }'
 }
 
+# busiest 100 ms over the mean 100 ms of $2 seconds of arrival times in $1
+spread_of()
+{
+	awk -v secs="$2" '{ b = int($1 / 100000); if(b < secs * 10) c[b]++; n++ }
+		END { m = 0; for(k in c) if(c[k] > m) m = c[k]; mean = n / (secs * 10);
+			if(mean > 0) printf "%.2f", m / mean; else print 0 }' "$1"
+}
+
+# the ping interval for $1 contacts
+scale_interval()
+{
+	if [ -n "${INTERVAL:-}" ]; then
+		echo "$INTERVAL"
+	elif [ "$1" -ge 1000000 ]; then
+		echo 30
+	else
+		echo 10
+	fi
+}
+
+# the floor: bench/floor_pinger (regping's bytes, sendmmsg, no kamailio)
+# pinging n contacts at the same sink for two intervals; its own CPU
+floor_run()
+{
+	local n=$1 interval secs sink_pid line pings cpu
+	interval=$(scale_interval "$n")
+	secs=$((2 * interval))
+	gcc -O2 -Wall -Wextra -I"$TOP/modules" -o "$OUT/floor_pinger" \
+		"$TOP/bench/floor_pinger.c" || fail "cannot build the floor pinger"
+	SINK=$(free_port)
+	"$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 1 0 1 $((secs + 10)) \
+		"$OUT/floor-$n.times" >"$OUT/floor-$n.sink" 2>&1 &
+	sink_pid=$!
+	_pids+=("$sink_pid")
+	wait_udp_port "$SINK" "$sink_pid" || fail "the sink did not start"
+	line=$("$OUT/floor_pinger" 127.0.0.1 "$SINK" 127.0.0.1 "$(free_port)" "$n" \
+		"$interval" "$secs") || fail "the floor pinger failed: $line"
+	kill -TERM "$sink_pid"
+	wait "$sink_pid"
+	pings=$(sed -n 's/.*pings \([0-9]*\) in.*/\1/p' "$OUT/floor-$n.sink")
+	cpu=$(echo "$line" | sed -n 's/.*cpu_us \([0-9]*\).*/\1/p')
+	echo "$line" >"$OUT/floor-$n.out"
+	echo "floor,$n,${pings:-0},$(awk -v p="${pings:-0}" -v s="$secs" 'BEGIN { printf "%.0f", p / s }'),$(awk -v p="${pings:-0}" -v c="${cpu:-0}" 'BEGIN { if(p > 0) printf "%.1f", c / p; else print 0 }'),0,$(spread_of "$OUT/floor-$n.times" "$secs")"
+}
+
 # one pinger with n contacts: register them from one sink, then let the
 # sink answer (and time) the pings of two intervals
 scale_run()
 {
-	local variant=$1 n=$2 interval=${INTERVAL:-10} shm0 shm1 t0 t1 hz line pings secs rate spread
+	local variant=$1 n=$2 interval shm0 shm1 t0 t1 hz line pings secs rate spread
+	interval=$(scale_interval "$n")
+	# the registrar's template reads it
+	local INTERVAL=$interval
 	PORT=$(free_port)
 	render "$TOP/bench/registrar.cfg.in" "$OUT/reg-$variant-$n.cfg" TOP PORT OUT INTERVAL
 	start_kamailio "reg-$variant-$n" "$OUT/reg-$variant-$n.cfg" "$PORT" \
@@ -215,10 +265,7 @@ scale_run()
 	line=$(cat "$OUT/reg-$variant-$n.sink")
 	pings=$(echo "$line" | sed -n 's/.*pings \([0-9]*\) in.*/\1/p')
 	secs=$((2 * interval))
-	# busiest 100 ms over the mean 100 ms of the measured time
-	spread=$(awk -v secs="$secs" '{ b = int($1 / 100000); if(b < secs * 10) c[b]++; n++ }
-		END { m = 0; for(k in c) if(c[k] > m) m = c[k]; mean = n / (secs * 10);
-			if(mean > 0) printf "%.2f", m / mean; else print 0 }' "$OUT/reg-$variant-$n.times")
+	spread=$(spread_of "$OUT/reg-$variant-$n.times" "$secs")
 	echo "$variant,$n,${pings:-0},$(awk -v p="${pings:-0}" -v s="$secs" 'BEGIN { printf "%.0f", p / s }'),$(awk -v p="${pings:-0}" -v t="$((t1 - t0))" -v hz="$hz" 'BEGIN { if(p > 0) printf "%.1f", t * 1000000 / hz / p; else print 0 }'),$(((shm1 - shm0) / n)),$spread"
 }
 
@@ -227,9 +274,13 @@ bench_regping_scale()
 	local n v
 	echo "pinger,contacts,pings,pings_per_s,cpu_us_per_ping,shm_bytes_per_contact,max_100ms_over_mean" \
 		>"$RES/regping_scale.csv"
-	for n in ${SCALE:-10000 100000}; do
-		for v in ${PINGERS:-regping natping kamode}; do
-			scale_run "$v" "$n" >>"$RES/regping_scale.csv"
+	for n in ${SCALE:-10000 100000 1000000}; do
+		for v in ${PINGERS:-regping natping kamode floor}; do
+			if [ "$v" = floor ]; then
+				floor_run "$n" >>"$RES/regping_scale.csv"
+			else
+				scale_run "$v" "$n" >>"$RES/regping_scale.csv"
+			fi
 		done
 	done
 	awk -F, 'NR > 1 { printf "%s,%s %s\n", $0, $1, $2 }' "$RES/regping_scale.csv" \
@@ -249,10 +300,93 @@ bench_ds_mark()
 		fail "the mark benchmark failed"
 }
 
+# the performance goals, each ratio beside its goal, from the CSVs in
+# bench/out; a CSV this run did not write says so in the "from" column
+summary()
+{
+	local f from= files=() b
+	for b in regping_scale afbridge_calls ip6ref_parser; do
+		f=$RES/$b.csv
+		if [ ! -s "$f" ]; then
+			from+="$b=not run|"
+			continue
+		elif [ "$f" -nt "$OUT/start" ]; then
+			from+="$b=this run|"
+		else
+			from+="$b=earlier run ($(date -u -r "$f" +%Y-%m-%dT%H:%MZ))|"
+		fi
+		files+=("$f")
+	done
+	{
+		echo "ratio,measured,goal,verdict,from"
+		awk -F, -v from="$from" '
+		FNR == 1 { file = FILENAME; sub(/.*\//, "", file); sub(/\.csv$/, "", file); next }
+		file == "regping_scale" { cpu[$1, $2] = $5; shm[$1, $2] = $6; flat[$1, $2] = $7
+			pings[$1, $2] = $3; if($1 == "regping") ns[$2] = 1 }
+		file == "afbridge_calls" && $1 == "af_bridge" { afb[$2] = $7 }
+		file == "ip6ref_parser" && $2 == "ip6ref" { parser[$1] = $4 }
+		function src(b,   i, m, s) { m = split(from, s, "|");
+			for(i = 1; i <= m; i++) if(index(s[i], b "=") == 1) return substr(s[i], length(b) + 2)
+			return "not run" }
+		function row(name, val, goal, ok, b) {
+			printf "%s,%s,%s,%s,%s\n", name, val, goal, val == "-" ? "not measured" : (goal == "-" ? "-" : (ok ? "met" : "missed")), src(b) }
+		function lbl(c) { return c >= 1000000 ? c / 1000000 "M" : (c >= 1000 ? c / 1000 "k" : c) }
+		END {
+			need[100000] = 1; need[1000000] = 1
+			for(c in ns) list[++k] = c + 0
+			for(c in need) if(!((c) in ns)) list[++k] = c + 0
+			for(i = 1; i <= k; i++) for(j = i + 1; j <= k; j++) if(list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
+			for(i = 1; i <= k; i++) {
+				c = list[i]
+				if(!(c in need) && !(("natping", c) in cpu)) continue
+				if(("regping", c) in cpu && ("natping", c) in cpu && cpu["natping", c] > 0)
+					row("regping CPU/ping over natping at " lbl(c), sprintf("%.2f (%s vs %s us)", cpu["regping", c] / cpu["natping", c], cpu["regping", c], cpu["natping", c]), "<= 0.5", cpu["regping", c] / cpu["natping", c] <= 0.5, "regping_scale")
+				else if(c in need)
+					row("regping CPU/ping over natping at " lbl(c), "-", "<= 0.5", 0, "regping_scale")
+			}
+			c = 1000000
+			if(("regping", c) in flat)
+				row("regping busiest 100 ms over the mean at 1M", flat["regping", c], "<= 1.2", flat["regping", c] <= 1.2, "regping_scale")
+			else
+				row("regping busiest 100 ms over the mean at 1M", "-", "<= 1.2", 0, "regping_scale")
+			for(i = k; i >= 1; i--) {
+				c = list[i]
+				if(!(("regping", c) in shm)) continue
+				u = ("natping", c) in shm ? shm["natping", c] : (("kamode", c) in shm ? shm["kamode", c] : "")
+				if(u == "") continue
+				row("regping own shm per contact at " lbl(c) " (beside usrloc " u " B)", shm["regping", c] - u " B", "<= 128 B", shm["regping", c] - u <= 128, "regping_scale")
+				break
+			}
+			for(i = 1; i <= k; i++) {
+				c = list[i]
+				if(!(("regping", c) in pings)) continue
+				p = 100 * pings["regping", c] / (2 * c)
+				row("regping due pings sent and answered at " lbl(c), sprintf("%.2f%%", p), "100%", p >= 99.95, "regping_scale")
+			}
+			for(i = 1; i <= k; i++) {
+				c = list[i]
+				if(("regping", c) in cpu && ("floor", c) in cpu && cpu["floor", c] > 0)
+					row("regping CPU/ping over the floor at " lbl(c), sprintf("%.2f (%s vs %s us)", cpu["regping", c] / cpu["floor", c], cpu["regping", c], cpu["floor", c]), "-", 1, "regping_scale")
+			}
+			row("af_bridge over the script route (q_malloc)", ("qm" in afb) ? afb["qm"] : "-", "<= 1.0", afb["qm"] <= 1.0, "afbridge_calls")
+			row("af_bridge over the script route (TLSF)", ("tlsf" in afb) ? afb["tlsf"] : "-", "<= 0.8", afb["tlsf"] <= 0.8, "afbridge_calls")
+			for(cp in parser)
+				row("ip6ref parser over glibc (" cp ")", parser[cp], "<= 0.4", parser[cp] <= 0.4, "ip6ref_parser")
+			if(!("plain" in parser))
+				row("ip6ref parser over glibc", "-", "<= 0.4", 0, "ip6ref_parser")
+			printf "cluster: each of 3 LBs share of pings and CPU at 1M,n/a until the cluster lands,within 10%% of 1/3,-,-\n"
+		}' "${files[@]}" /dev/null
+	} >"$RES/summary.csv"
+	printf '\n== summary: each ratio beside its goal\n'
+	column -s, -t <"$RES/summary.csv"
+}
+
 names=${*:-ip6ref_parser ds_mark afbridge_calls afbridge_rate regping_scale}
+touch "$OUT/start"
 for b in $names; do
 	printf '== %s\n' "$b"
 	"bench_$b"
 	column -s, -t <"$RES/$b.csv"
 done
+summary
 printf '\nresults: %s (logs: %s)\n' "$RES" "$OUT"

@@ -61,7 +61,7 @@ rp_params_t rp_params = {
 		.max_rate = 0,
 		.max_failures = 3,
 		.remove_dead = 0,
-		.hash_size = 65536,
+		.hash_size = 1024,
 		.extra_ping_interval = 1000,
 		.event_callback = STR_NULL};
 

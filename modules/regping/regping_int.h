@@ -39,34 +39,45 @@ enum rp_method
 	RP_CRLF
 };
 
-/* one contact; the strings are stored after the struct */
+/* one contact; the strings are stored after the struct. What a reply
+ * and the timer's walk of a slot read comes first, in one cache line:
+ * the table is far larger than the caches, and every ping and reply
+ * costs the lines of its entry it touches */
 typedef struct rp_entry
 {
 	struct rp_entry *hnext; /* index by ruid */
-	struct rp_entry *anext; /* index by AoR */
-	struct rp_entry *wprev, *wnext;
 	uint32_t hash;
-	uint32_t slot;
-	unsigned int aorhash;
-	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
-	union sockaddr_union dst;
-	/* packed into the 8 bytes between dst and sock */
-	int tcpconn_id;
-	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
-					* before the first ping; the URI follows path */
 	uint8_t proto;
 	uint8_t af : 7;
 	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
-	struct socket_info *sock;
+	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
+					* before the first ping; the URI follows path */
+	/* the strings in data, one after the other (rp_entry_str()) */
+	uint16_t ruid_len, aor_len, uri_len, path_len;
 	rp_live_t live;
-	str ruid, aor, uri, path;
+	/* the rest: sending, the AoR index, the wheel */
+	struct rp_entry *wprev, *wnext;
+	struct rp_entry *anext; /* index by AoR */
+	uint32_t slot;
+	unsigned int aorhash;
+	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
+	int tcpconn_id;
+	struct socket_info *sock;
+	/* where to ping, while af is not 0 (rp_entry_set_dst()): an address
+	 * and a port, not a sockaddr_union of 128 bytes */
+	struct ip_addr ip;
+	uint16_t port;
 	char data[];
 } rp_entry_t;
+
+/* the most buckets an index grows to */
+#define RP_INDEX_MAX (1u << 24)
 
 typedef struct rp_table
 {
 	gen_lock_t lock;
-	uint32_t hmask;
+	uint32_t hmask; /* grows with the contacts (rp_link()) */
+	uint32_t entries;
 	rp_entry_t **index;	 /* by ruid hash */
 	rp_entry_t **aindex; /* by AoR hash, same size */
 	rp_entry_t **slots;
@@ -124,17 +135,31 @@ int rp_str_eq(str *a, str *b);
 extern rp_table_t *rp_tbl;
 extern rp_wheel_t rp_wheel;
 
-/*! the table in shared memory, sized by hash_size and the wheel */
+/*! the table in shared memory: hash_size buckets to start with, the
+ * wheel's slots */
 int rp_table_init(void);
 void rp_table_destroy(void);
 rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev);
 void rp_unlink(rp_entry_t *e, rp_entry_t **pprev);
+/*! may grow the indexes: a pprev from rp_find() is stale after it */
 void rp_link(rp_entry_t *e);
 /*! copy src to buf, *dst points there; returns past it */
 char *rp_put_str(char *buf, str *dst, str *src);
 void rp_remove(str *ruid);
 /*! drop ruid's entry if its address is still a name to resolve */
 void rp_remove_pending(str *ruid);
+enum rp_entry_field
+{
+	RP_E_RUID = 0,
+	RP_E_AOR,
+	RP_E_URI,
+	RP_E_PATH,
+	RP_E_RESOLVE /* the URI to resolve while af is 0 */
+};
+/*! one of the strings stored in e->data */
+str rp_entry_str(rp_entry_t *e, enum rp_entry_field f);
+/*! e's address and port from su */
+void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su);
 /*! a private copy of e (lock held); NULL when out of memory */
 rp_job_t *rp_job_new(rp_entry_t *e);
 

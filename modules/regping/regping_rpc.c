@@ -48,20 +48,29 @@ static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
 			(unsigned long long)e->live.seq);
 }
 
-/* copy the entries of one bucket (of the AoR index when aor is given,
- * only that AoR's) out of the table; -1 when out of memory */
+/* copy the entries of bucket i of the ruid index (with aor: of aor's
+ * bucket of the AoR index, only that AoR's) out of the table, *mask the
+ * index's size then (it grows); -1 when out of memory */
 static int rp_copy_bucket(uint32_t i, str *aor, unsigned int ah,
-		rp_job_t **list)
+		rp_job_t **list, uint32_t *mask)
 {
 	rp_entry_t *e;
 	rp_job_t *j;
+	str ea;
 
 	*list = NULL;
 	lock_get(&rp_tbl->lock);
-	e = aor ? rp_tbl->aindex[i] : rp_tbl->index[i];
+	*mask = rp_tbl->hmask;
+	if(aor)
+		e = rp_tbl->aindex[ah & rp_tbl->hmask];
+	else
+		e = i <= rp_tbl->hmask ? rp_tbl->index[i] : NULL;
 	for(; e; e = aor ? e->anext : e->hnext) {
-		if(aor && (e->aorhash != ah || !rp_str_eq(&e->aor, aor)))
-			continue;
+		if(aor) {
+			ea = rp_entry_str(e, RP_E_AOR);
+			if(e->aorhash != ah || !rp_str_eq(&ea, aor))
+				continue;
+		}
 		if((j = rp_job_new(e)) == NULL) {
 			lock_release(&rp_tbl->lock);
 			return -1;
@@ -88,19 +97,19 @@ static void rp_rpc_list(rpc_t *rpc, void *ctx)
 	str aor = STR_NULL;
 	rp_job_t *list, *j;
 	unsigned int ah = 0;
-	uint32_t i, first = 0, last = rp_tbl->hmask;
+	uint32_t i, last = 0, mask;
 
 	if(rpc->scan(ctx, "*S", &aor) < 1)
 		aor.len = 0;
-	if(aor.len > 0) {
+	if(aor.len > 0)
 		ah = rp_ul.get_aorhash(&aor);
-		first = last = ah & rp_tbl->hmask;
-	}
 	/* the lock is held for one bucket at a time and never while printing:
 	 * a listing is not a snapshot of one instant, each contact in it is
-	 * as it was when its bucket was copied */
-	for(i = first; i <= last; i++) {
-		if(rp_copy_bucket(i, aor.len > 0 ? &aor : NULL, ah, &list) < 0) {
+	 * as it was when its bucket was copied (and while the index grows, a
+	 * contact may be listed twice or not at all) */
+	for(i = 0; i <= last; i++) {
+		if(rp_copy_bucket(i, aor.len > 0 ? &aor : NULL, ah, &list, &mask)
+				< 0) {
 			PKG_MEM_ERROR;
 			rpc->fault(ctx, 500, "Out of memory");
 			return;
@@ -113,6 +122,8 @@ static void rp_rpc_list(rpc_t *rpc, void *ctx)
 			}
 		}
 		rp_free_jobs(list);
+		if(aor.len == 0)
+			last = mask;
 	}
 }
 

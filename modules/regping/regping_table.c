@@ -32,7 +32,7 @@ int rp_table_init(void)
 {
 	uint32_t hs;
 
-	for(hs = 1; hs < (uint32_t)rp_params.hash_size && hs < (1u << 24); hs <<= 1)
+	for(hs = 1; hs < (uint32_t)rp_params.hash_size && hs < RP_INDEX_MAX; hs <<= 1)
 		;
 	rp_tbl = shm_malloc(sizeof(rp_table_t));
 	if(rp_tbl == NULL) {
@@ -41,6 +41,7 @@ int rp_table_init(void)
 	}
 	memset(rp_tbl, 0, sizeof(*rp_tbl));
 	rp_tbl->hmask = hs - 1;
+	rp_tbl->entries = 0;
 	rp_tbl->index = shm_malloc(hs * sizeof(rp_entry_t *));
 	rp_tbl->aindex = shm_malloc(hs * sizeof(rp_entry_t *));
 	rp_tbl->slots = shm_malloc(rp_wheel.nslots * sizeof(rp_entry_t *));
@@ -93,7 +94,8 @@ rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
 	rp_entry_t **pp = &rp_tbl->index[h & rp_tbl->hmask];
 
 	for(; *pp; pp = &(*pp)->hnext) {
-		if((*pp)->hash == h && rp_str_eq(&(*pp)->ruid, ruid)) {
+		if((*pp)->hash == h && (*pp)->ruid_len == ruid->len
+				&& memcmp((*pp)->data, ruid->s, ruid->len) == 0) {
 			if(pprev)
 				*pprev = pp;
 			return *pp;
@@ -122,11 +124,54 @@ void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 		e->wnext->wprev = e->wprev;
 	if(e->af)
 		rp_tbl->count[e->af == 6]--;
+	rp_tbl->entries--;
+}
+
+/* double both indexes (lock held) when there are more contacts than
+ * buckets: a chain stays about one entry long whatever hash_size said,
+ * and memory follows the contacts. Out of memory keeps the old size. */
+static void rp_grow(void)
+{
+	uint32_t n = (rp_tbl->hmask + 1) * 2, i;
+	rp_entry_t **ix, **ax, *e, *next;
+
+	ix = shm_malloc(n * sizeof(rp_entry_t *));
+	ax = ix ? shm_malloc(n * sizeof(rp_entry_t *)) : NULL;
+	if(ax == NULL) {
+		if(ix)
+			shm_free(ix);
+		LM_WARN("cannot grow the index to %u buckets: out of shared memory\n",
+				n);
+		return;
+	}
+	memset(ix, 0, n * sizeof(rp_entry_t *));
+	memset(ax, 0, n * sizeof(rp_entry_t *));
+	for(i = 0; i <= rp_tbl->hmask; i++) {
+		for(e = rp_tbl->index[i]; e; e = next) {
+			next = e->hnext;
+			e->hnext = ix[e->hash & (n - 1)];
+			ix[e->hash & (n - 1)] = e;
+		}
+		for(e = rp_tbl->aindex[i]; e; e = next) {
+			next = e->anext;
+			e->anext = ax[e->aorhash & (n - 1)];
+			ax[e->aorhash & (n - 1)] = e;
+		}
+	}
+	shm_free(rp_tbl->index);
+	shm_free(rp_tbl->aindex);
+	rp_tbl->index = ix;
+	rp_tbl->aindex = ax;
+	rp_tbl->hmask = n - 1;
 }
 
 void rp_link(rp_entry_t *e)
 {
-	rp_entry_t **head = &rp_tbl->index[e->hash & rp_tbl->hmask];
+	rp_entry_t **head;
+
+	if(++rp_tbl->entries > rp_tbl->hmask + 1 && rp_tbl->hmask < RP_INDEX_MAX - 1)
+		rp_grow();
+	head = &rp_tbl->index[e->hash & rp_tbl->hmask];
 
 	e->hnext = *head;
 	*head = e;
@@ -182,27 +227,51 @@ void rp_remove_pending(str *ruid)
 		shm_free(e);
 }
 
+str rp_entry_str(rp_entry_t *e, enum rp_entry_field f)
+{
+	uint16_t len[] = {
+			e->ruid_len, e->aor_len, e->uri_len, e->path_len, e->rlen};
+	str s;
+	int i;
+
+	s.s = e->data;
+	for(i = 0; i < (int)f; i++)
+		s.s += len[i];
+	s.len = len[f];
+	return s;
+}
+
+void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su)
+{
+	su2ip_addr(&e->ip, su);
+	e->port = su_getport(su);
+}
+
 rp_job_t *rp_job_new(rp_entry_t *e)
 {
 	rp_job_t *j;
 	char *p;
+	str s;
 
-	j = pkg_malloc(sizeof(rp_job_t) + e->ruid.len + e->aor.len + e->uri.len
-				   + e->path.len + e->rlen);
+	j = pkg_malloc(sizeof(rp_job_t) + e->ruid_len + e->aor_len + e->uri_len
+				   + e->path_len + e->rlen);
 	if(j == NULL) {
 		PKG_MEM_ERROR;
 		return NULL;
 	}
 	memset(j, 0, sizeof(*j));
-	p = rp_put_str(j->data, &j->ruid, &e->ruid);
-	p = rp_put_str(p, &j->aor, &e->aor);
-	p = rp_put_str(p, &j->uri, &e->uri);
-	p = rp_put_str(p, &j->path, &e->path);
-	j->resolve.s = p;
-	j->resolve.len = e->rlen;
-	if(e->rlen)
-		memcpy(p, e->path.s + e->path.len, e->rlen);
-	j->dst = e->dst;
+	s = rp_entry_str(e, RP_E_RUID);
+	p = rp_put_str(j->data, &j->ruid, &s);
+	s = rp_entry_str(e, RP_E_AOR);
+	p = rp_put_str(p, &j->aor, &s);
+	s = rp_entry_str(e, RP_E_URI);
+	p = rp_put_str(p, &j->uri, &s);
+	s = rp_entry_str(e, RP_E_PATH);
+	p = rp_put_str(p, &j->path, &s);
+	s = rp_entry_str(e, RP_E_RESOLVE);
+	rp_put_str(p, &j->resolve, &s);
+	if(e->af)
+		init_su(&j->dst, &e->ip, e->port);
 	j->sock = e->sock;
 	j->tcpconn_id = e->tcpconn_id;
 	j->proto = e->proto;

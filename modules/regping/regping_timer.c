@@ -42,24 +42,48 @@ typedef struct rp_due_item
 } rp_due_item_t;
 static rp_due_item_t *rp_queue_head = NULL, *rp_queue_tail = NULL;
 
-/* queue the contacts of one slot that are not queued yet (takes the lock) */
-static void rp_queue_slot(uint32_t slot)
+/* the contacts of one slot that are not queued yet (takes the lock):
+ * while nothing waits in the queue and max_rate allows, each is judged
+ * at once and its ping appended to *jobs (sent right after, as it would
+ * be from the queue; no copy of its ruid, no second lookup), at most
+ * RP_DIRECT_MAX in one run (*n counts them: a late run catching up
+ * holds no interval's worth of copies); the others are queued */
+#define RP_DIRECT_MAX 4096
+static void rp_queue_slot(uint32_t slot, uint64_t mono, uint64_t now,
+		rp_job_t **jobs, rp_job_t **jtail, int *n)
 {
 	rp_due_item_t *q;
 	rp_entry_t *e;
+	rp_job_t *j;
+	str ruid;
 
 	lock_get(&rp_tbl->lock);
 	for(e = rp_tbl->slots[slot]; e; e = e->wnext) {
 		if(e->queued)
 			continue;
-		q = pkg_malloc(sizeof(rp_due_item_t) + e->ruid.len);
+		if(rp_queue_head == NULL && *n < RP_DIRECT_MAX
+				&& rp_budget_avail(&rp_tbl->budget, mono) > 0) {
+			(*n)++;
+			j = rp_due(e, now);
+			rp_budget_spend(&rp_tbl->budget, 1);
+			if(j) {
+				if(*jtail)
+					(*jtail)->next = j;
+				else
+					*jobs = j;
+				*jtail = j;
+			}
+			continue;
+		}
+		ruid = rp_entry_str(e, RP_E_RUID);
+		q = pkg_malloc(sizeof(rp_due_item_t) + ruid.len);
 		if(q == NULL) {
 			PKG_MEM_ERROR;
 			break;
 		}
 		q->next = NULL;
 		q->hash = e->hash;
-		rp_put_str(q->data, &q->ruid, &e->ruid);
+		rp_put_str(q->data, &q->ruid, &ruid);
 		e->queued = 1;
 		if(rp_queue_tail)
 			rp_queue_tail->next = q;
@@ -95,7 +119,7 @@ static int rp_resolve(rp_job_t *j)
 	lock_get(&rp_tbl->lock);
 	e = rp_find(&j->ruid, rp_hash(j->ruid.s, j->ruid.len), NULL);
 	if(e && e->af == 0) {
-		e->dst = t.dst;
+		rp_entry_set_dst(e, &t.dst);
 		e->sock = t.sock;
 		e->proto = (uint8_t)t.proto;
 		e->af = (uint8_t)af;
@@ -148,7 +172,8 @@ static void rp_timer(unsigned int ticks, void *param)
 {
 	uint64_t mono = rp_mono_ms(), now = rp_wall_ms();
 	uint64_t tick = mono / rp_wheel.tick_ms, t;
-	rp_job_t *j;
+	rp_job_t *jobs = NULL, *jtail = NULL, *j;
+	int n = 0;
 
 	if(!rp_started) {
 		rp_load_usrloc();
@@ -158,10 +183,17 @@ static void rp_timer(unsigned int ticks, void *param)
 	if(tick > rp_last_tick + rp_wheel.nslots)
 		rp_last_tick = tick - rp_wheel.nslots;
 	for(t = rp_last_tick + 1; t <= tick; t++)
-		rp_queue_slot((uint32_t)(t % rp_wheel.nslots));
+		rp_queue_slot((uint32_t)(t % rp_wheel.nslots), mono, now, &jobs,
+				&jtail, &n);
 	if(tick > rp_last_tick)
 		rp_last_tick = tick;
-	while(rp_queue_head && rp_take(mono, now, &j) == 0) {
+	for(;;) {
+		if(jobs) {
+			j = jobs;
+			jobs = j->next;
+		} else if(rp_queue_head == NULL || rp_take(mono, now, &j) < 0) {
+			break;
+		}
 		if(j && j->af == 0 && rp_resolve(j) < 0) {
 			pkg_free(j);
 			continue;
@@ -175,6 +207,7 @@ int rp_ping_aor(str *aor, int *pinged)
 {
 	rp_job_t *list = NULL, *j;
 	rp_entry_t *e;
+	str ea;
 	uint64_t now = rp_wall_ms(), mono = rp_mono_ms();
 	unsigned int ah = rp_ul.get_aorhash(aor);
 	int found = 0;
@@ -184,7 +217,10 @@ int rp_ping_aor(str *aor, int *pinged)
 	 * extra_ping_interval at most, and only as max_rate allows */
 	lock_get(&rp_tbl->lock);
 	for(e = rp_tbl->aindex[ah & rp_tbl->hmask]; e; e = e->anext) {
-		if(e->aorhash != ah || !rp_str_eq(&e->aor, aor))
+		if(e->aorhash != ah)
+			continue;
+		ea = rp_entry_str(e, RP_E_AOR);
+		if(!rp_str_eq(&ea, aor))
 			continue;
 		found++;
 		/* a name not resolved yet: the timer process does that first */

@@ -103,8 +103,10 @@ static void rp_upsert(ucontact_t *c)
 	rp_entry_t *e, *old, **pprev;
 	str *aor = c->aor;
 	uint32_t h;
-	int af = 0, size, r;
+	int af = 0, size, r, i;
 	char *p;
+	str *src[4];
+	uint16_t *len[4];
 
 	if(c->ruid.len <= 0 || aor == NULL)
 		return;
@@ -119,6 +121,14 @@ static void rp_upsert(ucontact_t *c)
 		return;
 	}
 	if(r < 0 || (r == 1 && t.resolve.len > 65535)) {
+		rp_remove(&c->ruid);
+		return;
+	}
+	/* an entry keeps 16-bit lengths */
+	if(c->ruid.len > 65535 || aor->len > 65535 || c->c.len > 65535
+			|| c->path.len > 65535) {
+		LM_ERR("contact [%s] too long to ping (%d bytes of Path)\n",
+				rp_esc(&c->c), c->path.len);
 		rp_remove(&c->ruid);
 		return;
 	}
@@ -139,10 +149,21 @@ static void rp_upsert(ucontact_t *c)
 		return;
 	}
 	memset(e, 0, sizeof(*e));
-	p = rp_put_str(e->data, &e->ruid, &c->ruid);
-	p = rp_put_str(p, &e->aor, aor);
-	p = rp_put_str(p, &e->uri, &c->c);
-	p = rp_put_str(p, &e->path, &c->path);
+	src[0] = &c->ruid;
+	src[1] = aor;
+	src[2] = &c->c;
+	src[3] = &c->path;
+	len[0] = &e->ruid_len;
+	len[1] = &e->aor_len;
+	len[2] = &e->uri_len;
+	len[3] = &e->path_len;
+	p = e->data;
+	for(i = 0; i < 4; i++) {
+		*len[i] = (uint16_t)src[i]->len;
+		if(src[i]->len)
+			memcpy(p, src[i]->s, src[i]->len);
+		p += src[i]->len;
+	}
 	if(r == 1) {
 		memcpy(p, t.resolve.s, t.resolve.len);
 		e->rlen = (uint16_t)t.resolve.len;
@@ -151,14 +172,15 @@ static void rp_upsert(ucontact_t *c)
 	e->hash = h;
 	e->slot = rp_wheel_slot(&rp_wheel, h);
 	e->aorhash = rp_ul.get_aorhash(aor);
-	e->dst = t.dst;
+	if(af)
+		rp_entry_set_dst(e, &t.dst);
 	e->sock = t.sock;
 	e->tcpconn_id = t.tcpconn_id;
 	e->proto = (uint8_t)t.proto;
 	e->af = (uint8_t)af;
 
 	lock_get(&rp_tbl->lock);
-	old = rp_find(&e->ruid, h, &pprev);
+	old = rp_find(&c->ruid, h, &pprev);
 	if(old) {
 		/* a re-REGISTER: new address, same liveness */
 		e->live = old->live;

@@ -2,7 +2,8 @@
 # regping with af=6 pings only the IPv6 device; regping.ping pings an AoR
 # at once; method NOTIFY sends NOTIFY with Event: keep-alive, answered
 # like OPTIONS; a UA registered over TCP gets CRLFCRLF keepalives on its
-# connection (RFC 5626); a contact that expires in usrloc leaves regping.
+# connection (RFC 5626); a contact that expires in usrloc leaves regping;
+# indexes that start with one bucket grow to hold 300 contacts.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/test/sipp/afbridge_lib.sh"
 . "$TOP/test/sipp/regping_lib.sh"
@@ -174,3 +175,24 @@ rpc regping.list lhuser | grep -q "address: 127.0.0.1:$SINK" || fail "ua.regping
 wait "$LH_PID"
 grep -q "pings [1-9]" "$OUT/lh.out" || fail "the sink at ua.regping.test: $(cat "$OUT/lh.out")"
 note "host names: ua.regping.test pinged at 127.0.0.1:$SINK, nosuch.invalid failed in the regping timer (pid $timerpid)"
+stop_all
+
+# --- the indexes grow: from one bucket to 512 while 300 contacts
+# register; each is pinged, listed once and found by its AoR ---
+PORT=$(free_port)
+render "$TOP/test/sipp/regping.cfg.in" "$OUT/grow.cfg" TOP PORT OUT
+start_kamailio grow "$OUT/grow.cfg" "$PORT" -A HASH1
+SINK=$(free_port)
+"$REGLOAD" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 300 1000 5 "$OUT/grow.times" \
+	>"$OUT/grow.out" 2>&1 || fail "registering 300 contacts: $(cat "$OUT/grow.out")"
+grep -q "registered 300 of 300.*distinct_targets 300;" "$OUT/grow.out" ||
+	fail "300 contacts in a growing index: $(cat "$OUT/grow.out")"
+rpc regping.list >"$OUT/grow.list"
+[ "$(grep -c "aor: u" "$OUT/grow.list")" = 300 ] &&
+	[ "$(grep "aor: u" "$OUT/grow.list" | sort -u | wc -l)" = 300 ] ||
+	fail "regping.list after growing: $(grep -c "aor: u" "$OUT/grow.list") contacts, $(grep "aor: u" "$OUT/grow.list" | sort -u | wc -l) distinct"
+for u in u0 u150 u299; do
+	[ "$(rpc regping.list "$u" | grep -c "aor: $u\$")" = 1 ] ||
+		fail "regping.list $u after growing: $(rpc regping.list "$u")"
+done
+note "hash_size 1: 300 contacts registered, all pinged ($(sed -n 's/.*pings \([0-9]*\) in.*/\1/p' "$OUT/grow.out") pings), listed once, found by AoR"
