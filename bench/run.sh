@@ -18,8 +18,7 @@ RES=$TOP/bench/out
 OUT=$TOP/build/bench/$(date +%Y%m%d-%H%M%S)
 TEST_NAME=bench
 mkdir -p "$RES" "$OUT"
-. "$TOP/test/sipp/lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$TOP/test/lib/harness.sh" afbridge
 # the LBs of bench/lb.cfg.in use the rtpproxy protocol (e/i interfaces)
 export RTPE_IFACES=pair
 
@@ -86,10 +85,10 @@ calls_run()
 	uas_port=$(free_port)
 	timeout -k 2 600 sipp -nostdin -sf "$TOP/bench/uas_loop.xml" -i 127.0.0.1 \
 		-p "$uas_port" -mp "$(free_media_port)" >"$OUT/$name-uas.out" 2>&1 &
-	_pids+=("$!")
+	track "$!"
 	wait_udp_port "$uas_port" || fail "the callee did not start"
 	t0=$(kam_ticks "$KAM_PID")
-	timeout -k 2 600 sipp -nostdin -sf "$TOP/test/sipp/scenarios/uac_call.xml" \
+	timeout -k 2 600 sipp -nostdin -sf "$SCN/uac_call.xml" \
 		-i ::1 -p "$(free_port)" -mp "$(free_media_port)" -r "${RATE:-100}" \
 		-m "${CALLS:-2000}" -d 0 -l 500 -key rtp_port "$(free_port)" \
 		-key ruri "sip:uas@127.0.0.1:$uas_port" "[::1]:$PORT" \
@@ -137,7 +136,7 @@ rate_step()
 {
 	local rate=$1 ip=$2 uas_port=$3 port=$4 n
 	n=$((rate * ${STEP_SECONDS:-5}))
-	timeout -k 2 120 sipp -nostdin -sf "$TOP/test/sipp/scenarios/uac_call.xml" \
+	timeout -k 2 120 sipp -nostdin -sf "$SCN/uac_call.xml" \
 		-i "$ip" -p "$(free_port)" -mp "$(free_media_port)" -r "$rate" -m "$n" -d 0 \
 		-l 2000 -recv_timeout 5000 -default_behaviors all,-abortunexp \
 		-key rtp_port "$(free_port)" \
@@ -166,7 +165,7 @@ bench_afbridge_rate()
 		uas_port=$(free_port)
 		timeout -k 2 900 sipp -nostdin -sf "$TOP/bench/uas_loop.xml" -i 127.0.0.1 \
 			-p "$uas_port" -mp "$(free_media_port)" >"$OUT/rate-$kind-uas.out" 2>&1 &
-		_pids+=("$!")
+		track "$!"
 		wait_udp_port "$uas_port" || fail "the callee did not start"
 		best=0
 		for rate in ${RATES:-100 200 400 600 800 1000 1300 1600 2000}; do

@@ -16,8 +16,7 @@ export TOP
 OUT="$TOP/build/demo/$(date +%Y%m%d-%H%M%S)"
 TEST_NAME=demo
 mkdir -p "$OUT"
-. "$TOP/test/sipp/lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
+. "$TOP/test/lib/harness.sh" system
 
 steps=()
 step()
@@ -57,7 +56,7 @@ register_ua reg-bob 127.0.0.1 bob
 BOB=$REG_PORT
 register_ua reg-carol ::1 carol
 CAROL=$REG_PORT
-path=$(core_rpc ul.lookup location alice | sed -n 's/.*Path: //p')
+path=$(rpc @core ul.lookup location alice | sed -n 's/.*Path: //p')
 done_step "register" "alice [::1]:$ALICE, carol [::1]:$CAROL, bob 127.0.0.1:$BOB; the core reaches alice via Path $path"
 
 step "The LB keeps alice's IPv6 firewall pinhole open: keepalives every ${PING_INTERVAL}s"

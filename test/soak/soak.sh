@@ -4,7 +4,7 @@
 # that cross families (IPv6 caller -> IPv4 callee, and the reverse) while
 # regping pings SOAK_CONTACTS contacts registered by test/tools/regload.
 #
-#   test/soak/soak.sh          (make soak; make test runs test/sipp/soak_short)
+#   test/soak/soak.sh          (make soak; make test runs test/system/soak_short)
 #
 # Settings (environment):
 #   SOAK_SECONDS     length of the load (300)
@@ -35,8 +35,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 export TOP
 TEST_NAME=${TEST_NAME:-soak}
 OUT=${OUT:-$TOP/build/soak/$(date +%Y%m%d-%H%M%S)}
-. "$TOP/test/sipp/lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
+. "$TOP/test/lib/harness.sh" system
 
 S=${SOAK_SECONDS:-300}
 RATE=${SOAK_RATE:-200}
@@ -203,7 +202,7 @@ start_callee()
 		-trace_err -error_file "$OUT/$name.err" \
 		-trace_stat -stf "$OUT/$name.stat.csv" -fd 5 \
 		>"$OUT/$name.out" 2>&1 &
-	_pids+=("$!")
+	track "$!"
 	wait_udp_port "$port" "$!" || fail "callee $name did not start (see $OUT/$name.out)"
 }
 
@@ -228,7 +227,7 @@ start_callers()
 			-trace_err -error_file "$OUT/$pre-$dir.err" \
 			-trace_stat -stf "$OUT/$pre-$dir.stat.csv" -fd 5 \
 			"$(uri_host "$ip"):$KPORT" >"$OUT/$pre-$dir.out" 2>&1 &
-		_pids+=("$!")
+		track "$!"
 		UAC_PIDS+=("$!")
 	done
 }
@@ -278,7 +277,7 @@ SINK=$(free_port)
 "$REGLOAD" 127.0.0.1 "$SINK" 127.0.0.1 "$KPORT" "$CONTACTS" "$REG_RATE" 86400 /dev/null \
 	>"$OUT/regload.out" 2>"$OUT/regload.err" &
 REGLOAD_PID=$!
-_pids+=("$REGLOAD_PID")
+track "$REGLOAD_PID"
 want=$((CONTACTS + 2))
 contacts_in()
 {
@@ -296,7 +295,7 @@ echo "$CSV_HEAD" >"$CSV"
 phase idle
 sampler &
 SAMPLER_PID=$!
-_pids+=("$SAMPLER_PID")
+track "$SAMPLER_PID"
 sleep $((SAMPLE * 2))
 
 # warm-up: the same load, so that what the first calls allocate for good

@@ -10,8 +10,7 @@
 # counts each, af_bridge() returns -4; the call's own BYE then deletes it.
 # A call within one family is marked not bridged: its BYE is routed and
 # the relay is never asked.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" afbridge
 
 start_rtpengine
 start_lb

@@ -4,8 +4,7 @@
 # received, including the socket it left on (top Via), or the proxy's own
 # reply when no socket fits. Then INVITEs while the relay is down: 503,
 # logged with the call-id, counted in relay_errors.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" afbridge
 
 PORT=$(free_port)
 PORT2=$(free_port)
@@ -13,7 +12,7 @@ DEAD_PORT=$(free_port)
 KPORT=$PORT
 U4=$(free_port)
 U6=$(free_port)
-render "$TOP/test/sipp/afbridge_funcs.cfg.in" "$OUT/lb.cfg" TOP PORT PORT2 OUT DEAD_PORT
+render "$HERE/lb.cfg.in" "$OUT/lb.cfg" TOP PORT PORT2 OUT DEAD_PORT
 start_kamailio lb "$OUT/lb.cfg" "$PORT"
 start_sipp uas4 127.0.0.1 "$U4" -sf "$SCN/uas_options.xml"
 start_sipp uas6 ::1 "$U6" -sf "$SCN/uas_options.xml"

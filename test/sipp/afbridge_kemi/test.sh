@@ -1,8 +1,7 @@
 #!/bin/bash
 # afbridge through KEMI (KSR.afbridge.* from JavaScript): crossing calls
 # both ways and a 486 bridged as with the native cfg, relay left clean.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" afbridge
 
 start_rtpengine
 KPORT=$(free_port)

@@ -3,8 +3,7 @@
 # protocol, one relay interface of both families, address-family= flags):
 # IPv6 caller to IPv4 callee and back, a re-INVITE, a CANCEL and a 486 leave
 # the relay clean; same-family calls are not relayed.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" afbridge
 
 start_rtpengine
 start_lb

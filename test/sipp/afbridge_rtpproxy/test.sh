@@ -4,8 +4,7 @@
 # "internal" on 127.0.0.1): the same calls as with the rtpengine backend.
 # Skipped where the relay's rtpproxy protocol cannot answer an offer
 # (rtpengine 12.5, Debian 13): the backend has nothing to drive there.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" afbridge
 
 RTPE_IFACES=pair start_rtpengine
 if ! r=$(rtpp_answers_offers); then

@@ -3,8 +3,7 @@
 # media comes from and goes to. A dual-stack phone signalling over IPv6
 # with c=IN IP4 reaches an IPv4 callee without the relay; an IPv4-signalled
 # offer with c=IN IP6 is bridged, and its answer goes back as IPv6.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" afbridge
 
 start_rtpengine
 start_lb -A SDP_AF

@@ -3,7 +3,7 @@
 # missing or misconfigured: the backend's module, ip6ref, the backend name,
 # ipv6_side, a preferred socket that is not a listener of its family;
 # a function used in a route it does not work in.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
 
 PORT=$(free_port)
 

@@ -2,8 +2,7 @@
 # Without tm (stateless forward(), core onreply_route) afbridge judges a
 # reply by its second Via: crossing calls both ways and a 486 still leave
 # each side with SDP of its own family and the relay clean.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" afbridge
 
 start_rtpengine
 start_lb -A STATELESS

@@ -4,8 +4,7 @@
 # and each stream's RTP reaches the right port at the callee and at the
 # caller (its SSRC tells which stream it is). A same-family call is left
 # alone.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" afbridge
 
 start_rtpengine
 start_lb

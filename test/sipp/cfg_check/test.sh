@@ -1,8 +1,7 @@
 #!/bin/bash
 # The shipped configs pass kamailio -c as they are (default settings),
 # the LB finding the dualstack modules in the build tree by module path.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system
 
 kamailio -c -f "$TOP/cfg/core.cfg" >"$OUT/core.log" 2>&1 ||
 	fail "kamailio -c rejects cfg/core.cfg: $(grep -m1 -E 'ERROR|CRITICAL' "$OUT/core.log")"

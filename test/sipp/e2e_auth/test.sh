@@ -5,8 +5,7 @@
 # the 407) the call connects, bridged by the LB, RTP both ways. A caller
 # whose From is no subscriber (an incoming call) is not challenged: the
 # calls of e2e_lb and e2e_calls.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system
 
 start_system
 

@@ -6,8 +6,7 @@
 # phone calling an IPv6 phone through the IPv4 core (the call passes the LB
 # twice: one relay session, IPv6 SDP for each phone, RTP both ways), an
 # IPv4 phone writing its address IPv4-mapped (RFC 5118 4.9).
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system
 
 start_system
 

@@ -4,8 +4,7 @@
 # register through the LB (the core stores them with the LB's Path, the
 # LB pings them); calls both ways, a re-INVITE, a CANCEL and a 486: each
 # UA gets SDP of its own family, RTP flows, the relay ends empty.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system
 
 start_system
 
@@ -13,7 +12,7 @@ register_ua reg-alice ::1 alice
 ALICE=$REG_PORT
 register_ua reg-bob 127.0.0.1 bob
 BOB=$REG_PORT
-core_rpc ul.lookup location alice >"$OUT/core-alice.txt"
+rpc @core ul.lookup location alice >"$OUT/core-alice.txt"
 grep -q "Path: <sip:127.0.0.1:$KPORT;lr;received=sip:\[::1\]:$ALICE>" "$OUT/core-alice.txt" ||
 	fail "the core did not store alice with the LB's Path: $(grep -i path "$OUT/core-alice.txt")"
 rpc regping.list >"$OUT/lb-pinged.txt"

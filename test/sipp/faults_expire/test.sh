@@ -6,11 +6,10 @@
 # four leave regping's table, none is declared dead, the late replies are
 # swallowed without an error (and never reach the script); the two UAs
 # that stay registered are pinged on without a failure.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
 
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/regping.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/regping.cfg" TOP PORT OUT
 # no contact can die within the test: what leaves, leaves by usrloc
 start_kamailio registrar "$OUT/regping.cfg" "$PORT" -A MAX_FAILURES=10
 

@@ -6,8 +6,7 @@
 # unanswered pings (event route's log line), leaves the LB's usrloc and
 # regping's table; the others keep being pinged and answering (replied_v4
 # and replied_v6 grow, no failures), the core keeps every registration.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system
 
 start_system
 
@@ -109,7 +108,7 @@ done
 note "live UAs: a6 $a6 -> $(pings a6) pings, a4 $a4 -> $(pings a4); replied_v6 $r6 -> $r6n, replied_v4 $r4 -> $r4n"
 
 # the LB removed its own copy only: the core still has every device
-core_rpc ul.dump >"$OUT/core-ul.txt"
+rpc @core ul.dump >"$OUT/core-ul.txt"
 for u in a6 b6 a4 b4; do
 	grep -q "sip:$u@" "$OUT/core-ul.txt" || fail "the core lost $u"
 done

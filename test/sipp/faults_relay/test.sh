@@ -7,8 +7,7 @@
 # the relay; BYEs complete end to end whatever the relay does; once the
 # relay is back new calls are bridged; no transaction and no relay session
 # is left.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system
 
 # the relay is skipped this long after it failed (cfg RTPE_DISABLE_TOUT);
 # a command waits 1 s per try, 2 tries (the cfg's RTPE_TOUT_MS, RTPE_RETR)
@@ -111,7 +110,7 @@ while True:
     print(s.recv(65535)[:40])
 ' "$NG_PORT" >"$OUT/sink.out" 2>&1 &
 sink=$!
-_pids+=("$sink")
+track "$sink"
 wait_udp_port "$NG_PORT" "$sink" || fail "the sink did not start"
 # the relay is tried again once the disable time is over
 sleep $((DIS + 1))

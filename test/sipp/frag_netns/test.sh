@@ -17,7 +17,7 @@
 # an ICMP; ip6-hostcheck reports the policy of the running LB. With the
 # policy off, the IPv6 INVITE of 1400 bytes is lost (the router's Packet
 # Too Big dropped) and ip6-hostcheck warns. Needs root (ip netns).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
 
 NS=${FRAG_NS:-dsf$$}
 LB_NS=$NS-lb
@@ -70,15 +70,14 @@ if [ -z "${FRAG_INNER:-}" ]; then
 	note "namespaces $LB_NS - $R_NS - $PHONE_NS up (phone link MTU 1280, ICMP towards the LB dropped)"
 	FRAG_INNER=1 TOP=$TOP OUT=$OUT TEST_NAME=$TEST_NAME FRAG_NS=$NS \
 		ip netns exec "$LB_NS" bash "$0" &
-	_pids+=("$!")
+	track "$!"
 	wait "$!"
 	rc=$?
 	exit $rc
 fi
 
 # ---- inside the LB's namespace ----
-. "$TOP/test/sipp/e2e_lib.sh"
-. "$TOP/test/sipp/frag_lib.sh"
+harness_use system frag
 phone_bin
 
 # the router's dropped ICMP: "ptb frag_needed"
@@ -133,7 +132,7 @@ line=$(hostcheck_frag on)
 
 tcpdump -i lb0 -U -nn -w "$OUT/lb0.pcap" 'udp or icmp or icmp6 or (ip6 and ip6[6] == 44)' \
 	>"$OUT/tcpdump.out" 2>&1 &
-_pids+=("$!")
+track "$!"
 TCPDUMP_PID=$!
 wait_for 5 grep -q "listening on" "$OUT/tcpdump.out" || fail "tcpdump did not start"
 

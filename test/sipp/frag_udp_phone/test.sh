@@ -6,9 +6,7 @@
 # two passes through the LB), each with a re-INVITE, reach it over UDP;
 # the call completes with RTP both ways. (Before, the LB switched to TCP
 # above udp_mtu towards the phone too: connect refused, 477.)
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
-. "$TOP/test/sipp/frag_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system frag
 
 # no keepalive during the calls: the phone's scenario is the call
 PING_INTERVAL=600 start_system

@@ -10,8 +10,7 @@
 # log names each refusal; afterwards both kamailios run with all their
 # processes, a normal REGISTER works, and shared memory is back at its
 # baseline.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/hostile_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" hostile
 
 # usrloc keeps an emptied AoR's hash slot structures; stats fragments
 SHM_TOLERANCE=${SHM_TOLERANCE:-8192}

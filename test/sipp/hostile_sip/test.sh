@@ -10,8 +10,7 @@
 # names the problem; afterwards both kamailios run with all their
 # processes, a normal call works, the relay is empty and was never engaged
 # for bad SDP, and shared memory is back at its baseline.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/hostile_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" hostile
 
 # q_malloc rounds each fragment; the counters and the dialog-less
 # transactions leave nothing behind, but the stats of the sanity/tm/sl

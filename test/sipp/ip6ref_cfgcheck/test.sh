@@ -3,7 +3,7 @@
 # function and transformation, and kamailio starts with it; misuse is
 # refused at startup (parameter fixups run then, not under -c) with a clear
 # error: a read-only output variable, unknown or parameterised {ip6.*}.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
 
 # usage: cfg_write name body  -> $OUT/name.cfg listening on $PORT
 cfg_write()

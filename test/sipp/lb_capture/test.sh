@@ -2,16 +2,14 @@
 # Capture where operators look: the shipped LB (cfg/kamailio.cfg) with
 # HEP_DST mirrors every SIP message it receives and sends as HEPv3
 # (siptrace). For a collector on 127.0.0.1 and one on [::1]
-# (test/sipp/hepsink.py decodes each HEP packet as it arrives): both legs
+# (hepsink.py here decodes each HEP packet as it arrives): both legs
 # of a bridged IPv6->IPv4 call are there with the family, addresses and
 # ports each message had on the wire (the IPv6 caller and the LB, the LB
 # and the IPv4 core and callee, the replies back), every packet is
 # well-formed HEPv3, and the LB logged no "interworking detected". The
 # keepalives regping sends are mirrored with their replies;
 # siptrace.status off/on pauses and resumes the mirroring.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
-. "$TOP/test/sipp/regping_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system regping
 
 start_rtpengine
 
@@ -22,10 +20,10 @@ capture_run()
 {
 	local name=$1 cip=$2 hep pid ok via caller callid bad
 	hep=$(free_port)
-	python3 "$TOP/test/sipp/hepsink.py" "$cip" "$hep" "$OUT/$name-hep.tsv" \
+	python3 "$HERE/hepsink.py" "$cip" "$hep" "$OUT/$name-hep.tsv" \
 		2>"$OUT/$name-hepsink.err" &
 	pid=$!
-	_pids+=("$pid")
+	track "$pid"
 	wait_udp_port "$hep" "$pid" ||
 		fail "$name: the collector did not start: $(cat "$OUT/$name-hepsink.err")"
 
@@ -130,9 +128,9 @@ capture_has()
 # in; one with IPv4-sized addresses for family IPv6, and a truncated one,
 # are reported bad
 selftest=$(free_port)
-python3 "$TOP/test/sipp/hepsink.py" 127.0.0.1 "$selftest" "$OUT/selftest.tsv" &
+python3 "$HERE/hepsink.py" 127.0.0.1 "$selftest" "$OUT/selftest.tsv" &
 pid=$!
-_pids+=("$pid")
+track "$pid"
 wait_udp_port "$selftest" "$pid" || fail "hepsink did not start"
 python3 - "$selftest" <<'PY'
 import socket, struct, sys

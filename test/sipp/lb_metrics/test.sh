@@ -5,9 +5,7 @@
 # are there and moved by what happened (the pings an IPv6 device answered,
 # one bridged IPv6->IPv4 call), equal to what the RPC counters say; HTTP
 # on the SIP TCP port and other paths are refused; NO_METRICS turns it off.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
-. "$TOP/test/sipp/regping_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system regping
 
 command -v curl >/dev/null || fail "curl is not installed (make deps)"
 

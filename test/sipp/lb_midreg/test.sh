@@ -8,8 +8,7 @@
 # at her address, her second device registers (no "too many contacts"),
 # no AoR appears. Then alice's own de-registration of one device reaches
 # the LB (the 2xx omits it: removed), the other stays pinged.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/hostile_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" hostile
 
 # what reaches the core without credentials: no per-source limit here
 # (lb_reg_rate tests it)

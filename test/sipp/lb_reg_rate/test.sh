@@ -4,8 +4,7 @@
 # phone at 127.0.0.3 registers meanwhile with its credentials, and the
 # flooding address is answered again once it has paused. Prints the
 # figures: answered of 200, when the block began and ended.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/hostile_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" hostile
 
 start_system
 

@@ -5,9 +5,7 @@
 # its own family, RTP from the relay arrives at each phone's RTP port,
 # either side hangs up, the relay ends empty. Two linphones (bob, carol)
 # call each other phone to phone: the relay is not asked.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
-. "$TOP/test/sipp/phones_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system phones
 
 start_system
 
@@ -18,7 +16,7 @@ start_linphone carol carol "misc uuid=0"
 phone_wait_registered alice
 phone_wait_registered bob
 phone_wait_registered carol
-note "registered: $(core_rpc ul.dump 2>/dev/null | grep -c 'Address:') contacts in the core"
+note "registered: $(rpc @core ul.dump 2>/dev/null | grep -c 'Address:') contacts in the core"
 
 # keepalives from the LB, answered by each phone (PING_INTERVAL 2 s)
 wait_for 10 eval '[ "$(rpc cnt.get regping replied_v6)" -gt 0 ] && [ "$(rpc cnt.get regping replied_v4)" -gt 0 ]' ||

@@ -3,9 +3,7 @@
 # core's registrar hands it a GRUU (RFC 5627), which it then uses as its
 # Contact in calls. The requests the other phone sends in the dialog (ACK,
 # BYE) to that GRUU must reach it through the LB (issue 13, item 4).
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
-. "$TOP/test/sipp/phones_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system phones
 
 start_system
 

@@ -4,9 +4,7 @@
 # the INVITE must reach it over UDP even when, with the LB's Via and
 # Record-Route headers and the relay's SDP, it is larger than the LB's
 # udp_mtu.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
-. "$TOP/test/sipp/phones_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system phones
 
 start_system
 

@@ -4,9 +4,7 @@
 # hairpin). Each phone must get IPv6 SDP, RTP must reach each phone's port
 # (through the relay or phone to phone), either side hangs up, and the
 # relay ends empty.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
-. "$TOP/test/sipp/phones_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system phones
 
 start_system
 

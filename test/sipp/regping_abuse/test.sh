@@ -9,14 +9,12 @@
 #   max_rate (50/s), and each of them is still pinged;
 # - write raw bytes of a peer into its log: control characters in an AoR
 #   and Contact appear escaped in the lines about that contact.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
-. "$TOP/test/sipp/regping_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" regping
 
 REGLOAD=$TOP/build/tools/regload
 
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/reg.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/reg.cfg" TOP PORT OUT
 start_kamailio reg "$OUT/reg.cfg" "$PORT"
 
 # the victim: a sink on 127.0.0.1 that answers and records every request
@@ -24,7 +22,7 @@ VICTIM=$(free_port)
 timeout -k 2 20 "$REGLOAD" 127.0.0.1 "$VICTIM" 127.0.0.1 "$PORT" 0 1 12 \
 	"$OUT/victim.times" >"$OUT/victim.out" 2>&1 &
 VICTIM_PID=$!
-_pids+=("$VICTIM_PID")
+track "$VICTIM_PID"
 wait_udp_port "$VICTIM" "$VICTIM_PID" || fail "the victim sink did not start"
 
 # the liar registers from [::1] with a Contact at the victim
@@ -60,7 +58,7 @@ note "storm: $registers REGISTERs, $(pings storm) pings; calm: $(pings calm) pin
 # port nobody answers on: it dies, and the log lines about it carry those
 # bytes escaped, never raw
 DEAF=$(free_port)
-python3 "$TOP/test/sipp/sipraw.py" 127.0.0.1 "$PORT" >"$OUT/esc.out" <<TPL
+python3 "$TOP/test/lib/sipraw.py" 127.0.0.1 "$PORT" >"$OUT/esc.out" <<TPL
 REGISTER sip:127.0.0.1:$PORT SIP/2.0
 Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
 From: <sip:escuser@example.net>;tag=e1
@@ -85,7 +83,7 @@ stop_all
 
 # --- max_rate ---
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/capped.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/capped.cfg" TOP PORT OUT
 start_kamailio capped "$OUT/capped.cfg" "$PORT" -A MAXRATE=50
 SINK=$(free_port)
 timeout -k 2 30 "$REGLOAD" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 200 1000 8 \

@@ -4,12 +4,10 @@
 # from (not the one their Contact names); the replies are consumed before
 # onreply_route; a UA that does not answer is declared dead, the event
 # route runs and the contact is removed; regping.list shows it all.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
-. "$TOP/test/sipp/regping_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" regping
 
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/regping.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/regping.cfg" TOP PORT OUT
 start_kamailio registrar "$OUT/regping.cfg" "$PORT"
 
 # the top Via of the pings sipp $1 saw
@@ -98,7 +96,7 @@ grep -q "dead: 1" "$OUT/status.txt" || fail "regping.status does not count the d
 # counters are 64-bit: past 2^32 pings (days at 3000/s) regping.status
 # shows the sum, not a negative or wrapped int
 before=$(sed -n 's/^[[:space:]]*sent_v4: \([0-9]*\).*/\1/p' "$OUT/status.txt")
-python3 "$TOP/test/sipp/sipraw.py" 127.0.0.1 "$PORT" >"$OUT/addcount.out" <<TPL
+python3 "$TOP/test/lib/sipraw.py" 127.0.0.1 "$PORT" >"$OUT/addcount.out" <<TPL
 MESSAGE sip:addcount@127.0.0.1:$PORT SIP/2.0
 Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
 From: <sip:test@example.net>;tag=a1

@@ -6,14 +6,12 @@
 # extra pings still stay within max_rate. regping.list of many
 # contacts while they are pinged and others register lists each contact
 # once, and pings and registrations go on meanwhile.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
-. "$TOP/test/sipp/regping_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" regping
 
 REGLOAD=$TOP/build/tools/regload
 
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/reg.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/reg.cfg" TOP PORT OUT
 start_kamailio reg "$OUT/reg.cfg" "$PORT"
 
 # alice has two devices, one per family; both answer pings
@@ -28,7 +26,7 @@ invites()
 {
 	local user=$1 out=$2
 	shift 2
-	python3 "$TOP/test/sipp/sipraw.py" "$@" 127.0.0.1 "$PORT" >"$OUT/$out.out" <<TPL
+	python3 "$TOP/test/lib/sipraw.py" "$@" 127.0.0.1 "$PORT" >"$OUT/$out.out" <<TPL
 INVITE sip:$user@127.0.0.1:$PORT SIP/2.0
 Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
 From: <sip:caller@example.net>;tag=c@N@
@@ -68,7 +66,7 @@ stop_all
 # --- no spacing (extra_ping_interval 0), max_rate 5: the extra pings
 # share the budget of the scheduled ones ---
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/capped.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/capped.cfg" TOP PORT OUT
 start_kamailio capped "$OUT/capped.cfg" "$PORT" -A MAXRATE=5 -A EXTRA0
 ua bob6 ::1 bob "[::1]" 5999 1 20
 ua bob4 127.0.0.1 bob 127.0.0.1 5999 1 20
@@ -92,13 +90,13 @@ stop_all
 
 # --- listing many contacts while they are pinged and others register ---
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/many.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/many.cfg" TOP PORT OUT
 start_kamailio many "$OUT/many.cfg" "$PORT"
 SINK=$(free_port)
 timeout -k 2 40 "$REGLOAD" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 300 300 12 \
 	"$OUT/many.times" u >"$OUT/many.out" 2>&1 &
 many_pid=$!
-_pids+=("$many_pid")
+track "$many_pid"
 all_in() { [ "$(rpc regping.status | sed -n 's/^[[:space:]]*contacts: //p')" = 300 ]; }
 wait_for 10 all_in || fail "300 contacts not registered: $(rpc regping.status | tr '\n' ' ')"
 # a second population registers while the listings run
@@ -106,7 +104,7 @@ SINK2=$(free_port)
 timeout -k 2 40 "$REGLOAD" 127.0.0.1 "$SINK2" 127.0.0.1 "$PORT" 100 100 4 \
 	"$OUT/late.times" late >"$OUT/late.out" 2>&1 &
 late_pid=$!
-_pids+=("$late_pid")
+track "$late_pid"
 for i in 1 2 3 4 5; do
 	rpc regping.list >"$OUT/list$i.txt" || fail "regping.list failed: $(tail -3 "$OUT/list$i.txt")"
 	# every contact of the first population once, none twice

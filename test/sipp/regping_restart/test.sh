@@ -2,15 +2,13 @@
 # A registrar restart with usrloc in a database: usrloc loads the contacts
 # at startup without raising callbacks, regping takes them over and pings
 # them again, at the address each REGISTER came from, with no new REGISTER.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
-. "$TOP/test/sipp/regping_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" regping
 
 
 mkdir -p "$OUT/db"
 cp /usr/share/kamailio/dbtext/kamailio/version /usr/share/kamailio/dbtext/kamailio/location "$OUT/db/"
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/reg.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/reg.cfg" TOP PORT OUT
 start_kamailio first "$OUT/reg.cfg" "$PORT" -A DBTEXT
 FIRST=$KAM_PID
 

@@ -6,13 +6,11 @@
 # customer's NAT or to someone else by now. Extra pings (regping.ping)
 # whose send fails on the closed connection count nothing: only scheduled
 # pings make a contact dead.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
-. "$TOP/test/sipp/regping_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" regping
 
 command -v tcpdump >/dev/null || fail "tcpdump missing (make deps)"
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/tcp.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/tcp.cfg" TOP PORT OUT
 start_kamailio tcp "$OUT/tcp.cfg" "$PORT"
 
 exec 3<>"/dev/tcp/127.0.0.1/$PORT" || fail "cannot connect over TCP"
@@ -30,7 +28,7 @@ note "device 127.0.0.1:$lport registered over TCP, keepalives arrive on its conn
 tcpdump -i lo -n -U -w "$OUT/syn.pcap" "tcp[tcpflags] & tcp-syn != 0 and dst port $lport" \
 	2>"$OUT/tcpdump.err" 3>&- &
 TCPDUMP=$!
-_pids+=("$TCPDUMP")
+track "$TCPDUMP"
 wait_for 5 grep -q "listening on" "$OUT/tcpdump.err" || fail "tcpdump did not start: $(cat "$OUT/tcpdump.err")"
 
 exec 3>&- 3<&-
@@ -50,7 +48,7 @@ stop_all
 
 # --- extra pings on a closed connection count no failure ---
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/extra.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/extra.cfg" TOP PORT OUT
 start_kamailio extra "$OUT/extra.cfg" "$PORT" -A MAX_FAILURES=6
 exec 3<>"/dev/tcp/127.0.0.1/$PORT" || fail "cannot connect over TCP"
 printf 'REGISTER sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-tcpextra\r\nFrom: <sip:tcpextra@example.net>;tag=t1\r\nTo: <sip:tcpextra@example.net>\r\nCall-ID: tcp-extra-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:tcpextra@127.0.0.1:5999;transport=tcp>\r\nExpires: 300\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n' \

@@ -4,16 +4,14 @@
 # like OPTIONS; a UA registered over TCP gets CRLFCRLF keepalives on its
 # connection (RFC 5626); a contact that expires in usrloc leaves regping;
 # indexes that start with one bucket grow to hold 300 contacts.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/afbridge_lib.sh"
-. "$TOP/test/sipp/regping_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" regping
 
 REGLOAD=$TOP/build/tools/regload
 
 
 # --- af=6 ---
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/af6.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/af6.cfg" TOP PORT OUT
 start_kamailio af6 "$OUT/af6.cfg" "$PORT" -A AF6
 ua ua6 ::1 user6 "[::1]" 5999
 ua ua4 127.0.0.1 user4 127.0.0.1 5999
@@ -29,7 +27,7 @@ note "af=6: IPv6 UA $(pings ua6) pings, IPv4 UA 0"
 # it leaves regping's table (it is not pinged at its old address either)
 reg_mover()
 {
-	python3 "$TOP/test/sipp/sipraw.py" "$1" "$PORT" >>"$OUT/mover.out" <<TPL
+	python3 "$TOP/test/lib/sipraw.py" "$1" "$PORT" >>"$OUT/mover.out" <<TPL
 REGISTER sip:127.0.0.1:$PORT SIP/2.0
 Via: SIP/2.0/UDP @LIP@:@LPORT@;branch=@BRANCH@
 From: <sip:mover@example.net>;tag=m$2
@@ -64,7 +62,7 @@ stop_all
 # --- an advertised IPv6 address: the Via of a ping carries it as written
 # (in one pair of brackets), as the core's Via builder does ---
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/adv.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/adv.cfg" TOP PORT OUT
 start_kamailio adv "$OUT/adv.cfg" "$PORT" -A ADV6
 ua adv6 ::1 advuser "[::1]" 5999
 has_ping() { [ "$(pings adv6)" -ge 1 ]; }
@@ -79,7 +77,7 @@ stop_all
 
 # --- method NOTIFY ---
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/notify.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/notify.cfg" TOP PORT OUT
 start_kamailio notify "$OUT/notify.cfg" "$PORT" -A NOTIFY
 start_sipp nua ::1 "$(free_port)" -sf "$SCN/ua_register.xml" -m 1 -d 30000 \
 	-key user nuser -key contact_host "[::1]" -key contact_port 5999 \
@@ -108,7 +106,7 @@ stop_all
 
 # --- TCP: CRLF keepalives on the connection the UA opened ---
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/tcp.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/tcp.cfg" TOP PORT OUT
 start_kamailio tcp "$OUT/tcp.cfg" "$PORT"
 wait_tcp_port "$PORT" "$KAM_PID" || fail "kamailio tcp does not listen on TCP port $PORT"
 exec 3<>"/dev/tcp/127.0.0.1/$PORT" || fail "cannot connect over TCP"
@@ -116,7 +114,7 @@ printf 'REGISTER sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;bra
 	"$PORT" >&3
 timeout 7 cat <&3 >"$OUT/tcp.in" &
 catpid=$!
-_pids+=("$catpid")
+track "$catpid"
 listed() { rpc regping.list tcpua >"$OUT/tcp.list" && grep -q "proto: tcp" "$OUT/tcp.list"; }
 wait_for 5 listed || fail "regping.list does not show the TCP contact: $(cat "$OUT/tcp.list")"
 wait "$catpid"
@@ -152,7 +150,7 @@ SINK=$(free_port)
 timeout -k 2 12 "$REGLOAD" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 0 1 8 \
 	"$OUT/lh.times" >"$OUT/lh.out" 2>&1 &
 LH_PID=$!
-_pids+=("$LH_PID")
+track "$LH_PID"
 wait_udp_port "$SINK" "$LH_PID" || fail "the sink did not start"
 # a name only Kamailio's DNS cache knows (it reads no /etc/hosts)
 rpc dns.add_a ua.regping.test 300 127.0.0.1 0 >"$OUT/dns.add" 2>&1 || fail "dns.add_a: $(cat "$OUT/dns.add")"
@@ -180,7 +178,7 @@ stop_all
 # --- the indexes grow: from one bucket to 512 while 300 contacts
 # register; each is pinged, listed once and found by its AoR ---
 PORT=$(free_port)
-render "$TOP/test/sipp/regping.cfg.in" "$OUT/grow.cfg" TOP PORT OUT
+render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/grow.cfg" TOP PORT OUT
 start_kamailio grow "$OUT/grow.cfg" "$PORT" -A HASH1
 SINK=$(free_port)
 "$REGLOAD" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 300 1000 5 "$OUT/grow.times" \

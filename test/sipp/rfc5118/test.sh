@@ -11,10 +11,9 @@
 # as IPv6 (4.3 and 4.9's Contacts: the RELAY route sends to the IPv4
 # address). 4.5: kamailio's Via parser takes received= with and without
 # brackets, so the LB is liberal as the RFC asks.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" system
 
-SIPRAW=$TOP/test/sipp/sipraw.py
+SIPRAW=$TOP/test/lib/sipraw.py
 
 # the core without digest authentication: the torture REGISTERs are a
 # customer's own (the unauthenticated attacker is test lb_midreg)
@@ -26,7 +25,7 @@ alive()
 {
 	kill -0 "$LB_PID" 2>/dev/null && rpc core.uptime >/dev/null ||
 		fail "$1: the LB died or does not answer"
-	kill -0 "$CORE_PID" 2>/dev/null && core_rpc core.uptime >/dev/null ||
+	kill -0 "$CORE_PID" 2>/dev/null && rpc @core core.uptime >/dev/null ||
 		fail "$1: the core died or does not answer"
 }
 
@@ -41,7 +40,7 @@ raw()
 # the address the core has bound user $1 to, empty if none
 binding()
 {
-	core_rpc ul.lookup location "$1" 2>/dev/null | awk '/Address:/ { print $2; exit }'
+	rpc @core ul.lookup location "$1" 2>/dev/null | awk '/Address:/ { print $2; exit }'
 }
 
 # usage: case_codes name file user expected_codes
@@ -123,7 +122,7 @@ dialog_port()
 	local name=$1 target=$2 ip=$3 p=$4 uas_pid dlg_pid uac_pid rc=0
 	python3 "$HERE/dialog_uas.py" "$ip" "$p" "$OUT/$name-dialog.msg" &
 	dlg_pid=$!
-	_pids+=("$dlg_pid")
+	track "$dlg_pid"
 	wait_udp_port "$p" "$dlg_pid" || fail "$name: the dialog's remote target did not start"
 	start_sipp "$name-answer" ::1 "$ALICE" -sf "$HERE/4.4-uas-answer.xml" \
 		-mp "$(free_media_port)" -key rtp_port "$(free_port)" -key target "$target"
@@ -157,7 +156,7 @@ call_case()
 	shift 2
 	mkdir -p "$d"
 	ln -sf "$HERE/$tpl.xml" "$d/uac_av.xml"
-	ln -sf "$TOP/test/sipp/scenarios/uas_av.xml" "$d/uas_av.xml"
+	ln -sf "$SCN/uas_av.xml" "$d/uas_av.xml"
 	SCN=$d afb_call "$name" av "$@"
 	alive "$name"
 }

@@ -4,7 +4,7 @@
 # with the tables of Debian's kamailio-postgres-modules: the audit finds
 # the narrow columns, its ALTERs apply, a re-audit is clean, and a row
 # with a full IPv6 socket string then inserts without truncation.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
 
 AUDIT=$TOP/build/utils/ip6-dbaudit
 # the schema of the kamailio source the modules were built against
@@ -70,7 +70,7 @@ PGPORT=$(free_port)
 setpriv --reuid=postgres --regid=postgres --init-groups "$PGBIN/postgres" \
 	-D "$PGDIR/data" -p "$PGPORT" -k "$PGDIR" -c listen_addresses=127.0.0.1 \
 	>"$OUT/postgres.log" 2>&1 &
-_pids+=("$!")
+track "$!"
 pg_up() { ss -Hlnt "sport = :$PGPORT" | grep -q .; }
 wait_for 15 pg_up || fail "PostgreSQL did not start (see $OUT/postgres.log)"
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres "$@"; }

@@ -9,7 +9,7 @@
 # /proc tree (--proc) for what the host cannot be made to show:
 # disable_ipv6=1, IPv6 missing in the kernel, ignored router
 # advertisements, kamailio not running.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh"
 
 HC=$TOP/build/utils/ip6-hostcheck
 [ -x "$HC" ] || fail "$HC is not built (make -C utils)"

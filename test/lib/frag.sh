@@ -1,7 +1,10 @@
-# Large INVITEs to a UDP-only phone, shared by frag_netns and frag_udp_phone.
-# Sourced after lib.sh and e2e_lib.sh.
+# Large INVITEs to a UDP-only phone, shared by frag_netns and
+# frag_udp_phone.
 #
 # PHONE_NS: the network namespace the phone runs in (empty: here).
+[ -z "${_harness_frag:-}" ] || return 0
+_harness_frag=1
+harness_use system
 
 PHONE_NS=${PHONE_NS:-}
 

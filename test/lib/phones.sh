@@ -1,10 +1,10 @@
 # Real softphones from Debian packages, headless, registered through the
-# LB of e2e_lib.sh: baresip (baresip-core) on [::1], linphonec
-# (linphone-cli) on 127.0.0.1. Sourced after lib.sh and e2e_lib.sh.
+# LB of system.sh: baresip (baresip-core) on [::1], linphonec
+# (linphone-cli) on 127.0.0.1.
 #
 # Each phone is a name: its files are in $OUT/<name>/ (config, the FIFO
-# its commands go to, its SIP trace in <name>/sip.log), its process is in
-# lib.sh's _pids. SIP and RTP ports are fixed per phone (PH_SIP, PH_RTP).
+# its commands go to, its SIP trace in <name>/sip.log), its process is
+# tracked. SIP and RTP ports are fixed per phone (PH_SIP, PH_RTP).
 #   start_baresip NAME USER        IPv6, auto-answers
 #   start_linphone NAME USER [rc lines...]   IPv4, auto-answers; extra
 #                                  "section key=value" lines go to its rc
@@ -13,6 +13,9 @@
 #   phone_received NAME            the SIP messages it received
 #   rtp_sniff NAME / rtp_sources NAME   RTP arriving at its RTP port
 #   phones_call WHAT CALLER CALLEE HANGER RELAYED   one checked call
+[ -z "${_harness_phones:-}" ] || return 0
+_harness_phones=1
+harness_use system
 
 # what linphonec sends: a 440 Hz tone, 8 kHz mono 16 bit, long enough
 # for any call here. baresip makes its own (ausine, 48 kHz only, hence
@@ -28,7 +31,7 @@ w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 *
                        for i in range(8000 * 60)))
 PY
 
-declare -A PH_KIND PH_USER PH_IP PH_SIP PH_RTP PH_DIR PH_FD PH_PID PH_SNIFF
+declare -gA PH_KIND PH_USER PH_IP PH_SIP PH_RTP PH_DIR PH_FD PH_PID PH_SNIFF
 
 # a port free for UDP and TCP on loopback in every state (a phone binds
 # TCP on its SIP port; a connection's local port counts too);
@@ -63,7 +66,7 @@ _phone_started()
 {
 	local name=$1 pid=$2
 	PH_PID[$name]=$pid
-	_pids+=("$pid")
+	track "$pid"
 	wait_udp_port "${PH_SIP[$name]}" "$pid" ||
 		fail "phone $name did not listen on ${PH_SIP[$name]} (see ${PH_DIR[$name]}/)"
 	note "${PH_KIND[$name]} $name (user ${PH_USER[$name]}) pid $pid, SIP ${PH_IP[$name]}:${PH_SIP[$name]}, RTP ${PH_RTP[$name]}"
@@ -151,7 +154,7 @@ phone_hangup()
 	esac
 }
 
-# ask every phone to quit (unregisters), then lib.sh stops them by PID
+# ask every phone to quit (unregisters), then stop_all stops them by PID
 phones_quit()
 {
 	local name
@@ -169,14 +172,14 @@ trap 'phones_quit; stop_all' EXIT
 
 _phone_in_core()
 {
-	core_rpc ul.lookup location "$2" 2>/dev/null | grep -q ":${PH_SIP[$1]}[;>]"
+	rpc @core ul.lookup location "$2" 2>/dev/null | grep -q ":${PH_SIP[$1]}[;>]"
 }
 
 # wait until the core has the phone's contact (registered through the LB)
 phone_wait_registered()
 {
 	wait_for 15 _phone_in_core "$1" "${PH_USER[$1]}" ||
-		fail "phone $1 (${PH_USER[$1]}) did not register: $(core_rpc ul.lookup location "${PH_USER[$1]}" 2>&1 | head -n 3)"
+		fail "phone $1 (${PH_USER[$1]}) did not register: $(rpc @core ul.lookup location "${PH_USER[$1]}" 2>&1 | head -n 3)"
 }
 
 # the SIP messages phone $1 received, from its trace, one per paragraph
@@ -239,7 +242,7 @@ rtp_sniff()
 	: >"$f"
 	tcpdump -i lo -nn -l -q "udp and dst port ${PH_RTP[$name]}" >"$f" 2>"$f.err" &
 	pid=$!
-	_pids+=("$pid")
+	track "$pid"
 	PH_SNIFF[$name]=$pid
 	wait_for 5 grep -q "listening on" "$f.err" || fail "tcpdump for $name did not start: $(cat "$f.err")"
 }
@@ -261,12 +264,6 @@ rtp_sources()
 rtp_count_from()
 {
 	awk -v lo="$2" -v hi="$3" '$1 >= lo && $1 <= hi { n += $2 } END { print n + 0 }' <<<"$1"
-}
-
-# the relay's media ports (afbridge_lib.sh's start_rtpengine)
-relay_port_range()
-{
-	echo "$RTPE_PMIN $((RTPE_PMIN + ${RTPE_PORTS:-100} - 1))"
 }
 
 # usage: _phone_sdp_check what name "addr port" peer relayed

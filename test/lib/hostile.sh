@@ -1,10 +1,12 @@
-# Shared by the hostile_* tests: raw SIP at the shipped LB (cfg/kamailio.cfg
-# in front of cfg/core.cfg and rtpengine, as in e2e_lb), and the checks
-# that it survived: same processes, answers a normal request, shared
-# memory back at its baseline, the log names each problem.
-. "$TOP/test/sipp/e2e_lib.sh"
+# Raw SIP at the shipped LB (cfg/kamailio.cfg in front of cfg/core.cfg and
+# rtpengine, as in e2e_lb), and the checks that it survived: same
+# processes, answers a normal request, shared memory back at its baseline,
+# the log names each problem. Used by the hostile_* and lb_* tests.
+[ -z "${_harness_hostile:-}" ] || return 0
+_harness_hostile=1
+harness_use system
 
-RAW="python3 $TOP/test/sipp/sipraw.py"
+RAW="python3 $TOP/test/lib/sipraw.py"
 : >"$OUT/hostile.txt"
 : >"$OUT/log-matches.txt"
 
@@ -33,16 +35,16 @@ log_names()
 	note "log ($what): ${line:0:160}"
 }
 
-# shared memory in use by kamailio at control socket $1 (core.shmmem)
+# shared memory in use by the kamailio of rpc's @name $1 (core.shmmem)
 shm_used()
 {
-	timeout -k 2 10 kamcmd -s "unix:$1" core.shmmem | awk '$1 == "used:" { print $2 }'
+	rpc "$1" core.shmmem | awk '$1 == "used:" { print $2 }'
 }
 
-# transactions alive at control socket $1
+# transactions alive in the kamailio of rpc's @name $1
 tm_current()
 {
-	timeout -k 2 10 kamcmd -s "unix:$1" tm.stats | awk '$1 == "current:" { print $2 }'
+	rpc "$1" tm.stats | awk '$1 == "current:" { print $2 }'
 }
 
 # kamailio's process count (main + its children) of PID $1
@@ -58,14 +60,14 @@ baseline()
 	LB_PROCS=$(proc_count "$LB_PID")
 	CORE_PROCS=$(proc_count "$CORE_PID")
 	wait_for 40 idle || fail "transactions still alive before the baseline"
-	LB_SHM0=$(shm_used "$OUT/ctl.sock")
-	CORE_SHM0=$(shm_used "$OUT/core.sock")
+	LB_SHM0=$(shm_used @ctl)
+	CORE_SHM0=$(shm_used @core)
 	note "baseline: LB pid $LB_PID ($LB_PROCS processes, shm used $LB_SHM0), core pid $CORE_PID ($CORE_PROCS, $CORE_SHM0)"
 }
 
 idle()
 {
-	[ "$(tm_current "$OUT/ctl.sock")" = 0 ] && [ "$(tm_current "$OUT/core.sock")" = 0 ]
+	[ "$(tm_current @ctl)" = 0 ] && [ "$(tm_current @core)" = 0 ]
 }
 
 # both kamailios alive with as many processes as at the baseline
@@ -84,9 +86,9 @@ alive()
 shm_back()
 {
 	local lb core
-	wait_for 40 idle || fail "transactions still alive: LB $(tm_current "$OUT/ctl.sock"), core $(tm_current "$OUT/core.sock")"
-	lb=$(shm_used "$OUT/ctl.sock")
-	core=$(shm_used "$OUT/core.sock")
+	wait_for 40 idle || fail "transactions still alive: LB $(tm_current @ctl), core $(tm_current @core)"
+	lb=$(shm_used @ctl)
+	core=$(shm_used @core)
 	note "shm used: LB $LB_SHM0 -> $lb ($((lb - LB_SHM0))), core $CORE_SHM0 -> $core ($((core - CORE_SHM0))), tolerance $SHM_TOLERANCE"
 	echo "shm LB $LB_SHM0 $lb core $CORE_SHM0 $core" >>"$OUT/hostile.txt"
 	[ $((lb - LB_SHM0)) -le "$SHM_TOLERANCE" ] ||

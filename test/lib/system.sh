@@ -1,7 +1,10 @@
-# The whole path on one machine, shared by the e2e test and `make demo`:
-# rtpengine, the IPv4-only core (cfg/core.cfg) and the dual-stack LB
-# (cfg/kamailio.cfg), as shipped, on loopback ports of their own.
-. "$TOP/test/sipp/afbridge_lib.sh"
+# The whole path on one machine, shared by the system tests of the shipped
+# cfg files, `make demo` and the soak: rtpengine, the IPv4-only core
+# (cfg/core.cfg) and the dual-stack LB (cfg/kamailio.cfg), as shipped, on
+# loopback ports of their own; users registered with the core's passwords.
+[ -z "${_harness_system:-}" ] || return 0
+_harness_system=1
+harness_use afbridge
 
 STOCK_MODULES=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/kamailio/modules
 
@@ -40,11 +43,6 @@ start_core_lb()
 		-A "CTL_SOCK=\"unix:$OUT/ctl.sock\"" -A "PROM_PORT=$PROM_PORT" \
 		${LB_ARGS:-} "$@"
 	LB_PID=$KAM_PID
-}
-
-core_rpc()
-{
-	timeout -k 2 10 kamcmd -s "unix:$OUT/core.sock" "$@"
 }
 
 # the password of a subscriber of the core's database (cfg/db/subscriber

@@ -1,5 +1,7 @@
-# Shared by the regping tests (sourced after lib.sh): UAs that register at
-# a registrar on $PORT and answer its pings, and the pings they saw.
+# UAs that register at a registrar on $PORT and answer its pings (regping's
+# keepalives), and the pings they saw.
+[ -z "${_harness_regping:-}" ] || return 0
+_harness_regping=1
 
 # usage: ua name ip user contact_host contact_port [answer [seconds]]
 # answer 0: the UA does not answer pings; it stays for seconds (30).
@@ -8,7 +10,7 @@ ua()
 {
 	local name=$1 ip=$2 user=$3 chost=$4 cport=$5 answer=${6:-1} secs=${7:-30} port
 	port=${UA_PORT:-$(free_port)}
-	# credentials when the shipped core is in front (e2e_lib.sh)
+	# credentials when the shipped core is in front (system.sh)
 	start_sipp "$name" "$ip" "$port" -sf "$SCN/ua_register.xml" -m 1 \
 		$(! declare -F sipp_auth >/dev/null || sipp_auth "$user") \
 		-d $((secs * 1000)) -key user "$user" -key contact_host "$chost" \

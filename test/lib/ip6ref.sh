@@ -1,9 +1,11 @@
 # Shared by the ip6ref_script and ip6ref_kemi tests: the same OPTIONS run
 # and the same expected answers, whichever way the kamailio under test
 # computes them (native cfg script or KEMI).
+[ -z "${_harness_ip6ref:-}" ] || return 0
+_harness_ip6ref=1
 
-CASES=$TOP/test/sipp/ip6ref_cases.tsv
-SCEN=$TOP/test/sipp/ip6ref_options.xml
+CASES=$TOP/test/lib/ip6ref_cases.tsv
+SCEN=$SCN/ip6ref_options.xml
 
 # one OPTIONS per case from local address $2 (127.0.0.1 or ::1) to
 # kamailio on port $3, request-URI host spelled $4; messages in $OUT/$1.msg

@@ -1,0 +1,75 @@
+# Network: free ports on loopback, waiting for a listener, addresses in
+# URIs.
+[ -z "${_harness_net:-}" ] || return 0
+_harness_net=1
+
+_ports_taken=" "
+
+# a port free for UDP and TCP on 127.0.0.1 and ::1, not handed out before
+free_port()
+{
+	local used p
+	used=$(ss -Hlntu 2>/dev/null | awk '{n=split($5,a,":"); print a[n]}')
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		case "$_ports_taken" in *" $p "*) continue ;; esac
+		if ! printf '%s\n' $used | grep -qx "$p"; then
+			_ports_taken="$_ports_taken$p "
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# a base port for sipp's media (-mp P): sipp binds P and P+1 (audio RTP,
+# RTCP) and P+2, P+3 for video, so all four must be free
+free_media_port()
+{
+	local used p i ok
+	used=" $(ss -Hlnu 2>/dev/null | awk '{n=split($4,a,":"); print a[n]}' | tr '\n' ' ') "
+	while :; do
+		p=$((20000 + (RANDOM % 20000) * 2))
+		ok=1
+		for i in 0 1 2 3; do
+			case "$_ports_taken$used" in *" $((p + i)) "*) ok=0 ;; esac
+		done
+		[ $ok = 1 ] || continue
+		_ports_taken="$_ports_taken$p $((p + 1)) $((p + 2)) $((p + 3)) "
+		echo "$p"
+		return
+	done
+}
+
+# wait until something listens on UDP port $1 (on any loopback address);
+# gives up early when process $2 (if given) is gone
+wait_udp_port()
+{
+	wait_listen u "$@"
+}
+# the same for TCP: kamailio opens its TCP listeners after its UDP sockets,
+# so a kamailio up on UDP may not accept TCP connections yet
+wait_tcp_port()
+{
+	wait_listen t "$@"
+}
+# usage: wait_listen u|t port [pid]
+wait_listen()
+{
+	local proto=$1 port=$2 pid=${3:-} i
+	for i in $(seq 100); do
+		if ss -Hln"$proto" "sport = :$port" 2>/dev/null | grep -q .; then
+			return 0
+		fi
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# an address as the host part of a URI: IPv6 in brackets
+uri_host()
+{
+	case "$1" in *:*) echo "[$1]" ;; *) echo "$1" ;; esac
+}
