@@ -5,7 +5,7 @@
 #                  and the operator tools in utils/ (build/utils/)
 #   make demo      deps + build, then the LB, the core and the relay on loopback
 #                  with an IPv6 phone calling an IPv4 one; KEEP=1 keeps it up
-#   make test      deps + build + unit and sipp tests ("N passed, N failed,
+#   make test      deps + build + unit and system tests ("N passed, N failed,
 #                  N skipped": a test that cannot run on this system);
 #                  T=name runs one test, SAN=1 runs unit tests under ASan+UBSan
 #   make fuzz      the libFuzzer targets for FUZZ_SECONDS (60) each

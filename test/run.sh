@@ -1,12 +1,14 @@
 #!/bin/bash
-# Runs the unit suites (test/unit) and the sipp tests (test/sipp/<name>/),
-# then prints one summary line "N passed, N failed, N skipped". A sipp test
-# that exits 77 (lib.sh's skip) cannot run on this system: it is counted as
-# skipped, with the reason it printed.
+# Runs the unit suites (test/unit), the fuzz targets briefly (test/fuzz)
+# and the system tests (test/system/<name>/: real kamailio, sipp,
+# rtpengine, phones, tools), then prints one summary line "N passed, N
+# failed, N skipped". A system test that exits 77 (the harness's skip)
+# cannot run on this system: it is counted as skipped, with the reason it
+# printed.
 #   test/run.sh            everything
-#   test/run.sh NAME       one unit suite or one sipp test
+#   test/run.sh NAME       one unit suite, fuzz, or one system test
 # SAN=1 builds and runs the unit suites with ASan+UBSan.
-# Logs of a failed sipp test stay in build/test/<name>/.
+# Logs of a failed system test stay in build/test/<name>/.
 
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,12 +58,12 @@ if [ -z "$only" ] || [ "$only" = fuzz ]; then
 	fi
 fi
 
-# sipp tests: one result per test folder
+# system tests: one result per test folder
 if ! make -s -C "$TOP/test/tools" >/dev/null || ! make -s -C "$TOP/utils" >/dev/null; then
 	echo "test tools or utils: build failed" >&2
 	exit 1
 fi
-for t in "$TOP"/test/sipp/*/test.sh; do
+for t in "$TOP"/test/system/*/test.sh; do
 	name=$(basename "$(dirname "$t")")
 	[ -n "$only" ] && [ "$only" != "$name" ] && continue
 	out="$TOP/build/test/$name"
@@ -73,14 +75,14 @@ for t in "$TOP"/test/sipp/*/test.sh; do
 	rc=$?
 	secs=$(($(date +%s) - start))
 	if [ $rc -eq 0 ]; then
-		echo "sipp  $name: passed (${secs}s)"
+		echo "system $name: passed (${secs}s)"
 		passed=$((passed + 1))
 		rm -rf "$out"
 	elif [ $rc -eq 77 ]; then
-		echo "sipp  $name: skipped: $(sed -n 's/^SKIP: //p' "$out/test.log" | tail -n 1)"
+		echo "system $name: skipped: $(sed -n 's/^SKIP: //p' "$out/test.log" | tail -n 1)"
 		skipped=$((skipped + 1))
 	else
-		echo "sipp  $name: FAILED (rc $rc, ${secs}s), logs in $out"
+		echo "system $name: FAILED (rc $rc, ${secs}s), logs in $out"
 		sed 's/^/      /' "$out/test.log" | tail -n 15
 		failed=$((failed + 1))
 		failed_names+=("$name")

@@ -3,7 +3,7 @@
 # dpkg-buildpackage, lintian), install it with apt-get, check what it put
 # where, that kamailio finds the modules in its own module path (no -L),
 # that the tools and their man pages work, and run the end-to-end LB test
-# (test/sipp/e2e_lb) with the installed modules. The package is purged at
+# (test/system/e2e_lb) with the installed modules. The package is purged at
 # the end, also when a check fails: the machine stays as it was.
 # Run as root (apt-get); make test-deb installs what it needs first.
 # Prints one line per check and "N passed, N failed"; logs in build/test/deb/.
