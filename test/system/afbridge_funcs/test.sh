@@ -20,7 +20,7 @@ start_sipp uas6 ::1 "$U6" -sf "$SCN/uas_options.xml"
 # usage: opt case uac_ip ruri du local
 opt()
 {
-	run_sipp "uac$1" -sf "$SCN/uac_options.xml" -m 1 -i "$2" -p "$(free_port)" \
+	run_sipp "uac$1" -sf "$HERE/uac_options.xml" -m 1 -i "$2" -p "$(free_port)" \
 		-key case "$1" -key ruri "$3" -key du "$4" -key local "$5" \
 		"$(uri_host "$2"):$PORT" || fail "case $1: no 200 for the OPTIONS"
 }

@@ -33,10 +33,10 @@ refail()
 	local inv ok sdp_uas sdp_uac uas_rtp uac_rtp uas_pid uac_pid rc=0 n
 	uas_rtp=$(free_port)
 	uac_rtp=$(free_port)
-	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$SCN/uas_refail.xml" \
+	start_sipp "$name-uas" "$uas_ip" "$uas_port" -sf "$HERE/uas_refail.xml" \
 		-mp "$(free_media_port)" -key rtp_port "$uas_rtp"
 	uas_pid=$SIPP_PID
-	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$SCN/uac_refail.xml" -m 1 -d 5000 \
+	bg_sipp "$name-uac" "${SIPP_CALLER[@]}" -sf "$HERE/uac_refail.xml" -m 1 -d 5000 \
 		-i ::1 -p "$(free_port)" -mp "$(free_media_port)" -key rtp_port "$uac_rtp" \
 		-key new_port "$(free_port)" -key ruri "sip:$user@127.0.0.1" "[::1]:$KPORT"
 	uac_pid=$SIPP_PID
@@ -75,7 +75,7 @@ note "busy: no error in the LB's log for the failed branches"
 byelate()
 {
 	local uas_pid uac_pid rc=0 cid n
-	start_sipp byelate-uas 127.0.0.1 "$BOB" -sf "$SCN/uas_byelate.xml" \
+	start_sipp byelate-uas 127.0.0.1 "$BOB" -sf "$HERE/uas_byelate.xml" \
 		-mp "$(free_media_port)" -key rtp_port "$(free_port)"
 	uas_pid=$SIPP_PID
 	bg_sipp byelate-uac "${SIPP_CALLER[@]}" -sf "$SCN/uac_call.xml" -m 1 -d 500 \

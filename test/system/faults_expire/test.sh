@@ -16,12 +16,13 @@ start_kamailio registrar "$OUT/regping.cfg" "$PORT" -A MAX_FAILURES=10
 # usage: ua name ip expires dereg_after_ms late(0/1)
 ua()
 {
-	local name=$1 ip=$2 expires=$3 dereg=$4 late=$5 port
+	local name=$1 ip=$2 expires=$3 dereg=$4 late=$5 port oocsf=$SCN/uas_options.xml
 	port=$(free_port)
-	start_sipp "$name" "$ip" "$port" -sf "$SCN/ua_register_dereg.xml" -m 1 -d "$dereg" \
+	[ "$late" = 1 ] && oocsf=$HERE/uas_options_late.xml
+	start_sipp "$name" "$ip" "$port" -sf "$HERE/ua_register_dereg.xml" -m 1 -d "$dereg" \
 		-key user "$name" -key contact_host "$(uri_host "$ip")" -key contact_port "$port" \
 		-key expires "$expires" \
-		-oocsf "$SCN/uas_options$([ "$late" = 1 ] && echo _late).xml" \
+		-oocsf "$oocsf" \
 		"$(uri_host "$ip"):$PORT"
 	wait_received "$OUT/$name.msg" "SIP/2.0 200" "CSeq: 1 REGISTER" >/dev/null ||
 		fail "$name could not register"

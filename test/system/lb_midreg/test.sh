@@ -82,7 +82,7 @@ note "100 REGISTERs for new AoRs without credentials: no AoR stored, $(lb_contac
 
 # --- alice removes her second device (with credentials): the core's 2xx
 # omits it, the LB removes it; the first stays pinged ---
-run_sipp alice2-dereg -sf "$SCN/ua_unregister.xml" -m 1 -i 127.0.0.1 -p "$(free_port)" \
+run_sipp alice2-dereg -sf "$HERE/ua_unregister.xml" -m 1 -i 127.0.0.1 -p "$(free_port)" \
 	$(sipp_auth alice) -key user alice -key contact "<sip:alice@127.0.0.1:$A2>" "127.0.0.1:$KPORT" ||
 	fail "alice could not remove her second device"
 wait_for 5 pinged_at alice "[::1]:$A1 " ||
@@ -92,7 +92,7 @@ wait_for 6 pings_reach alice1 $((n0 + 2)) || fail "alice's first device is no lo
 note "alice's own de-registration of 127.0.0.1:$A2 reached the LB; [::1]:$A1 still pinged"
 
 # --- and Contact * with her credentials: the LB keeps nothing of alice ---
-run_sipp alice-star -sf "$SCN/ua_unregister.xml" -m 1 -i ::1 -p "$(free_port)" \
+run_sipp alice-star -sf "$HERE/ua_unregister.xml" -m 1 -i ::1 -p "$(free_port)" \
 	$(sipp_auth alice) -key user alice -key contact "*" "[::1]:$KPORT" ||
 	fail "alice could not remove her bindings with Contact *"
 wait_for 5 contacts_are 0 || fail "after alice's Contact * the LB pings $(lb_contacts) contacts"
