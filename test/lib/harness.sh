@@ -6,7 +6,7 @@
 #
 # always loads the base, one file per concern:
 #   proc.sh      processes: track PID, stop_all at exit, fail/skip/note
-#   net.sh       free ports, waiting for a listener, uri_host
+#   net.sh       free ports, waiting for a listener, uri_host, netns_add
 #   kamailio.sh  render a cfg template, start_kamailio, rpc
 #   sipp.sh      sipp UAs and what they received, SDP and headers
 #   relay.sh     rtpengine, its sessions, RTP through it
@@ -49,5 +49,13 @@ if [ -z "${_harness:-}" ]; then
 	}
 
 	harness_use proc net kamailio sipp relay
+
+	# at exit: every tracked process stopped, then the namespaces deleted
+	harness_exit()
+	{
+		stop_all
+		netns_del_all
+	}
+	trap harness_exit EXIT
 fi
 harness_use "$@"

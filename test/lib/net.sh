@@ -1,5 +1,5 @@
 # Network: free ports on loopback, waiting for a listener, addresses in
-# URIs.
+# URIs, network namespaces made for a test.
 [ -z "${_harness_net:-}" ] || return 0
 _harness_net=1
 
@@ -72,4 +72,25 @@ wait_listen()
 uri_host()
 {
 	case "$1" in *:*) echo "[$1]" ;; *) echo "$1" ;; esac
+}
+
+# network namespaces made here, each with its loopback up; netns_del_all
+# (at exit, once the processes are stopped) deletes them, the last first
+_netns=()
+netns_add()
+{
+	local n
+	for n in "$@"; do
+		ip netns add "$n" || fail "ip netns add $n"
+		_netns+=("$n")
+		ip -n "$n" link set lo up
+	done
+}
+netns_del_all()
+{
+	local i
+	for ((i = ${#_netns[@]} - 1; i >= 0; i--)); do
+		ip netns del "${_netns[$i]}" 2>/dev/null
+	done
+	_netns=()
 }

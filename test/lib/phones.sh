@@ -168,7 +168,7 @@ phones_quit()
 		gone_within 30 "${PH_PID[$name]}"
 	done
 }
-trap 'phones_quit; stop_all' EXIT
+trap 'phones_quit; harness_exit' EXIT
 
 _phone_in_core()
 {

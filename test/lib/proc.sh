@@ -64,7 +64,6 @@ stop_pid()
 	done
 	_pids=("${keep[@]}")
 }
-trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 fail()

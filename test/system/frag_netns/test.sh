@@ -32,18 +32,7 @@ FRAGPOLICY=$TOP/build/utils/ip6-fragpolicy
 # ---- outside: the namespaces, then this script again inside the LB's ----
 if [ -z "${FRAG_INNER:-}" ]; then
 	[ "$(id -u)" = 0 ] || fail "needs root (ip netns, veth)"
-	cleanup()
-	{
-		stop_all
-		ip netns del "$PHONE_NS" 2>/dev/null
-		ip netns del "$R_NS" 2>/dev/null
-		ip netns del "$LB_NS" 2>/dev/null
-	}
-	trap cleanup EXIT
-	for n in "$LB_NS" "$R_NS" "$PHONE_NS"; do
-		ip netns add "$n" || fail "ip netns add $n"
-		ip -n "$n" link set lo up
-	done
+	netns_add "$LB_NS" "$R_NS" "$PHONE_NS"
 	ip link add lb0 netns "$LB_NS" type veth peer name r0 netns "$R_NS" &&
 		ip link add r1 netns "$R_NS" mtu 1280 type veth peer name ph0 netns "$PHONE_NS" mtu 1280 ||
 		fail "veth pairs"

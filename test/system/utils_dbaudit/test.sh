@@ -61,7 +61,7 @@ as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
 # its data and socket outside the tree: user postgres cannot reach $OUT
 # when the clone sits in a 0700 home (root's); removed once it is stopped
 PGDIR=$(mktemp -d /tmp/dualstack-pg.XXXXXX) || fail "cannot make a folder for PostgreSQL"
-trap 'stop_all; rm -rf "$PGDIR"' EXIT
+trap 'harness_exit; rm -rf "$PGDIR"' EXIT
 chown postgres: "$PGDIR"
 as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres >"$OUT/initdb.log" 2>&1 ||
 	fail "initdb failed (see $OUT/initdb.log)"
