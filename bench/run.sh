@@ -18,7 +18,8 @@ RES=$TOP/bench/out
 OUT=$TOP/build/bench/$(date +%Y%m%d-%H%M%S)
 TEST_NAME=bench
 mkdir -p "$RES" "$OUT"
-. "$TOP/test/lib/harness.sh" afbridge
+# the harness's base (the relay named: the arguments here are benchmarks)
+. "$TOP/test/lib/harness.sh" relay
 # the LBs of bench/lb.cfg.in use the rtpproxy protocol (e/i interfaces)
 export RTPE_IFACES=pair
 
