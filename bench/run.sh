@@ -227,7 +227,7 @@ floor_run()
 	"$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 1 0 1 $((secs + 10)) \
 		"$OUT/floor-$n.times" >"$OUT/floor-$n.sink" 2>&1 &
 	sink_pid=$!
-	_pids+=("$sink_pid")
+	track "$sink_pid"
 	wait_udp_port "$SINK" "$sink_pid" || fail "the sink did not start"
 	line=$("$OUT/floor_pinger" 127.0.0.1 "$SINK" 127.0.0.1 "$(free_port)" "$n" \
 		"$interval" "$secs") || fail "the floor pinger failed: $line"
