@@ -26,28 +26,36 @@ relay_ports()
 }
 start_rtpengine()
 {
-	local i log="$OUT/rtpengine.log"
-	[ "${1:-}" = same ] || relay_ports
-	RTPE_STARTS=$((RTPE_STARTS + 1))
-	[ $RTPE_STARTS -gt 1 ] && log="$OUT/rtpengine.$RTPE_STARTS.log"
-	RTPE_LOG=$log
-	local ip4=${RTPE_IP4:-127.0.0.1} ip6=${RTPE_IP6:-::1}
-	local ifaces="--interface=$ip4 --interface=$ip6"
-	[ "${RTPE_IFACES:-}" = pair ] &&
-		ifaces="--interface=internal/$ip4 --interface=external/$ip6"
-	rtpengine --config-file=none --foreground --log-stderr --table=-1 \
-		$ifaces \
-		--listen-udp=127.0.0.1:$RTPP_PORT --listen-ng=127.0.0.1:$NG_PORT \
-		--listen-cli=127.0.0.1:$CLI_PORT --port-min=$RTPE_PMIN \
-		--port-max=$((RTPE_PMIN + ${RTPE_PORTS:-100} - 1)) --delete-delay=0 \
-		>"$log" 2>&1 &
-	RTPE_PID=$!
-	track "$RTPE_PID"
-	# the control ports answer only once startup is complete
-	for i in $(seq 100); do
+	local i try log="$OUT/rtpengine.log"
+	for try in 1 2 3; do
+		[ "${1:-}" = same ] || relay_ports
+		RTPE_STARTS=$((RTPE_STARTS + 1))
+		[ $RTPE_STARTS -gt 1 ] && log="$OUT/rtpengine.$RTPE_STARTS.log"
+		RTPE_LOG=$log
+		local ip4=${RTPE_IP4:-127.0.0.1} ip6=${RTPE_IP6:-::1}
+		local ifaces="--interface=$ip4 --interface=$ip6"
+		[ "${RTPE_IFACES:-}" = pair ] &&
+			ifaces="--interface=internal/$ip4 --interface=external/$ip6"
+		rtpengine --config-file=none --foreground --log-stderr --table=-1 \
+			$ifaces \
+			--listen-udp=127.0.0.1:$RTPP_PORT --listen-ng=127.0.0.1:$NG_PORT \
+			--listen-cli=127.0.0.1:$CLI_PORT --port-min=$RTPE_PMIN \
+			--port-max=$((RTPE_PMIN + ${RTPE_PORTS:-100} - 1)) --delete-delay=0 \
+			>"$log" 2>&1 &
+		RTPE_PID=$!
+		track "$RTPE_PID"
+		# the control ports answer only once startup is complete
+		for i in $(seq 100); do
+			grep -q "Startup complete" "$log" && break
+			kill -0 "$RTPE_PID" 2>/dev/null || break
+			sleep 0.1
+		done
 		grep -q "Startup complete" "$log" && break
-		kill -0 "$RTPE_PID" 2>/dev/null || break
-		sleep 0.1
+		# a free port taken by another process in the meantime: new ports,
+		# unless the caller asked for the same ones
+		[ "${1:-}" != same ] && grep -q "Address already in use" "$log" ||
+			break
+		note "rtpengine: a control port was taken meanwhile, new ports"
 	done
 	grep -q "Startup complete" "$log" ||
 		fail "rtpengine did not start (see $log)"

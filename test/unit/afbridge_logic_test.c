@@ -617,13 +617,13 @@ struct mark_row
 
 static const struct mark_row marks[] = {
 		/* known bridged: delete even between two IPv4 transports */
-		{AFB_RT_REQUEST, AFB_M_BYE, 1, 4, 4, AFB_DELETE},
-		{AFB_RT_REQUEST, AFB_M_BYE, 1, 6, 4, AFB_DELETE},
-		{AFB_RT_BRANCH, AFB_M_BYE, 1, 6, 6, AFB_DELETE},
-		{AFB_RT_REQUEST, AFB_M_BYE, 1, 0, 0, AFB_DELETE},
+		{AFB_RT_REQUEST, AFB_M_BYE, 1, 4, 4, AFB_DELETE, 0},
+		{AFB_RT_REQUEST, AFB_M_BYE, 1, 6, 4, AFB_DELETE, 0},
+		{AFB_RT_BRANCH, AFB_M_BYE, 1, 6, 6, AFB_DELETE, 0},
+		{AFB_RT_REQUEST, AFB_M_BYE, 1, 0, 0, AFB_DELETE, 0},
 		/* known not bridged: no delete even across families */
-		{AFB_RT_REQUEST, AFB_M_BYE, 0, 6, 4, AFB_NONE},
-		{AFB_RT_BRANCH, AFB_M_BYE, 0, 4, 6, AFB_NONE},
+		{AFB_RT_REQUEST, AFB_M_BYE, 0, 6, 4, AFB_NONE, 0},
+		{AFB_RT_BRANCH, AFB_M_BYE, 0, 4, 6, AFB_NONE, 0},
 		/* none, or one this proxy did not make: forged, never a delete,
 		 * an offer or an answer */
 		{AFB_RT_REQUEST, AFB_M_BYE, -2, 6, 4, AFB_NONE, 1},
@@ -639,15 +639,15 @@ static const struct mark_row marks[] = {
 		/* a reply or failure is judged by its transaction */
 		{AFB_RT_FAILURE, AFB_M_INVITE, -2, 6, 4, AFB_DELETE, 0},
 		/* a late offer (or nothing to read): the families decide */
-		{AFB_RT_REQUEST, AFB_M_BYE, -1, 6, 4, AFB_DELETE},
-		{AFB_RT_REQUEST, AFB_M_BYE, -1, 4, 4, AFB_NONE},
+		{AFB_RT_REQUEST, AFB_M_BYE, -1, 6, 4, AFB_DELETE, 0},
+		{AFB_RT_REQUEST, AFB_M_BYE, -1, 4, 4, AFB_NONE, 0},
 		/* the mark never makes an offer or answer of a same-family one */
-		{AFB_RT_REQUEST, AFB_M_INVITE, 1, 4, 4, AFB_NONE},
-		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 6, 4, AFB_OFFER},
-		{AFB_RT_REQUEST, AFB_M_ACK, 1, 4, 4, AFB_NONE},
+		{AFB_RT_REQUEST, AFB_M_INVITE, 1, 4, 4, AFB_NONE, 0},
+		{AFB_RT_REQUEST, AFB_M_INVITE, 0, 6, 4, AFB_OFFER, 0},
+		{AFB_RT_REQUEST, AFB_M_ACK, 1, 4, 4, AFB_NONE, 0},
 		/* failures are decided by families (no dialog yet) */
-		{AFB_RT_FAILURE, AFB_M_INVITE, 0, 6, 4, AFB_DELETE},
-		{AFB_RT_FAILURE, AFB_M_INVITE, 1, 4, 4, AFB_NONE},
+		{AFB_RT_FAILURE, AFB_M_INVITE, 0, 6, 4, AFB_DELETE, 0},
+		{AFB_RT_FAILURE, AFB_M_INVITE, 1, 4, 4, AFB_NONE, 0},
 };
 
 START_TEST(test_dialog_mark)
