@@ -14,6 +14,7 @@
 #   router - lb<i>     2001:db8:0:<i>::1 / ::2   192.0.2.<4i+1> / <4i+2> (/30)
 #   router - phone<j>  2001:db8:100:<j>::1 / ::2 198.51.100.<4j+1> / <4j+2> (/30)
 #   backbone           2001:db8:bb::<i>          203.0.113.<i>; core .100 / ::100
+#                      (the core routes to each LB's unicast address there)
 #
 # AC_NS: the prefix of the namespaces' names (one per test run).
 
@@ -115,6 +116,12 @@ ac_rig_up()
 		fail "the ECMP routes for the anycast addresses"
 	_ac_add_ns "$(ac_core_ns)"
 	_ac_bb_port "$(ac_core_ns)" bb0 "$CORE_BB6/64" "$CORE_BB4/24"
+	# the core answers an LB at its unicast address, across the backbone
+	for i in $(seq "$nlb"); do
+		ip -n "$(ac_core_ns)" route add "$(ac_lb4 "$i")/32" via "$(ac_lb_bb4 "$i")" &&
+			ip -n "$(ac_core_ns)" -6 route add "$(ac_lb6 "$i")/128" via "$(ac_lb_bb6 "$i")" ||
+			fail "the core's route to lb$i"
+	done
 	for i in $(seq "$nph"); do
 		_ac_add_ns "$(ac_phone_ns "$i")"
 		_ac_link "$r" "ph$i" "2001:db8:100:$i::1/64" "198.51.100.$((4 * i + 1))/30" \
@@ -142,4 +149,30 @@ ac_nexthops()
 	local fam=-4
 	[[ $1 == *:* ]] && fam=-6
 	ip -n "$(ac_router_ns)" "$fam" route show "$1" | grep -c "nexthop via"
+}
+
+# kamailio in namespace $1 (the rest as start_kamailio's: name cfg port
+# args), logs in $OUT/<name>.log; waits until it listens on UDP port $4
+# there -> KAM_PID
+ac_start_kamailio()
+{
+	local ns=$1 name=$2 cfg=$3 port=$4 i
+	shift 4
+	if ! ip netns exec "$ns" kamailio -c -f "$cfg" "$@" >"$OUT/$name.check.log" 2>&1; then
+		tail -n 20 "$OUT/$name.check.log" | sed 's/^/    /' >&2
+		fail "kamailio -c rejected $cfg for $name (see $OUT/$name.check.log)"
+	fi
+	ip netns exec "$ns" kamailio -f "$cfg" -DD -E -m 64 -M 8 -Y "$OUT" "$@" >"$OUT/$name.log" 2>&1 &
+	KAM_PID=$!
+	_pids+=("$KAM_PID")
+	for i in $(seq 100); do
+		ip netns exec "$ns" ss -Hlnu "sport = :$port" | grep -q . && break
+		kill -0 "$KAM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! ip netns exec "$ns" ss -Hlnu "sport = :$port" | grep -q .; then
+		tail -n 20 "$OUT/$name.log" | sed 's/^/    /' >&2
+		fail "kamailio $name did not come up on port $port in $ns (see $OUT/$name.log)"
+	fi
+	note "kamailio $name pid $KAM_PID in $ns"
 }
