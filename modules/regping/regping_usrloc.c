@@ -440,6 +440,7 @@ int rp_mirror_reply(sip_msg_t *msg)
 {
 	struct cell *t;
 	sip_msg_t *req;
+	struct receive_info rcv;
 	char buf[512];
 	str aor;
 	int r;
@@ -472,10 +473,17 @@ int rp_mirror_reply(sip_msg_t *msg)
 	 * lists, with its expires */
 	r = rp_mirror_prune(msg, &aor);
 	rp_mirror_req = req;
+	/* the registrar stores the socket (and TCP connection) a message
+	 * came in on: the REGISTER's, not the one of the core's reply, so
+	 * that a copy of the contact elsewhere (dmq_usrloc) names the socket
+	 * the device registered through */
+	rcv = msg->rcv;
+	msg->rcv = req->rcv;
 	if(rp_reg.save(msg, &rp_params.domain, 0x02 /* no reply */) < 0) {
 		LM_ERR("the 2xx for [%s] could not be saved\n", rp_esc(&aor));
 		r = -1;
 	}
+	msg->rcv = rcv;
 	rp_mirror_req = NULL;
 	free_contacts(&rp_mirror_contacts);
 	return r < 0 ? -1 : 1;
