@@ -436,24 +436,24 @@ static int rp_mirror_prune(sip_msg_t *msg, str *aor)
 	return n;
 }
 
+/* the 2xx's parsed Contact lists as they were, while narrowed */
+typedef struct rp_narrowed
+{
+	int h, n;		   /* Contact headers, contacts of the 2xx */
+	contact_t **heads; /* each header's list */
+	contact_t **nodes; /* each contact, in order */
+	contact_t **nexts; /* its next */
+	param_t **rcvs;	   /* its received param */
+	param_t *prm;	   /* the received params put in */
+} rp_narrowed_t;
+
 /* the 2xx msg as the registrar's save must see it: only the contacts of
  * the REGISTER it answers (all in the first Contact header's list), each
  * with the REGISTER's source src as received param. The registrar gives
  * every contact of one save the same socket and received, so the others
  * (other devices of the AoR, refreshed by their own REGISTERs) are left
- * out: a copy of them elsewhere (dmq_usrloc) keeps their own. The
- * original lists and pointers go to *mem (pkg), for rp_mirror_restore().
- * -1 on error */
-typedef struct rp_narrowed
-{
-	int h, n;			 /* Contact headers, contacts of the 2xx */
-	contact_t **heads;	 /* each header's list */
-	contact_t **nodes;	 /* each contact, in order */
-	contact_t **nexts;	 /* its next */
-	param_t **rcvs;		 /* its received param */
-	param_t *prm;		 /* the received params put in */
-} rp_narrowed_t;
-
+ * out: a copy of them elsewhere (dmq_usrloc) keeps their own. What was
+ * there goes to *out (pkg), for rp_mirror_restore(); -1 on error */
 static int rp_mirror_narrow(sip_msg_t *msg, str *src, rp_narrowed_t **out)
 {
 	hdr_field_t *hf;
@@ -466,8 +466,8 @@ static int rp_mirror_narrow(sip_msg_t *msg, str *src, rp_narrowed_t **out)
 		for(ct = hf->parsed ? ((contact_body_t *)hf->parsed)->contacts : NULL;
 				ct; ct = ct->next)
 			n++;
-	nw = pkg_malloc(sizeof(*nw) + (h + 3 * n) * sizeof(void *)
-					+ n * sizeof(param_t));
+	nw = pkg_malloc(
+			sizeof(*nw) + (h + 3 * n) * sizeof(void *) + n * sizeof(param_t));
 	if(nw == NULL) {
 		PKG_MEM_ERROR;
 		return -1;
