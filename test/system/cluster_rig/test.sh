@@ -1,5 +1,5 @@
 #!/bin/bash
-# The anycast rig the cluster tests run on (test/sipp/anycast_lib.sh):
+# The anycast rig the cluster tests run on (test/lib/anycast.sh):
 # three LB namespaces behind a router that has one ECMP route with L4
 # hashing for the anycast /128 and /32, phones in their own namespaces,
 # the LBs and the core on a backbone. Every LB answers UDP on the anycast
@@ -9,12 +9,11 @@
 # second phone reaches each LB's unicast address (where a Via sends
 # answers) and the LBs reach each other and the core over the backbone
 # only. The rig is removed on exit. Needs root (ip netns); skipped without.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/anycast_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" anycast
 
 why=$(ac_unavailable)
 [ -z "$why" ] || skip "$why"
-UDP="python3 $TOP/test/sipp/anycast_udp.py"
+UDP="python3 $TOP/test/lib/anycast_udp.py"
 PORT=5060
 FLOWS=60
 
@@ -29,10 +28,10 @@ for h in 1 2 3; do
 	ip netns exec "$(ac_lb_ns $h)" $UDP serve "lb$h" "$ANY6" $PORT "$ANY4" $PORT \
 		"$(ac_lb6 $h)" $PORT "$(ac_lb4 $h)" $PORT "$(ac_lb_bb6 $h)" $PORT "$(ac_lb_bb4 $h)" $PORT \
 		>"$OUT/serve-lb$h.log" 2>&1 &
-	_pids+=("$!")
+	track "$!"
 done
 ip netns exec "$(ac_core_ns)" $UDP serve core "$CORE_BB6" $PORT "$CORE_BB4" $PORT >"$OUT/serve-core.log" 2>&1 &
-_pids+=("$!")
+track "$!"
 for h in 1 2 3; do
 	wait_for 5 sh -c "ip netns exec $(ac_lb_ns $h) ss -Hlnu 'sport = :$PORT' | grep -c . | grep -qx 6" ||
 		fail "lb$h does not listen on its six addresses: $(cat "$OUT/serve-lb$h.log")"

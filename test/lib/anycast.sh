@@ -1,5 +1,5 @@
-# The anycast rig in network namespaces, for the cluster tests. Sourced
-# after lib.sh; needs root (ip netns, veth, bridge).
+# The anycast rig in network namespaces, for the cluster tests (harness
+# part "anycast"); needs root (ip netns, veth, bridge).
 #
 #   phone1 ns --+                  +-- lb1 ns --+
 #   phone2 ns --+--- router ns ----+-- lb2 ns --+-- backbone (bridge in
@@ -16,7 +16,10 @@
 #   backbone           2001:db8:bb::<i>          203.0.113.<i>; core .100 / ::100
 #                      (the core routes to each LB's unicast address there)
 #
-# AC_NS: the prefix of the namespaces' names (one per test run).
+# AC_NS: the prefix of the namespaces' names (one per test run). The
+# namespaces go at exit with the harness's (netns_add).
+[ -z "${_harness_anycast:-}" ] || return 0
+_harness_anycast=1
 
 AC_NS=${AC_NS:-dsa$$}
 ANY6=2001:db8:ac::1
@@ -25,7 +28,6 @@ CORE_BB6=2001:db8:bb::100
 CORE_BB4=203.0.113.100
 AC_LBS=()
 AC_PHONES=()
-_ac_ns=()
 
 ac_lb_ns() { echo "$AC_NS-lb$1"; }
 ac_phone_ns() { echo "$AC_NS-ph$1"; }
@@ -55,9 +57,7 @@ ac_unavailable()
 
 _ac_add_ns()
 {
-	ip netns add "$1" || fail "ip netns add $1"
-	_ac_ns+=("$1")
-	ip -n "$1" link set lo up
+	netns_add "$1"
 	ip netns exec "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
 		net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 }
@@ -83,13 +83,11 @@ _ac_bb_port()
 		ip -n "$1" link set "$2" up || fail "backbone port of $1"
 }
 
-# the rig with $1 LBs and $2 phones; removed by ac_rig_down (ac_rig_up
-# sets it on EXIT together with stop_all)
+# the rig with $1 LBs and $2 phones
 ac_rig_up()
 {
 	local nlb=$1 nph=$2 i r nh6=() nh4=()
 	_ac_bb_ports=()
-	trap 'stop_all; ac_rig_down' EXIT
 	r=$(ac_router_ns)
 	_ac_add_ns "$r"
 	ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
@@ -134,15 +132,6 @@ ac_rig_up()
 	note "anycast rig $AC_NS: router, $nlb LBs ($ANY6, $ANY4 by ECMP), backbone with the core, $nph phones"
 }
 
-ac_rig_down()
-{
-	local n
-	for n in "${_ac_ns[@]}"; do
-		ip netns del "$n" 2>/dev/null
-	done
-	_ac_ns=()
-}
-
 # the router's next hops for the anycast address $1 (one line each)
 ac_nexthops()
 {
@@ -164,7 +153,7 @@ ac_start_kamailio()
 	fi
 	ip netns exec "$ns" kamailio -f "$cfg" -DD -E -m 64 -M 8 -Y "$OUT" "$@" >"$OUT/$name.log" 2>&1 &
 	KAM_PID=$!
-	_pids+=("$KAM_PID")
+	track "$KAM_PID"
 	for i in $(seq 100); do
 		ip netns exec "$ns" ss -Hlnu "sport = :$port" | grep -q . && break
 		kill -0 "$KAM_PID" 2>/dev/null || break

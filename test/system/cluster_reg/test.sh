@@ -1,6 +1,6 @@
 #!/bin/bash
 # Registrations in a cluster of three LBs (cfg/kamailio.cfg -A CLUSTER,
-# dmq + dmq_usrloc) on the anycast rig (test/sipp/anycast_lib.sh), in
+# dmq + dmq_usrloc) on the anycast rig (test/lib/anycast.sh), in
 # front of the shipped core on the backbone. The three form one DMQ
 # cluster; a phone registers through the anycast IPv6 address and another
 # through the IPv4 one: the router's hash picks the LB, the core stores
@@ -10,10 +10,7 @@
 # socket it came in on; a second device of one of them is pinged at its
 # own source on every LB, the first one still at its. Needs root (ip
 # netns); skipped without.
-. "$(dirname "$0")/../lib.sh"
-. "$TOP/test/sipp/anycast_lib.sh"
-. "$TOP/test/sipp/e2e_lib.sh"
-. "$TOP/test/sipp/frag_lib.sh"
+. "$(dirname "$0")/../../lib/harness.sh" frag anycast
 
 why=$(ac_unavailable)
 [ -z "$why" ] || skip "$why"
@@ -36,15 +33,11 @@ for h in 1 2 3; do
 		-A "DS_LIST=\"$OUT/dispatcher.list\"" -A "PING_INTERVAL=2" -A NO_METRICS \
 		-A "CTL_SOCK=\"unix:$OUT/lb$h.sock\""
 done
-lb_rpc()
-{
-	timeout -k 2 10 kamcmd -s "unix:$OUT/lb$1.sock" "${@:2}"
-}
 
 # the cluster: every node lists the three (itself among them) as active
 for h in 1 2 3; do
 	wait_for 20 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock dmq.list_nodes | grep -c 'status: active' | grep -qx 3" ||
-		fail "lb$h does not see three active DMQ nodes: $(lb_rpc $h dmq.list_nodes | tr '\n' ' ')"
+		fail "lb$h does not see three active DMQ nodes: $(rpc @lb$h dmq.list_nodes | tr '\n' ' ')"
 done
 note "DMQ: every LB sees the three nodes active"
 
@@ -66,8 +59,8 @@ ALICE=$REG_PORT
 PHONE_BIN=$OUT/phone2-bin phone_register 2 "$(ac_phone4 2)" bob $ANY4
 BOB=$REG_PORT
 
-core_rpc ul.lookup location alice >"$OUT/core-alice.txt" || fail "the core has no binding of alice"
-core_rpc ul.lookup location bob >"$OUT/core-bob.txt" || fail "the core has no binding of bob"
+rpc @core ul.lookup location alice >"$OUT/core-alice.txt" || fail "the core has no binding of alice"
+rpc @core ul.lookup location bob >"$OUT/core-bob.txt" || fail "the core has no binding of bob"
 
 # user, the address it registered from, the anycast socket it came in on
 for want in "alice [$(ac_phone6 1)]:$ALICE udp:[$ANY6]:$KPORT" \
