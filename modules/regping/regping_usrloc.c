@@ -436,12 +436,105 @@ static int rp_mirror_prune(sip_msg_t *msg, str *aor)
 	return n;
 }
 
+/* the 2xx's parsed Contact lists as they were, while narrowed */
+typedef struct rp_narrowed
+{
+	int h, n;		   /* Contact headers, contacts of the 2xx */
+	contact_t **heads; /* each header's list */
+	contact_t **nodes; /* each contact, in order */
+	contact_t **nexts; /* its next */
+	param_t **rcvs;	   /* its received param */
+	param_t *prm;	   /* the received params put in */
+} rp_narrowed_t;
+
+/* the 2xx msg as the registrar's save must see it: only the contacts of
+ * the REGISTER it answers (all in the first Contact header's list), each
+ * with the REGISTER's source src as received param. The registrar gives
+ * every contact of one save the same socket and received, so the others
+ * (other devices of the AoR, refreshed by their own REGISTERs) are left
+ * out: a copy of them elsewhere (dmq_usrloc) keeps their own. What was
+ * there goes to *out (pkg), for rp_mirror_restore(); -1 on error */
+static int rp_mirror_narrow(sip_msg_t *msg, str *src, rp_narrowed_t **out)
+{
+	hdr_field_t *hf;
+	contact_t *ct, **last = NULL;
+	contact_body_t *cb;
+	rp_narrowed_t *nw;
+	int n = 0, h = 0, i = 0, j = 0;
+
+	for(hf = msg->contact; hf; hf = next_sibling_hdr(hf), h++)
+		for(ct = hf->parsed ? ((contact_body_t *)hf->parsed)->contacts : NULL;
+				ct; ct = ct->next)
+			n++;
+	nw = pkg_malloc(
+			sizeof(*nw) + (h + 3 * n) * sizeof(void *) + n * sizeof(param_t));
+	if(nw == NULL) {
+		PKG_MEM_ERROR;
+		return -1;
+	}
+	nw->h = h;
+	nw->n = n;
+	nw->heads = (contact_t **)(nw + 1);
+	nw->nodes = nw->heads + h;
+	nw->nexts = nw->nodes + n;
+	nw->rcvs = (param_t **)(nw->nexts + n);
+	nw->prm = (param_t *)(nw->rcvs + n);
+	memset(nw->prm, 0, n * sizeof(param_t));
+	h = 0;
+	for(hf = msg->contact; hf; hf = next_sibling_hdr(hf), h++) {
+		cb = hf->parsed;
+		nw->heads[h] = cb ? cb->contacts : NULL;
+		for(ct = nw->heads[h]; ct; ct = ct->next, i++) {
+			nw->nodes[i] = ct;
+			nw->nexts[i] = ct->next;
+			nw->rcvs[i] = ct->received;
+		}
+		if(cb)
+			cb->contacts = NULL;
+	}
+	for(i = 0; i < n; i++) {
+		ct = nw->nodes[i];
+		if(!rp_mirror_listed(&ct->uri))
+			continue;
+		nw->prm[j].name.s = "received";
+		nw->prm[j].name.len = 8;
+		nw->prm[j].type = P_RECEIVED;
+		nw->prm[j].body = *src;
+		ct->received = &nw->prm[j++];
+		ct->next = NULL;
+		if(last)
+			*last = ct;
+		else
+			((contact_body_t *)msg->contact->parsed)->contacts = ct;
+		last = &ct->next;
+	}
+	*out = nw;
+	return 0;
+}
+
+static void rp_mirror_restore(sip_msg_t *msg, rp_narrowed_t *nw)
+{
+	hdr_field_t *hf;
+	int h = 0, i;
+
+	for(hf = msg->contact; hf && h < nw->h; hf = next_sibling_hdr(hf), h++)
+		if(hf->parsed)
+			((contact_body_t *)hf->parsed)->contacts = nw->heads[h];
+	for(i = 0; i < nw->n; i++) {
+		nw->nodes[i]->next = nw->nexts[i];
+		nw->nodes[i]->received = nw->rcvs[i];
+	}
+	pkg_free(nw);
+}
+
 int rp_mirror_reply(sip_msg_t *msg)
 {
 	struct cell *t;
 	sip_msg_t *req;
-	char buf[512];
-	str aor;
+	struct receive_info rcv;
+	char buf[512], srcbuf[MAX_URI_SIZE];
+	rp_narrowed_t *nw;
+	str aor, src;
 	int r;
 
 	if(!rp_mirror_bound) {
@@ -470,12 +563,31 @@ int rp_mirror_reply(sip_msg_t *msg)
 	/* first what the core no longer lists (room for what it does),
 	 * then the registrar's save of the 2xx: adds and refreshes what it
 	 * lists, with its expires */
+	if(get_src_uri(req, 0, &src) < 0 || src.len > (int)sizeof(srcbuf)) {
+		LM_ERR("no source URI of the REGISTER for [%s]\n", rp_esc(&aor));
+		free_contacts(&rp_mirror_contacts);
+		return -1;
+	}
+	memcpy(srcbuf, src.s, src.len);
+	src.s = srcbuf;
 	r = rp_mirror_prune(msg, &aor);
+	if(rp_mirror_narrow(msg, &src, &nw) < 0) {
+		free_contacts(&rp_mirror_contacts);
+		return -1;
+	}
 	rp_mirror_req = req;
+	/* the registrar stores the socket (and TCP connection) a message
+	 * came in on: the REGISTER's, not the one of the core's reply, so
+	 * that a copy of the contact elsewhere (dmq_usrloc) names the socket
+	 * the device registered through */
+	rcv = msg->rcv;
+	msg->rcv = req->rcv;
 	if(rp_reg.save(msg, &rp_params.domain, 0x02 /* no reply */) < 0) {
 		LM_ERR("the 2xx for [%s] could not be saved\n", rp_esc(&aor));
 		r = -1;
 	}
+	msg->rcv = rcv;
+	rp_mirror_restore(msg, nw);
 	rp_mirror_req = NULL;
 	free_contacts(&rp_mirror_contacts);
 	return r < 0 ? -1 : 1;

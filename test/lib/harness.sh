@@ -18,6 +18,7 @@
 #   frag         large INVITEs to a UDP-only phone
 #   phones       real softphones (baresip, linphonec)
 #   ip6ref       the ip6ref cases over OPTIONS
+#   anycast      the anycast rig: router with ECMP, LBs, phones, backbone
 # Each file is loaded once (include guards). Sourced without a part, the
 # entry sees the script's own arguments as parts: a script that takes
 # arguments names at least one part.

@@ -1,0 +1,100 @@
+#!/bin/bash
+# Registrations in a cluster of three LBs (cfg/kamailio.cfg -A CLUSTER,
+# dmq + dmq_usrloc) on the anycast rig (test/lib/anycast.sh), in
+# front of the shipped core on the backbone. The three form one DMQ
+# cluster; a phone registers through the anycast IPv6 address and another
+# through the IPv4 one: the router's hash picks the LB, the core stores
+# the binding, and every LB - the one that took the REGISTER and the two
+# that got it over DMQ - has the contact in usrloc and in regping, to be
+# pinged at the address and port it registered from, from the anycast
+# socket it came in on; a second device of one of them is pinged at its
+# own source on every LB, the first one still at its. Needs root (ip
+# netns); skipped without.
+. "$(dirname "$0")/../../lib/harness.sh" frag anycast
+
+why=$(ac_unavailable)
+[ -z "$why" ] || skip "$why"
+KPORT=5060
+CORE_PORT=5070
+DMQ_PORT=5090
+
+ac_rig_up 3 2
+echo "1 sip:$CORE_BB4:$CORE_PORT" >"$OUT/dispatcher.list"
+ac_start_kamailio "$(ac_core_ns)" core "$TOP/cfg/core.cfg" $CORE_PORT \
+	-A "CORE_IP=$CORE_BB4" -A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\"" \
+	-A "DB_URL=\"text://$TOP/cfg/db\""
+secret=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+for h in 1 2 3; do
+	ac_start_kamailio "$(ac_lb_ns $h)" "lb$h" "$TOP/cfg/kamailio.cfg" $KPORT \
+		-L "$TOP/modules:$STOCK_MODULES" -A CLUSTER -A "NODE_ID=$h" \
+		-A "LB_IP4=$(ac_lb4 $h)" -A "LB_IP6=[$(ac_lb6 $h)]" -A "LB_PORT=$KPORT" \
+		-A "ANY_IP4=$ANY4" -A "ANY_IP6=[$ANY6]" -A "DMQ_IP=$(ac_lb_bb4 $h)" -A "DMQ_URI=\"sip:$(ac_lb_bb4 $h):$DMQ_PORT\"" \
+		-A "DMQ_NOTIFY=\"sip:$(ac_lb_bb4 1):$DMQ_PORT\"" -A "MARK_SECRET=\"$secret\"" \
+		-A "DS_LIST=\"$OUT/dispatcher.list\"" -A "PING_INTERVAL=2" -A NO_METRICS \
+		-A "CTL_SOCK=\"unix:$OUT/lb$h.sock\""
+done
+
+# the cluster: every node lists the three (itself among them) as active
+for h in 1 2 3; do
+	wait_for 20 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock dmq.list_nodes | grep -c 'status: active' | grep -qx 3" ||
+		fail "lb$h does not see three active DMQ nodes: $(rpc @lb$h dmq.list_nodes | tr '\n' ' ')"
+done
+note "DMQ: every LB sees the three nodes active"
+
+# phone $1 registers user $3 from its address $2 at the anycast address $4,
+# with a Contact port other than its own (as a phone behind a NAT would):
+# pings must go where the REGISTER came from
+phone_register()
+{
+	PHONE_NS=$(ac_phone_ns "$1") phone_bin
+	REG_PORT=$(free_port)
+	PATH="$PHONE_BIN:$PATH" run_sipp "reg-$3" -sf "$SCN/ua_register.xml" -m 1 -d 0 \
+		-i "$2" -p "$REG_PORT" $(sipp_auth "$3") -key user "$3" \
+		-key contact_host "$(uri_host "$2")" -key contact_port "$((REG_PORT + 1))" \
+		"$(uri_host "$4"):$KPORT" ||
+		fail "$3 could not register from $2 through $4"
+}
+PHONE_BIN=$OUT/phone1-bin phone_register 1 "$(ac_phone6 1)" alice $ANY6
+ALICE=$REG_PORT
+PHONE_BIN=$OUT/phone2-bin phone_register 2 "$(ac_phone4 2)" bob $ANY4
+BOB=$REG_PORT
+
+rpc @core ul.lookup location alice >"$OUT/core-alice.txt" || fail "the core has no binding of alice"
+rpc @core ul.lookup location bob >"$OUT/core-bob.txt" || fail "the core has no binding of bob"
+
+# user, the address it registered from, the anycast socket it came in on
+for want in "alice [$(ac_phone6 1)]:$ALICE udp:[$ANY6]:$KPORT" \
+	"bob $(ac_phone4 2):$BOB udp:$ANY4:$KPORT"; do
+	read -r user addr sock <<<"$want"
+	for h in 1 2 3; do
+		# (a copy may come in two DMQ messages: the save, the correction)
+		wait_for 5 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock ul.lookup location $user >'$OUT/lb$h-$user.ul' 2>&1; grep -qF 'Received: sip:$addr' '$OUT/lb$h-$user.ul'" ||
+			fail "lb$h has no binding of $user with received sip:$addr in usrloc: $(grep -E 'Address|Received' "$OUT/lb$h-$user.ul" | xargs)"
+		grep -qF "Socket: $sock" "$OUT/lb$h-$user.ul" ||
+			fail "lb$h has $user on socket '$(grep Socket: "$OUT/lb$h-$user.ul")', want $sock"
+		# regping's entry of the user: "address socket"
+		wait_for 5 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock regping.list >'$OUT/lb$h.rp' 2>&1; grep -q 'aor: $user\$' '$OUT/lb$h.rp'" ||
+			fail "regping on lb$h has no entry of $user"
+		got=$(awk -v u="$user" '$1 == "aor:" { on = ($2 == u) } on && $1 == "address:" { a = $2 }
+			on && $1 == "socket:" { print a, $2; on = 0 }' "$OUT/lb$h.rp")
+		[ "$got" = "$addr $sock" ] || fail "regping on lb$h pings $user at '$got', want '$addr $sock'"
+	done
+	node=$(awk '$1 == "Server-Id:" { print $2 }' "$OUT/lb1-$user.ul")
+	note "$user (REGISTER taken by lb$node): in usrloc and regping of all three LBs, at $addr (Contact port other), from $sock"
+done
+
+# a second device of alice, phone2 over IPv6: the 2xx lists both; every
+# LB pings each device at its own source (the copies on the nodes that did
+# not take this REGISTER too)
+PHONE_BIN=$OUT/phone2-bin phone_register 2 "$(ac_phone6 2)" alice $ANY6
+ALICE2=$REG_PORT
+want=$(printf '%s\n' "[$(ac_phone6 1)]:$ALICE" "[$(ac_phone6 2)]:$ALICE2" | sort | xargs)
+for h in 1 2 3; do
+	wait_for 5 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock regping.list >'$OUT/lb$h.rp2' 2>&1; grep -c 'aor: alice\$' '$OUT/lb$h.rp2' | grep -qx 2" ||
+		fail "regping on lb$h has not two entries of alice: $(grep -c 'aor: alice$' "$OUT/lb$h.rp2")"
+	got=$(awk '$1 == "aor:" { on = ($2 == "alice") } on && $1 == "address:" { print $2; on = 0 }' \
+		"$OUT/lb$h.rp2" | sort | xargs)
+	[ "$got" = "$want" ] || fail "regping on lb$h pings alice's devices at '$got', want '$want'"
+done
+note "alice's two devices: every LB pings each at its own source ($want)"
+exit 0
