@@ -17,7 +17,6 @@
  */
 
 #include <string.h>
-#include <regex.h>
 #include <netinet/in.h>
 
 #include "core/sr_module.h"
@@ -94,7 +93,6 @@ static int afb_have_rr = 0;
  * keyed token of its Call-ID) or not ("0") */
 static str afb_mark_name = str_init("afb");
 static uint8_t afb_mark_key[16];
-static regex_t afb_re_routed; /* matches the params of any route of ours */
 static struct socket_info *afb_pref_sock[2]; /* [0] IPv4, [1] IPv6 */
 
 /* a peer's bytes (Call-IDs, URIs, SDP lines, marks) for a log line:
@@ -195,12 +193,6 @@ static int afb_relay_bind(void)
 	return 0;
 }
 
-void afb_destroy(void)
-{
-	if(afb_have_rr)
-		regfree(&afb_re_routed);
-}
-
 /* the key of the dialog marks: from mark_secret, so that every proxy of a
  * cluster and a restarted one accept the marks, else random */
 static int afb_mark_key_init(void)
@@ -266,10 +258,6 @@ int afb_init(void)
 	if(find_module_by_name("rr")) {
 		if(load_rr_api(&afb_rr) < 0) {
 			LM_ERR("cannot bind the rr API\n");
-			return -1;
-		}
-		if(regcomp(&afb_re_routed, "lr", REG_EXTENDED | REG_NOSUB) != 0) {
-			LM_ERR("cannot compile a regex\n");
 			return -1;
 		}
 		afb_have_rr = 1;
@@ -427,13 +415,14 @@ static const char *afb_cid_esc(sip_msg_t *msg)
 }
 
 /* the mark of the Route of ours that loose_route() processed; 0, or -1
- * when there is none */
+ * when there is none. rr keeps the params of that Route only for the
+ * message it processed (check_route_param() would test the same with a
+ * regex, for nothing more) */
 static int afb_route_mark(sip_msg_t *msg, str *val)
 {
 	val->s = NULL;
 	val->len = 0;
-	if(afb_rr.check_route_param(msg, &afb_re_routed) != 0
-			|| afb_rr.get_route_param(msg, &afb_mark_name, val) != 0)
+	if(afb_rr.get_route_param(msg, &afb_mark_name, val) != 0)
 		return -1;
 	return 0;
 }

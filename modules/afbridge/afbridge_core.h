@@ -58,9 +58,6 @@ extern afb_counters_t afb_cnt;
  * 0 or -1 with the reason logged */
 int afb_init(void);
 
-/*! free what afb_init() made */
-void afb_destroy(void);
-
 /*! gather the facts of msg (route, method, families, SDP) */
 int afb_facts(sip_msg_t *msg, afb_facts_t *f);
 

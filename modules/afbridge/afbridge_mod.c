@@ -34,7 +34,6 @@
 MODULE_VERSION
 
 static int mod_init(void);
-static void mod_destroy(void);
 
 /* af_bridge() may run in request, branch, reply and failure routes */
 #define AFB_ROUTES \
@@ -208,7 +207,7 @@ struct module_exports exports = {
 	0,               /* response handling function */
 	mod_init,        /* module init function */
 	0,               /* per-child init function */
-	mod_destroy      /* module destroy function */
+	0                /* module destroy function */
 };
 
 #define KEMI_FN(name, fn, p1) \
@@ -241,11 +240,6 @@ static int mod_init(void)
 		return -1;
 	}
 	return 0;
-}
-
-static void mod_destroy(void)
-{
-	afb_destroy();
 }
 
 int mod_register(char *path, int *dlflags, void *p1, void *p2)
