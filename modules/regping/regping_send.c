@@ -22,7 +22,7 @@
 
 #include "core/dprint.h"
 #include "core/mem/mem.h"
-#include "core/rand/cryptorand.h"
+#include "core/rand/fortuna/random.h"
 #include "core/resolve.h"
 #include "core/socket_info.h"
 #include "core/forward.h"
@@ -123,6 +123,36 @@ rp_job_t *rp_due(rp_entry_t *e, uint64_t now)
 	return j;
 }
 
+/* the From tags' random bytes, drawn from the core's Fortuna generator
+ * (what cryptorand() reads) a pool at a time: every draw ends in a rekey,
+ * an AES key schedule, so two cryptorand() per tag cost two of them; a
+ * pool is one per 512 tags. Per process, filled on first use (after the
+ * fork). */
+#define RP_TAG_BYTES 8
+static uint8_t rp_tag_pool[512 * RP_TAG_BYTES];
+static unsigned rp_tag_used = sizeof(rp_tag_pool);
+
+/* 2 * RP_TAG_BYTES lowercase hex digits to out, no NUL */
+static void rp_tag_hex(char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t *r;
+	int i;
+
+	if(rp_tag_used + RP_TAG_BYTES > sizeof(rp_tag_pool)) {
+		sr_get_pseudo_random_bytes(rp_tag_pool, sizeof(rp_tag_pool));
+		rp_tag_used = 0;
+	}
+	r = rp_tag_pool + rp_tag_used;
+	for(i = 0; i < RP_TAG_BYTES; i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	/* a tag handed out is not kept */
+	memset(r, 0, RP_TAG_BYTES);
+	rp_tag_used += RP_TAG_BYTES;
+}
+
 static int rp_build(rp_job_t *j, char *buf, int size)
 {
 	struct socket_info *s = j->sock;
@@ -139,6 +169,7 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	char contact[128];
 	/* a Call-ID longer than the message would not fit it either */
 	char cid[4096];
+	char tag[2 * RP_TAG_BYTES];
 	int cid_len;
 
 	get_valid_proto_string(j->proto, 1, 1, &proto);
@@ -155,13 +186,14 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 					   lb, host.len, host.s, rb, port.len, port.s)
 					   >= (int)sizeof(contact))
 		return -1;
+	rp_tag_hex(tag);
 	/* the From tag is random (unguessable), the Call-ID and the branch
 	 * carry the sequence number */
 	return snprintf(buf, size,
 			"%.*s %.*s SIP/2.0\r\n"
 			"Via: SIP/2.0/%.*s %s%.*s%s:%.*s;branch=" RP_BRANCH_PREFIX "%x.%.*s\r\n"
 			"%s%.*s%s"
-			"From: <%.*s>;tag=%08x%08x\r\n"
+			"From: <%.*s>;tag=%.*s\r\n"
 			"To: <%.*s>\r\n"
 			"Call-ID: %.*s\r\n"
 			"CSeq: 1 %.*s\r\n"
@@ -172,7 +204,7 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 			host.s, rb, port.len, port.s, j->seq, j->ruid.len, j->ruid.s,
 			j->path.len ? "Route: " : "", j->path.len, j->path.s,
 			j->path.len ? "\r\n" : "", rp_params.from.len, rp_params.from.s,
-			cryptorand(), cryptorand(), j->uri.len, j->uri.s, cid_len, cid,
+			(int)sizeof(tag), tag, j->uri.len, j->uri.s, cid_len, cid,
 			m.len, m.s, contact,
 			notify ? "Event: keep-alive\r\n" : "");
 }
