@@ -16,7 +16,6 @@
  * \brief regping :: scheduling and liveness, in plain C
  */
 
-#include <stdio.h>
 #include <string.h>
 
 #include "regping_logic.h"
@@ -169,16 +168,50 @@ enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures)
 	return RP_PING_TIMEOUT;
 }
 
+void rp_put(rp_wbuf_t *w, const char *s, int len)
+{
+	if(w->p == NULL || len > w->end - w->p) {
+		w->p = NULL;
+		return;
+	}
+	memcpy(w->p, s, (size_t)len);
+	w->p += len;
+}
+
+void rp_put_hex(rp_wbuf_t *w, uint32_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char d[8];
+	int n = 8;
+
+	do {
+		d[--n] = hex[v & 15];
+		v >>= 4;
+	} while(v);
+	rp_put(w, d + n, 8 - n);
+}
+
+void rp_put_callid(rp_wbuf_t *w, uint32_t seq, const char *ruid, int ruid_len)
+{
+	rp_put_lit(w, RP_CALLID_PREFIX);
+	rp_put_hex(w, seq);
+	rp_put_lit(w, "-");
+	rp_put(w, ruid, ruid_len);
+}
+
 int rp_callid_print(
 		uint32_t seq, const char *ruid, int ruid_len, char *buf, int size)
 {
-	int n;
+	/* the last byte for the NUL */
+	rp_wbuf_t w = {buf, buf + size - 1};
 
-	if(buf == NULL || size <= 0 || ruid_len < 0)
+	if(buf == NULL || size <= 0 || ruid_len < 0 || (ruid == NULL && ruid_len))
 		return -1;
-	n = snprintf(buf, size, RP_CALLID_PREFIX "%x-%.*s", seq, ruid_len,
-			ruid ? ruid : "");
-	return (n < 0 || n >= size) ? -1 : n;
+	rp_put_callid(&w, seq, ruid, ruid_len);
+	if(w.p == NULL)
+		return -1;
+	*w.p = '\0';
+	return (int)(w.p - buf);
 }
 
 int rp_callid_parse(const char *cid, int len, uint32_t *seq,
