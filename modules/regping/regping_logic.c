@@ -181,11 +181,13 @@ enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures)
 
 RP_LIBC_STRINGOPS void rp_put(rp_wbuf_t *w, const char *s, int len)
 {
-	if(w->p == NULL || len > w->end - w->p) {
+	if(w->p == NULL || len < 0 || len > w->end - w->p) {
 		w->p = NULL;
 		return;
 	}
-	memcpy(w->p, s, (size_t)len);
+	/* memcpy() may not be given a NULL source, even for 0 bytes */
+	if(len > 0)
+		memcpy(w->p, s, (size_t)len);
 	w->p += len;
 }
 
@@ -213,11 +215,13 @@ void rp_put_callid(rp_wbuf_t *w, uint32_t seq, const char *ruid, int ruid_len)
 int rp_callid_print(
 		uint32_t seq, const char *ruid, int ruid_len, char *buf, int size)
 {
-	/* the last byte for the NUL */
-	rp_wbuf_t w = {buf, buf + size - 1};
+	rp_wbuf_t w;
 
 	if(buf == NULL || size <= 0 || ruid_len < 0 || (ruid == NULL && ruid_len))
 		return -1;
+	/* the last byte for the NUL */
+	w.p = buf;
+	w.end = buf + size - 1;
 	rp_put_callid(&w, seq, ruid, ruid_len);
 	if(w.p == NULL)
 		return -1;

@@ -150,7 +150,7 @@ typedef struct rp_wbuf
 	char *end;
 } rp_wbuf_t;
 
-/*! s[0..len) (len >= 0) */
+/*! s[0..len); a negative len does not fit */
 void rp_put(rp_wbuf_t *w, const char *s, int len);
 /*! v in lowercase hex without leading zeros ("0" for 0) */
 void rp_put_hex(rp_wbuf_t *w, uint32_t v);

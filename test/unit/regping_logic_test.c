@@ -1317,6 +1317,12 @@ START_TEST(test_wbuf)
 	rp_put_hex(&w, 0);
 	ck_assert_ptr_null(w.p);
 	ck_assert_int_eq(buf[5], '#');
+	/* nothing from nowhere is nothing; a negative length does not fit */
+	w = (rp_wbuf_t){buf, buf + 5};
+	rp_put(&w, NULL, 0);
+	ck_assert_ptr_eq(w.p, buf);
+	rp_put(&w, "ab", -1);
+	ck_assert_ptr_null(w.p);
 }
 END_TEST
 
