@@ -18,11 +18,10 @@
  */
 
 #include <string.h>
-#include <stdio.h>
 
 #include "core/dprint.h"
 #include "core/mem/mem.h"
-#include "core/rand/cryptorand.h"
+#include "core/rand/fortuna/random.h"
 #include "core/resolve.h"
 #include "core/socket_info.h"
 #include "core/forward.h"
@@ -123,6 +122,37 @@ rp_job_t *rp_due(rp_entry_t *e, uint64_t now)
 	return j;
 }
 
+/* the From tags' random bytes, drawn from the core's Fortuna generator
+ * (what cryptorand() reads) a pool at a time: every draw ends in a rekey,
+ * an AES key schedule, so two cryptorand() per tag cost two of them; a
+ * pool is one per 512 tags. Per process, filled on first use (after the
+ * fork). */
+#define RP_TAG_BYTES 8
+static uint8_t rp_tag_pool[512 * RP_TAG_BYTES];
+static unsigned rp_tag_used = sizeof(rp_tag_pool);
+
+/* 2 * RP_TAG_BYTES lowercase hex digits to out, no NUL */
+static void rp_tag_hex(char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t *r;
+	int i;
+
+	if(rp_tag_used + RP_TAG_BYTES > sizeof(rp_tag_pool)) {
+		sr_get_pseudo_random_bytes(rp_tag_pool, sizeof(rp_tag_pool));
+		rp_tag_used = 0;
+	}
+	r = rp_tag_pool + rp_tag_used;
+	for(i = 0; i < RP_TAG_BYTES; i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	/* a tag handed out is not kept */
+	memset(r, 0, RP_TAG_BYTES);
+	rp_tag_used += RP_TAG_BYTES;
+}
+
+/* the ping into buf; its length, -1 when it does not fit */
 static int rp_build(rp_job_t *j, char *buf, int size)
 {
 	struct socket_info *s = j->sock;
@@ -134,47 +164,64 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	int v6 = rp_host_needs_brackets(host.s, host.len);
 	int notify = rp_method == RP_NOTIFY;
 	str m = notify ? (str)str_init("NOTIFY") : (str)str_init("OPTIONS");
-	const char *lb = v6 ? "[" : "", *rb = v6 ? "]" : "";
 	str proto;
-	char contact[128];
-	/* a Call-ID longer than the message would not fit it either */
-	char cid[4096];
-	int cid_len;
+	char tag[2 * RP_TAG_BYTES];
+	rp_wbuf_t w = {buf, buf + size};
+	/* our host and port as a Via and a Contact have them */
+#define RP_PUT_HOSTPORT()                 \
+	do {                                  \
+		if(v6)                            \
+			rp_put_lit(&w, "[");          \
+		rp_put(&w, host.s, host.len);     \
+		if(v6)                            \
+			rp_put_lit(&w, "]");          \
+		rp_put_lit(&w, ":");              \
+		rp_put(&w, port.s, port.len);     \
+	} while(0)
 
 	get_valid_proto_string(j->proto, 1, 1, &proto);
-	cid_len = rp_callid_print(j->seq, j->ruid.s, j->ruid.len, cid, sizeof(cid));
-	if(cid_len < 0)
-		return -1;
+	rp_put(&w, m.s, m.len);
+	rp_put_lit(&w, " ");
+	rp_put(&w, j->uri.s, j->uri.len);
+	rp_put_lit(&w, " SIP/2.0\r\nVia: SIP/2.0/");
+	rp_put(&w, proto.s, proto.len);
+	rp_put_lit(&w, " ");
+	RP_PUT_HOSTPORT();
+	/* the Call-ID and the branch carry the sequence number */
+	rp_put_lit(&w, ";branch=" RP_BRANCH_PREFIX);
+	rp_put_hex(&w, j->seq);
+	rp_put_lit(&w, ".");
+	rp_put(&w, j->ruid.s, j->ruid.len);
+	rp_put_lit(&w, "\r\n");
+	if(j->path.len) {
+		rp_put_lit(&w, "Route: ");
+		rp_put(&w, j->path.s, j->path.len);
+		rp_put_lit(&w, "\r\n");
+	}
+	/* the From tag is random (unguessable) */
+	rp_tag_hex(tag);
+	rp_put_lit(&w, "From: <");
+	rp_put(&w, rp_params.from.s, rp_params.from.len);
+	rp_put_lit(&w, ">;tag=");
+	rp_put(&w, tag, (int)sizeof(tag));
+	rp_put_lit(&w, "\r\nTo: <");
+	rp_put(&w, j->uri.s, j->uri.len);
+	rp_put_lit(&w, ">\r\nCall-ID: ");
+	rp_put_callid(&w, j->seq, j->ruid.s, j->ruid.len);
+	rp_put_lit(&w, "\r\nCSeq: 1 ");
+	rp_put(&w, m.s, m.len);
+	rp_put_lit(&w, "\r\nMax-Forwards: 70\r\n");
 	/* RFC 6665: a NOTIFY has a Contact and a Subscription-State; no
 	 * subscription is behind a keepalive, so it is terminated */
-	contact[0] = '\0';
-	if(notify
-			&& snprintf(contact, sizeof(contact),
-					   "Contact: <sip:%s%.*s%s:%.*s>\r\n"
-					   "Subscription-State: terminated\r\n",
-					   lb, host.len, host.s, rb, port.len, port.s)
-					   >= (int)sizeof(contact))
-		return -1;
-	/* the From tag is random (unguessable), the Call-ID and the branch
-	 * carry the sequence number */
-	return snprintf(buf, size,
-			"%.*s %.*s SIP/2.0\r\n"
-			"Via: SIP/2.0/%.*s %s%.*s%s:%.*s;branch=" RP_BRANCH_PREFIX "%x.%.*s\r\n"
-			"%s%.*s%s"
-			"From: <%.*s>;tag=%08x%08x\r\n"
-			"To: <%.*s>\r\n"
-			"Call-ID: %.*s\r\n"
-			"CSeq: 1 %.*s\r\n"
-			"Max-Forwards: 70\r\n"
-			"%s%s"
-			"Content-Length: 0\r\n\r\n",
-			m.len, m.s, j->uri.len, j->uri.s, proto.len, proto.s, lb, host.len,
-			host.s, rb, port.len, port.s, j->seq, j->ruid.len, j->ruid.s,
-			j->path.len ? "Route: " : "", j->path.len, j->path.s,
-			j->path.len ? "\r\n" : "", rp_params.from.len, rp_params.from.s,
-			cryptorand(), cryptorand(), j->uri.len, j->uri.s, cid_len, cid,
-			m.len, m.s, contact,
-			notify ? "Event: keep-alive\r\n" : "");
+	if(notify) {
+		rp_put_lit(&w, "Contact: <sip:");
+		RP_PUT_HOSTPORT();
+		rp_put_lit(&w, ">\r\nSubscription-State: terminated\r\n"
+					   "Event: keep-alive\r\n");
+	}
+	rp_put_lit(&w, "Content-Length: 0\r\n\r\n");
+#undef RP_PUT_HOSTPORT
+	return w.p ? (int)(w.p - buf) : -1;
 }
 
 /* send one ping; 0 or -1 */

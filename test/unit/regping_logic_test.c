@@ -1283,6 +1283,49 @@ START_TEST(test_callid_roundtrip)
 }
 END_TEST
 
+/* the ping writer: hex as printf's %x writes it, a put that does not fit
+ * writes nothing and stops every later put, no byte past end */
+START_TEST(test_wbuf)
+{
+	static const uint32_t vals[] = {0, 1, 0xf, 0x10, 0xabc, 0x7fffffff,
+			0x80000000u, 0xdeadbeef, 0xffffffffu};
+	char buf[16], want[16];
+	rp_wbuf_t w;
+	unsigned k;
+
+	for(k = 0; k < sizeof(vals) / sizeof(vals[0]); k++) {
+		w = (rp_wbuf_t){buf, buf + sizeof(buf)};
+		rp_put_hex(&w, vals[k]);
+		ck_assert_ptr_nonnull(w.p);
+		snprintf(want, sizeof(want), "%x", vals[k]);
+		ck_assert_int_eq(w.p - buf, strlen(want));
+		ck_assert(memcmp(buf, want, w.p - buf) == 0);
+	}
+	memset(buf, '#', sizeof(buf));
+	w = (rp_wbuf_t){buf, buf + 5};
+	rp_put_lit(&w, "abc");
+	rp_put_lit(&w, "def");
+	ck_assert_ptr_null(w.p);
+	rp_put_lit(&w, "g");
+	ck_assert_ptr_null(w.p);
+	ck_assert(memcmp(buf, "abc##", 5) == 0);
+	w = (rp_wbuf_t){buf, buf + 5};
+	rp_put_lit(&w, "abcde");
+	ck_assert_ptr_eq(w.p, buf + 5);
+	rp_put(&w, "", 0);
+	ck_assert_ptr_eq(w.p, buf + 5);
+	rp_put_hex(&w, 0);
+	ck_assert_ptr_null(w.p);
+	ck_assert_int_eq(buf[5], '#');
+	/* nothing from nowhere is nothing; a negative length does not fit */
+	w = (rp_wbuf_t){buf, buf + 5};
+	rp_put(&w, NULL, 0);
+	ck_assert_ptr_eq(w.p, buf);
+	rp_put(&w, "ab", -1);
+	ck_assert_ptr_null(w.p);
+}
+END_TEST
+
 START_TEST(test_branch_ours)
 {
 	ck_assert(rp_branch_ours("z9hG4bKrp.1f.uloc-1", 18));
@@ -1341,6 +1384,7 @@ Suite *unit_suite(void)
 	tc = tcase_create("reply matching");
 	tcase_add_loop_test(tc, test_callid_parse, 0, N_ROWS(callids));
 	tcase_add_test(tc, test_callid_roundtrip);
+	tcase_add_test(tc, test_wbuf);
 	tcase_add_test(tc, test_branch_ours);
 	tcase_add_loop_test(tc, test_host_needs_brackets, 0, N_ROWS(vhosts));
 	tcase_add_loop_test(tc, test_escape, 0, N_ROWS(escs));
