@@ -61,16 +61,15 @@ int ds_siphash(const uint8_t key[16], const void *msg, size_t len,
 	return 0;
 }
 
-int ds_mark_make_as(const uint8_t key[16], enum ds_mark st,
-		const char *callid, int clen, char *out)
+/* the token of state st from h, the hash of the Call-ID: h itself for
+ * DS_MARK_ON, the hash of h and the state for the others */
+static int ds_mark_token(const uint8_t key[16], enum ds_mark st, uint64_t h,
+		char *out)
 {
 	static const char hex[] = "0123456789abcdef";
-	uint64_t h;
 	uint8_t m[9];
 	int i;
 
-	if(ds_siphash(key, callid, clen > 0 ? (size_t)clen : 0, &h) < 0)
-		return -1;
 	if(st != DS_MARK_ON) {
 		for(i = 0; i < 8; i++)
 			m[i] = (uint8_t)(h >> (8 * i));
@@ -81,6 +80,16 @@ int ds_mark_make_as(const uint8_t key[16], enum ds_mark st,
 	for(i = DS_MARK_LEN - 1; i >= 0; i--, h >>= 4)
 		out[i] = hex[h & 0xf];
 	return 0;
+}
+
+int ds_mark_make_as(const uint8_t key[16], enum ds_mark st,
+		const char *callid, int clen, char *out)
+{
+	uint64_t h;
+
+	if(ds_siphash(key, callid, clen > 0 ? (size_t)clen : 0, &h) < 0)
+		return -1;
+	return ds_mark_token(key, st, h, out);
 }
 
 int ds_mark_make(
@@ -95,12 +104,15 @@ int ds_mark_check(const uint8_t key[16], const char *callid, int clen,
 	static const enum ds_mark states[] = {
 			DS_MARK_ON, DS_MARK_OFF, DS_MARK_LATE};
 	char tok[DS_MARK_LEN];
+	uint64_t h;
 	int i, s, diff;
 
-	if(vlen != DS_MARK_LEN)
+	if(vlen != DS_MARK_LEN
+			|| ds_siphash(key, callid, clen > 0 ? (size_t)clen : 0, &h) < 0)
 		return DS_MARK_BAD;
+	/* the Call-ID's hash once; each state's token from it */
 	for(s = 0; s < (int)(sizeof(states) / sizeof(states[0])); s++) {
-		if(ds_mark_make_as(key, states[s], callid, clen, tok) < 0)
+		if(ds_mark_token(key, states[s], h, tok) < 0)
 			return DS_MARK_BAD;
 		for(i = 0, diff = 0; i < DS_MARK_LEN; i++)
 			diff |= tok[i] ^ val[i];
