@@ -24,7 +24,7 @@ ds_mark_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto
 ip6ref_parser_SRCS := $(TOP)/modules/ip6ref/ip6ref_parser.c $(ds_af_SRCS)
 # the modules' plain-C logic
 afbridge_logic_SRCS := $(TOP)/modules/afbridge/afbridge_logic.c $(ds_sdp_SRCS)
-regping_logic_SRCS := $(TOP)/modules/regping/regping_logic.c $(ds_escape_SRCS)
+regping_logic_SRCS := $(TOP)/modules/regping/regping_logic.c
 # the tools' plain-C parts
 hostcheck_SRCS := $(addprefix $(TOP)/utils/ip6-hostcheck/,report.c sockets.c \
 	sysctls.c cfg_read.c cfg_check.c frag.c) $(ip6ref_parser_SRCS) \

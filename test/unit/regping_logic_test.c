@@ -32,7 +32,6 @@
 #include "unit.h"
 
 #include "regping/regping_logic.h"
-#include "ds_escape.h"
 
 /* a literal with its full length, embedded NULs included */
 #define L(x) x, (int)(sizeof(x) - 1)
@@ -1152,50 +1151,6 @@ START_TEST(test_host_needs_brackets)
 }
 END_TEST
 
-/* --- a peer's bytes in a log line --- */
-
-static const struct
-{
-	const char *in;
-	int len;
-	int size;
-	const char *out;
-} escs[] = {
-		{L("sip:alice@[::1]:5060"), 64, "sip:alice@[::1]:5060"},
-		{L("a\x1b[31mb"), 64, "a\\x1b[31mb"},
-		{L("a\r\nb"), 64, "a\\x0d\\x0ab"},
-		{L("nul\0in"), 64, "nul\\x00in"},
-		{L("\\"), 64, "\\x5c"},
-		{L("\x7f\xff"), 64, "\\x7f\\xff"},
-		{"", 0, 64, ""},
-		/* fits exactly: no ellipsis */
-		{L("abcdef"), 7, "abcdef"},
-		/* one byte too many: cut, with the mark */
-		{L("abcdefg"), 7, "abc..."},
-		/* an escape that would not fit is not cut in half */
-		{L("ab\x01" "cdefg"), 9, "ab..."},
-		{L("abc"), 3, ""},
-		{L("abc"), 4, "abc"},
-		{L("abcd"), 4, "..."},
-		{L("abc"), 1, ""},
-};
-
-START_TEST(test_escape)
-{
-	char *in = dup_exact(escs[_i].in, escs[_i].len);
-	char *out = malloc((size_t)escs[_i].size);
-	int n;
-
-	ck_assert_ptr_nonnull(out);
-	n = ds_escape(in, escs[_i].len, out, escs[_i].size);
-	ck_assert_msg(strcmp(out, escs[_i].out) == 0, "escape of %s in %d: [%s]",
-			show(escs[_i].in, escs[_i].len), escs[_i].size, out);
-	ck_assert_int_eq(n, (int)strlen(out));
-	free(out);
-	free(in);
-}
-END_TEST
-
 /* --- reply matching --- */
 
 static const struct
@@ -1387,7 +1342,6 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_wbuf);
 	tcase_add_test(tc, test_branch_ours);
 	tcase_add_loop_test(tc, test_host_needs_brackets, 0, N_ROWS(vhosts));
-	tcase_add_loop_test(tc, test_escape, 0, N_ROWS(escs));
 	suite_add_tcase(s, tc);
 
 	return s;
