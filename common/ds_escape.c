@@ -61,3 +61,13 @@ int ds_escape(const char *in, int len, char *out, int size)
 	out[o] = '\0';
 	return o;
 }
+
+const char *ds_esc(const char *in, int len)
+{
+	static char buf[DS_ESC_BUFS][DS_ESC_MAX];
+	static unsigned int n;
+	char *b = buf[n++ % DS_ESC_BUFS];
+
+	ds_escape(in, len, b, DS_ESC_MAX);
+	return b;
+}

@@ -26,4 +26,11 @@
  * NULL or size <= 0). */
 int ds_escape(const char *in, int len, char *out, int size);
 
+/*! in[0..len) escaped into one of DS_ESC_BUFS static buffers of
+ * DS_ESC_MAX bytes, used in turn, so that up to DS_ESC_BUFS can appear in
+ * one log line; per process (a Kamailio process has one thread) */
+#define DS_ESC_MAX 256
+#define DS_ESC_BUFS 4
+const char *ds_esc(const char *in, int len);
+
 #endif

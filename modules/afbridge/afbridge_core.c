@@ -95,20 +95,6 @@ static str afb_mark_name = str_init("afb");
 static uint8_t afb_mark_key[16];
 static struct socket_info *afb_pref_sock[2]; /* [0] IPv4, [1] IPv6 */
 
-/* a peer's bytes (Call-IDs, URIs, SDP lines, marks) for a log line:
- * escaped, cut at AFB_ESC_MAX; four buffers in turn, for up to four in one
- * line */
-#define AFB_ESC_MAX 256
-static const char *afb_esc(const char *s, int len)
-{
-	static char buf[4][AFB_ESC_MAX];
-	static unsigned int n;
-	char *b = buf[n++ & 3];
-
-	ds_escape(s, len, b, AFB_ESC_MAX);
-	return b;
-}
-
 #ifdef AFB_RTPENGINE_API
 static rtpengine_api_t afb_rtpe;
 
@@ -347,7 +333,7 @@ int afb_dst_af(sip_msg_t *msg, str *host)
 	if(msg->dst_uri.len > 0) {
 		if(parse_uri(msg->dst_uri.s, msg->dst_uri.len, &u) < 0) {
 			LM_ERR("invalid destination URI [%s]\n",
-					afb_esc(msg->dst_uri.s, msg->dst_uri.len));
+					ds_esc(msg->dst_uri.s, msg->dst_uri.len));
 			return 0;
 		}
 		*host = u.host;
@@ -372,7 +358,7 @@ static int afb_request_to_af(sip_msg_t *msg)
 		af = ds_ip_af(&msg->force_send_socket->address);
 	if(af == 0)
 		LM_DBG("family of destination [%s] unknown\n",
-				afb_esc(host.s, host.len));
+				ds_esc(host.s, host.len));
 	return af;
 }
 
@@ -411,7 +397,7 @@ static const char *afb_cid_esc(sip_msg_t *msg)
 {
 	str *cid = afb_callid(msg);
 
-	return afb_esc(cid->s, cid->len);
+	return ds_esc(cid->s, cid->len);
 }
 
 /* the mark of the Route of ours that loose_route() processed; 0, or -1
@@ -465,7 +451,7 @@ static void afb_forged(sip_msg_t *msg)
 			"without mark_secret): the relay is left alone\n",
 			msg->first_line.u.request.method.len,
 			msg->first_line.u.request.method.s, ip_addr2a(&msg->rcv.src_ip),
-			msg->rcv.src_port, afb_cid_esc(msg), afb_esc(val.s, val.len));
+			msg->rcv.src_port, afb_cid_esc(msg), ds_esc(val.s, val.len));
 }
 
 /* an initial INVITE records whether its dialog is bridged, or, without
@@ -668,7 +654,7 @@ static int afb_sdp_refuse(
 			msg->first_line.type == SIP_REPLY ? "reply" : msg->first_line.u.request.method.s,
 			afb_action_name(f->has_sdp ? d->action : e.action),
 			afb_cid_esc(msg), ip_addr2a(&msg->rcv.src_ip),
-			msg->rcv.src_port, why, afb_esc(line.s, line.len));
+			msg->rcv.src_port, why, ds_esc(line.s, line.len));
 	counter_inc(afb_cnt.bad_sdp);
 	return -3;
 }
@@ -855,7 +841,7 @@ int afb_set_socket(sip_msg_t *msg)
 	if(af == 0) {
 		LM_ERR("destination [%s] is not an IP address: cannot choose a "
 			   "socket family\n",
-				afb_esc(host.s, host.len));
+				ds_esc(host.s, host.len));
 		return -1;
 	}
 	/* the core sends to the address as written: an IPv4-mapped one as
@@ -866,7 +852,7 @@ int afb_set_socket(sip_msg_t *msg)
 		LM_ERR("destination [%s] is IPv4-mapped: the core would send to it "
 			   "as IPv6, from no socket that reaches it - set $du to its "
 			   "IPv4 address\n",
-				afb_esc(host.s, host.len));
+				ds_esc(host.s, host.len));
 		return -1;
 	}
 	proto = msg->rcv.proto;
@@ -884,7 +870,7 @@ int afb_set_socket(sip_msg_t *msg)
 	if(si && si->proto == proto && ds_ip_af(&si->address) == af
 			&& si->address.af == (af == 6 ? AF_INET6 : AF_INET)) {
 		LM_DBG("sending to [%s] from %.*s (chosen before)\n",
-				afb_esc(host.s, host.len), si->sock_str.len, si->sock_str.s);
+				ds_esc(host.s, host.len), si->sock_str.len, si->sock_str.s);
 		return 1;
 	}
 	pref = afb_pref_sock[af == 6];
@@ -898,10 +884,10 @@ int afb_set_socket(sip_msg_t *msg)
 	}
 	if(si == NULL) {
 		LM_ERR("no %s listening socket of IPv%d to send to [%s]\n",
-				get_proto_name(proto), af, afb_esc(host.s, host.len));
+				get_proto_name(proto), af, ds_esc(host.s, host.len));
 		return -1;
 	}
-	LM_DBG("sending to [%s] from %.*s\n", afb_esc(host.s, host.len),
+	LM_DBG("sending to [%s] from %.*s\n", ds_esc(host.s, host.len),
 			si->sock_str.len, si->sock_str.s);
 	set_force_socket(msg, si);
 	return 1;

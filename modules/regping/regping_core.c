@@ -89,17 +89,10 @@ uint64_t rp_wall_ms(void)
 	return (uint64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* a peer's bytes (URIs, AoRs, Call-IDs) for a log line: escaped, cut at
- * RP_ESC_MAX; four buffers in turn, for up to four in one line */
-#define RP_ESC_MAX 256
+/* a peer's bytes (URIs, AoRs, Call-IDs) of a str for a log line (ds_esc) */
 const char *rp_esc(str *s)
 {
-	static char buf[4][RP_ESC_MAX];
-	static unsigned int n;
-	char *b = buf[n++ & 3];
-
-	ds_escape(s->s, s->len, b, RP_ESC_MAX);
-	return b;
+	return ds_esc(s->s, s->len);
 }
 
 int rp_str_eq(str *a, str *b)

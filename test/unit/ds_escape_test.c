@@ -67,12 +67,36 @@ START_TEST(test_escape)
 }
 END_TEST
 
+/* ds_esc: DS_ESC_BUFS results alive at once, each cut at DS_ESC_MAX */
+START_TEST(test_esc_buffers)
+{
+	const char *r[DS_ESC_BUFS];
+	char in[2 * DS_ESC_MAX], want[2];
+	int i;
+
+	for(i = 0; i < DS_ESC_BUFS; i++) {
+		want[0] = (char)('a' + i);
+		r[i] = ds_esc(want, 1);
+	}
+	for(i = 0; i < DS_ESC_BUFS; i++) {
+		want[0] = (char)('a' + i);
+		want[1] = '\0';
+		ck_assert_str_eq(r[i], want);
+	}
+	memset(in, 'x', sizeof(in));
+	r[0] = ds_esc(in, (int)sizeof(in));
+	ck_assert_int_eq((int)strlen(r[0]), DS_ESC_MAX - 1);
+	ck_assert(strcmp(r[0] + DS_ESC_MAX - 4, "...") == 0);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("ds_escape");
 	TCase *tc = tcase_create("ds_escape");
 
 	tcase_add_loop_test(tc, test_escape, 0, N_ROWS(escs));
+	tcase_add_test(tc, test_esc_buffers);
 	suite_add_tcase(s, tc);
 	return s;
 }
