@@ -5,13 +5,24 @@ _harness_net=1
 
 _ports_taken=" "
 
+# The kernel hands out ports of ip_local_port_range to every socket that
+# connects or sends unbound (kamailio's relay control socket, sipp's, a
+# phone's TCP): a port a test chose there may be taken before the test's
+# process binds it. Test ports come from below that range, the relay's
+# media ports from above it.
+read -r EPH_LO EPH_HI </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
+	{ EPH_LO=32768 EPH_HI=60999; }
+TEST_PORT_LO=20000
+TEST_PORT_HI=$((EPH_LO > TEST_PORT_LO + 2000 ? EPH_LO - 1 : 32767))
+MEDIA_PORT_LO=$((EPH_HI < 64000 ? EPH_HI + 1 : 61000))
+
 # a port free for UDP and TCP on 127.0.0.1 and ::1, not handed out before
 free_port()
 {
 	local used p
 	used=$(ss -Hlntu 2>/dev/null | awk '{n=split($5,a,":"); print a[n]}')
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		p=$((TEST_PORT_LO + RANDOM % (TEST_PORT_HI - TEST_PORT_LO + 1)))
 		case "$_ports_taken" in *" $p "*) continue ;; esac
 		if ! printf '%s\n' $used | grep -qx "$p"; then
 			_ports_taken="$_ports_taken$p "
@@ -28,7 +39,7 @@ free_media_port()
 	local used p i ok
 	used=" $(ss -Hlnu 2>/dev/null | awk '{n=split($4,a,":"); print a[n]}' | tr '\n' ' ') "
 	while :; do
-		p=$((20000 + (RANDOM % 20000) * 2))
+		p=$((TEST_PORT_LO + (RANDOM % ((TEST_PORT_HI - TEST_PORT_LO - 3) / 2)) * 2))
 		ok=1
 		for i in 0 1 2 3; do
 			case "$_ports_taken$used" in *" $((p + i)) "*) ok=0 ;; esac

@@ -12,14 +12,15 @@ RTPCHECK=$TOP/build/tools/rtpcheck
 # RTPE_IFACES=pair (the rtpproxy backend, whose protocol has only the e/i
 # directions) interface "internal" is on 127.0.0.1 and "external" on ::1
 # (the IPv6 side is "e"). Sets RTPE_PID RTPP_PORT NG_PORT CLI_PORT
-# RTPE_PMIN. Media ports: 100 from a random base in 60000-64999, or
+# RTPE_PMIN. Media ports: 100 from a random base above the kernel's
+# ephemeral range (MEDIA_PORT_LO, net.sh), or
 # RTPE_PORTS from RTPE_PORT_MIN when set (a load needs 2 per call on each
 # interface). "start_rtpengine same" starts it again on the ports of the
 # previous one (a relay restart), logging to rtpengine.<n>.log.
 RTPE_STARTS=0
 relay_ports()
 {
-	RTPE_PMIN=${RTPE_PORT_MIN:-$((60000 + (RANDOM % 50) * 100))}
+	RTPE_PMIN=${RTPE_PORT_MIN:-$((MEDIA_PORT_LO + (RANDOM % ((65435 - MEDIA_PORT_LO) / 100)) * 100))}
 	RTPP_PORT=$(free_port)
 	NG_PORT=$(free_port)
 	CLI_PORT=$(free_port)
