@@ -269,3 +269,43 @@ int rp_host_needs_brackets(const char *host, int len)
 	return memchr(host, ':', (size_t)len) != NULL;
 }
 
+
+/* murmur3's final mix: the weight of (key, node) must look independent
+ * for every node, not just differ in a few bits */
+static uint32_t rp_mix(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+int rp_rendezvous(uint32_t key_hash, const int *live, int nlive)
+{
+	int i, best = -1;
+	uint32_t w, bw = 0;
+
+	for(i = 0; i < nlive; i++) {
+		w = rp_mix(key_hash ^ rp_mix((uint32_t)live[i] * 0x9e3779b9u + 1u));
+		if(best < 0 || w > bw || (w == bw && live[i] < best)) {
+			best = live[i];
+			bw = w;
+		}
+	}
+	return best;
+}
+
+int rp_owner(uint32_t key_hash, int sid, int self, const int *live,
+		int nlive)
+{
+	int i;
+
+	if(nlive <= 0)
+		return self;
+	for(i = 0; i < nlive; i++)
+		if(live[i] == sid)
+			return sid;
+	return rp_rendezvous(key_hash, live, nlive);
+}

@@ -179,4 +179,18 @@ int rp_callid_parse(const char *cid, int len, uint32_t *seq,
 /*! 1 when a Via branch is that of one of our pings */
 int rp_branch_ours(const char *branch, int len);
 
+/*! cluster ownership: the live node that pings a contact. key_hash is
+ * rp_hash() of something every node holds identically for the contact
+ * (its ruid). Rendezvous (highest random weight) over the live ids: when a
+ * node leaves, only its contacts move, spread evenly over the others; when
+ * it returns, exactly those come back. Ties go to the lower id. -1 when
+ * nlive is 0. */
+int rp_rendezvous(uint32_t key_hash, const int *live, int nlive);
+
+/*! the owner of a contact saved by node sid (usrloc's server_id): sid
+ * itself while it is live, else the rendezvous choice among the live ids.
+ * No live list (nlive 0: no cluster) means every contact is self's. */
+int rp_owner(uint32_t key_hash, int sid, int self, const int *live,
+		int nlive);
+
 #endif

@@ -1293,6 +1293,50 @@ START_TEST(test_branch_ours)
 }
 END_TEST
 
+
+/* ownership: a live saver keeps its contacts; a dead one's go to the
+ * live nodes evenly, and only its contacts move */
+START_TEST(test_owner_rows)
+{
+	int all[3] = {1, 2, 3}, two[2] = {1, 3};
+	uint32_t h = rp_hash(L("ulcx-5f0-1-7"));
+
+	ck_assert_int_eq(rp_owner(h, 2, 1, NULL, 0), 1); /* no cluster: self */
+	ck_assert_int_eq(rp_owner(h, 2, 1, all, 3), 2);	/* saver live */
+	ck_assert_int_ne(rp_owner(h, 2, 1, two, 2), 2);	/* saver gone */
+	ck_assert_int_eq(rp_owner(h, 2, 3, two, 2), rp_owner(h, 2, 1, two, 2));
+	ck_assert_int_eq(rp_rendezvous(h, NULL, 0), -1);
+}
+END_TEST
+
+START_TEST(test_owner_spread)
+{
+	int all[3] = {1, 2, 3}, two[2] = {1, 3}, rev[2] = {3, 1};
+	int cnt[4] = {0, 0, 0, 0}, i, o, n = 30000;
+	char key[KEY_MAX];
+
+	for(i = 0; i < n; i++) {
+		int len = snprintf(key, sizeof(key), "ulcx-5f0e1a2b-%d-%d", 100, i);
+		uint32_t h = rp_hash(key, len);
+		o = rp_owner(h, 2, 1, two, 2);
+		/* every node decides alike, whatever the order of its list */
+		if(o != rp_owner(h, 2, 3, rev, 2))
+			ck_abort_msg("key %s: order changes the owner", key);
+		cnt[o]++;
+		/* a contact not saved by the dead node never moves */
+		if(rp_owner(h, 1, 3, two, 2) != 1 || rp_owner(h, 3, 1, all, 3) != 3)
+			ck_abort_msg("key %s: a live saver lost its contact", key);
+		/* rendezvous over all three: removing node 2 moves only its keys */
+		if(rp_rendezvous(h, all, 3) != 2
+				&& rp_rendezvous(h, all, 3) != rp_rendezvous(h, two, 2))
+			ck_abort_msg("key %s: moved though its node stayed", key);
+	}
+	ck_assert_int_eq(cnt[2], 0);
+	ck_assert_msg(cnt[1] > n * 45 / 100 && cnt[3] > n * 45 / 100,
+			"uneven takeover: %d / %d", cnt[1], cnt[3]);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("regping_logic");
@@ -1342,6 +1386,11 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_wbuf);
 	tcase_add_test(tc, test_branch_ours);
 	tcase_add_loop_test(tc, test_host_needs_brackets, 0, N_ROWS(vhosts));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cluster ownership");
+	tcase_add_test(tc, test_owner_rows);
+	tcase_add_test(tc, test_owner_spread);
 	suite_add_tcase(s, tc);
 
 	return s;
