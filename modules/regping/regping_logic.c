@@ -20,6 +20,18 @@
 
 #include "regping_logic.h"
 
+/* murmur3's final mix: every output bit depends on every input bit (the
+ * key hash's low bits, the weight of (key, node) for each node) */
+static uint32_t rp_mix(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
 uint32_t rp_hash(const char *key, int len)
 {
 	uint32_t h = 2166136261u;
@@ -29,13 +41,8 @@ uint32_t rp_hash(const char *key, int len)
 		h ^= (unsigned char)key[i];
 		h *= 16777619u;
 	}
-	/* FNV's low bits are weak for short keys: mix them (murmur3 final) */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	/* FNV's low bits are weak for short keys: mix them */
+	return rp_mix(h);
 }
 
 int rp_wheel_init(rp_wheel_t *w, uint32_t interval_ms, uint32_t tick_ms)
@@ -269,18 +276,6 @@ int rp_host_needs_brackets(const char *host, int len)
 	return memchr(host, ':', (size_t)len) != NULL;
 }
 
-
-/* murmur3's final mix: the weight of (key, node) must look independent
- * for every node, not just differ in a few bits */
-static uint32_t rp_mix(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
 
 int rp_rendezvous(uint32_t key_hash, const int *live, int nlive)
 {
