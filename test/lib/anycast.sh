@@ -165,3 +165,21 @@ ac_start_kamailio()
 	fi
 	note "kamailio $name pid $KAM_PID in $ns"
 }
+
+# the router's ECMP routes for the anycast addresses over the LBs given
+# (their numbers), as a BGP speaker on each LB would leave them when the
+# others withdraw: ac_route 1 3 after lb2 died; ac_route 1 2 3 when it is
+# back. Flows re-hash over the next hops left.
+ac_route()
+{
+	local r i nh6=() nh4=()
+	r=$(ac_router_ns)
+	for i in "$@"; do
+		nh6+=(nexthop via "2001:db8:0:$i::2" dev "lb$i")
+		nh4+=(nexthop via "$(ac_lb4 "$i")" dev "lb$i")
+	done
+	ip -n "$r" -6 route replace "$ANY6/128" "${nh6[@]}" &&
+		ip -n "$r" route replace "$ANY4/32" "${nh4[@]}" ||
+		fail "the ECMP routes for the anycast addresses over LBs $*"
+	note "anycast routes over lb$(echo "$@" | sed 's/ /, lb/g')"
+}
