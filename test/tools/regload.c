@@ -38,6 +38,16 @@
  * and number) pinged. COUNT 0 makes a pure sink: registration ends at once.
  * SIGTERM or SIGINT ends the run early, with the same line (SECONDS then
  * bounds a run whose end is decided by whoever started it).
+ *
+ * REGLOAD_LOG=users in the environment makes each OUTFILE line
+ * "<realtime_us> <user>": the arrival as CLOCK_REALTIME microseconds (to
+ * line up with the logs of other instances and with events of a test)
+ * and the user pinged (as counted for D: prefix and number, "-" for a
+ * request to none of ours). Which requests are recorded is the same.
+ *
+ * The server may answer from another address than SERVER_IP (an anycast
+ * service address answered by whichever node took the REGISTER, a node's
+ * own one): replies are matched by Call-ID and CSeq, not by their source.
  * Exit 0 when all COUNT users registered, 1 when not, 2 on bad arguments,
  * socket or file errors.
  */
@@ -125,7 +135,10 @@ static int reg_done;
 static int64_t t_start, t_reg_end;
 
 static int64_t *times;
+static int32_t *times_user; /* REGLOAD_LOG=users: the user of each, or -1 */
 static size_t times_n, times_cap;
+static int log_users;	/* REGLOAD_LOG=users */
+static int64_t rx_real; /* CLOCK_REALTIME us of the batch being read */
 static uint64_t *target_map;
 static long target_bits, targets;
 static long pings, crlf;
@@ -153,6 +166,8 @@ static void usage(void)
 			"  COUNT 0: only a sink. addresses: IPv4 or IPv6 literals "
 			"without brackets\n"
 			"  SIGTERM or SIGINT ends the run early (same line printed)\n"
+			"  REGLOAD_LOG=users: OUTFILE lines \"<realtime_us> <user>\" "
+			"(user \"-\": none of ours)\n"
 			"  exit 0 if all registered, 1 if not, 2 on bad arguments or "
 			"socket errors\n");
 	exit(2);
@@ -281,12 +296,17 @@ static int bound_socket(const rl_addr_t *a)
 	return fd;
 }
 
-static int64_t now_us(void)
+static int64_t clock_us(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t now_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
 }
 
 /* ------------------------------------------------------------------ */
@@ -566,12 +586,18 @@ static void target_mark(long v)
 	}
 }
 
-static void time_add(int64_t t)
+/* a recorded request: its time, with REGLOAD_LOG=users its user too */
+static void time_add(int64_t t, long user)
 {
 	if(times_n == times_cap) {
 		times_cap = times_cap ? times_cap * 2 : 65536;
 		times = xrealloc(times, times_cap * sizeof(*times));
+		if(log_users)
+			times_user =
+					xrealloc(times_user, times_cap * sizeof(*times_user));
 	}
+	if(log_users)
+		times_user[times_n] = (int32_t)user;
 	times[times_n++] = t;
 }
 
@@ -715,11 +741,11 @@ static void on_request(const char *buf, int len,
 
 	if(reg_done) {
 		pings++;
-		time_add(now - t_reg_end);
 		user = uri_user_num(sp1 + 1, (int)(sp2 - sp1 - 1));
 		if(user < 0 && hto.s)
 			user = uri_user_num(hto.s, hto.len);
 		target_mark(user);
+		time_add(log_users ? rx_real : now - t_reg_end, user);
 	}
 
 	if(is_ack)
@@ -803,6 +829,8 @@ static int rx_drain(void)
 			die_sock("recv on", &self);
 		}
 		now = now_us();
+		if(log_users)
+			rx_real = clock_us(CLOCK_REALTIME);
 		for(i = 0; i < r; i++) {
 			if(rx_msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				malformed++;
@@ -836,8 +864,15 @@ static void write_times(FILE *f, const char *path)
 {
 	size_t i;
 
-	for(i = 0; i < times_n; i++)
-		fprintf(f, "%lld\n", (long long)times[i]);
+	for(i = 0; i < times_n; i++) {
+		if(!log_users)
+			fprintf(f, "%lld\n", (long long)times[i]);
+		else if(times_user[i] < 0)
+			fprintf(f, "%lld -\n", (long long)times[i]);
+		else
+			fprintf(f, "%lld %s%ld\n", (long long)times[i], prefix,
+					(long)times_user[i]);
+	}
 	if(fflush(f) != 0 || ferror(f) || fclose(f) != 0) {
 		fprintf(stderr, "regload: write %s: %s\n", path, strerror(errno));
 		exit(2);
@@ -851,7 +886,7 @@ int main(int argc, char **argv)
 	struct pollfd pfd;
 	struct timespec ts;
 	sigset_t waitmask;
-	const char *p;
+	const char *p, *log;
 	double t_reg, t_meas;
 	FILE *out;
 
@@ -876,6 +911,14 @@ int main(int argc, char **argv)
 					   || (*p >= '0' && *p <= '9')
 					   || strchr("-_.!~*'()+$,", *p)))
 				tn_bad_arg("USER_PREFIX", prefix);
+	}
+	if((log = getenv("REGLOAD_LOG")) != NULL && log[0] != '\0') {
+		if(strcmp(log, "users") != 0) {
+			fprintf(stderr, "regload: REGLOAD_LOG=%s: only \"users\" is known\n",
+					log);
+			usage();
+		}
+		log_users = 1;
 	}
 	if(self.ss.ss_family != server.ss.ss_family) {
 		fprintf(stderr,
