@@ -39,5 +39,5 @@ afbridge_MOD_SRCS := $(ds_af_SRCS) $(ds_sdp_SRCS) $(ds_mark_SRCS) \
 	$(ds_escape_SRCS) $(DS_COMMON)/ds_kglue.c
 afbridge_MOD_LIBS := $(ds_mark_LIBS)
 ip6ref_MOD_SRCS := $(ds_af_SRCS) $(DS_COMMON)/ds_kglue.c
-regping_MOD_SRCS := $(ip6ref_parser_SRCS) $(ds_escape_SRCS) \
+regping_MOD_SRCS := $(ip6ref_parser_SRCS) $(ds_escape_SRCS) $(ds_num_SRCS) \
 	$(DS_COMMON)/ds_kglue.c

@@ -63,7 +63,12 @@ rp_params_t rp_params = {
 		.remove_dead = 0,
 		.hash_size = 1024,
 		.extra_ping_interval = 1000,
-		.event_callback = STR_NULL};
+		.event_callback = STR_NULL,
+		.cluster = 0,
+		.cluster_heartbeat = 1000,
+		.cluster_timeout = 3000,
+		.reply_socket_v4 = STR_NULL,
+		.reply_socket_v6 = STR_NULL};
 
 rp_counters_t rp_cnt;
 
@@ -145,6 +150,12 @@ int rp_init(void)
 	i = ds_pref_socket(&rp_params.socket_v4, 4, &rp_pref_sock[0]);
 	if(ds_pref_socket(&rp_params.socket_v6, 6, &rp_pref_sock[1]) < 0 || i < 0)
 		return -1;
+	i = ds_pref_socket(&rp_params.reply_socket_v4, 4, &rp_via_sock[0]);
+	if(ds_pref_socket(&rp_params.reply_socket_v6, 6, &rp_via_sock[1]) < 0
+			|| i < 0)
+		return -1;
+	if(rp_cluster_init() < 0)
+		return -1;
 
 	bind_usrloc = (bind_usrloc_t)find_export("ul_bind_usrloc", 1, 0);
 	if(bind_usrloc == NULL || bind_usrloc(&rp_ul) < 0) {
@@ -195,4 +206,5 @@ int rp_init(void)
 void rp_destroy(void)
 {
 	rp_table_destroy();
+	rp_cluster_destroy();
 }

@@ -42,6 +42,11 @@ typedef struct rp_params
 	int hash_size;	  /* first size of the ruid and AoR indexes (they grow) */
 	int extra_ping_interval; /* ms between two extra pings of a contact */
 	str event_callback; /* KEMI function for the contact-dead event */
+	int cluster;		   /* ownership over DMQ */
+	int cluster_heartbeat; /* ms between two heartbeats */
+	int cluster_timeout;   /* ms without one until a node is gone */
+	str reply_socket_v4;   /* the socket the pings' Via names */
+	str reply_socket_v6;
 } rp_params_t;
 
 extern rp_params_t rp_params;
@@ -52,6 +57,7 @@ typedef struct rp_counters
 	counter_handle_t replied_v4, replied_v6;
 	counter_handle_t timeouts_v4, timeouts_v6;
 	counter_handle_t dead;
+	counter_handle_t takeovers, handovers, relayed;
 } rp_counters_t;
 
 extern rp_counters_t rp_cnt;

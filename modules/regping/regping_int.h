@@ -67,8 +67,18 @@ typedef struct rp_entry
 	 * and a port, not a sockaddr_union of 128 bytes */
 	struct ip_addr ip;
 	uint16_t port;
+	uint16_t saver; /* usrloc's server_id of the contact, 0 unknown */
+	uint8_t mine;	/* enum rp_mine: this node pings it (cluster) */
 	char data[];
 } rp_entry_t;
+
+/* in a cluster, whether this node pings a contact (rp_entry_t.mine) */
+enum rp_mine
+{
+	RP_MINE_NOT = 0,
+	RP_MINE_OWN,  /* its saver */
+	RP_MINE_TAKEN /* for a saver that is gone */
+};
 
 /* the most buckets an index grows to */
 #define RP_INDEX_MAX (1u << 24)
@@ -100,6 +110,7 @@ typedef struct rp_job
 	uint32_t seq;
 	uint32_t failures;
 	rp_live_t live; /* for listings */
+	uint16_t saver;
 	str ruid, aor, uri, path;
 	char data[];
 } rp_job_t;
@@ -189,6 +200,27 @@ void rp_finish(rp_job_t *j);
 /* --- regping_reply.c --- */
 
 int rp_pre_reply(sip_msg_t *msg, unsigned int flags, void *param);
+
+/* --- regping_cluster.c: the nodes over DMQ --- */
+
+#define RP_NODES_MAX 64
+extern int rp_cluster_on;
+/* the sockets the pings' Via names (reply_socket_v4/_v6), NULL: the
+ * sending one */
+extern struct socket_info *rp_via_sock[2];
+
+/*! bind dmq, register the regping peer (mod_init; modparam cluster) */
+int rp_cluster_init(void);
+void rp_cluster_destroy(void);
+/*! the timer: join when due, a heartbeat every cluster_heartbeat ms */
+void rp_cluster_heartbeat(uint64_t now);
+/*! the nodes heard (room for RP_NODES_MAX) and self's since; the count */
+int rp_cluster_snapshot(rp_peer_t *p, uint64_t *self_since);
+/*! a reply to a ping whose Via names another live node: 1 when relayed
+ * there, -1 when that failed, 0 when it is not for another node */
+int rp_cluster_relay(sip_msg_t *msg);
+/*! the owner of e for the listing: -1 none live */
+int rp_cluster_owner(uint32_t hash, int saver);
 
 /* --- regping_event.c: event_route[regping:contact-dead] --- */
 

@@ -304,3 +304,17 @@ int rp_owner(uint32_t key_hash, int sid, int self, const int *live,
 			return sid;
 	return rp_rendezvous(key_hash, live, nlive);
 }
+
+int rp_live_ids(const rp_peer_t *p, int n, int self, uint64_t self_since,
+		uint64_t now, uint64_t t, uint32_t timeout_ms, int *out)
+{
+	int i, k = 0;
+
+	if(t >= self_since)
+		out[k++] = self;
+	for(i = 0; i < n; i++)
+		if(p[i].id != self && p[i].heard + timeout_ms >= now
+				&& p[i].since <= t)
+			out[k++] = p[i].id;
+	return k;
+}

@@ -193,4 +193,21 @@ int rp_rendezvous(uint32_t key_hash, const int *live, int nlive);
 int rp_owner(uint32_t key_hash, int sid, int self, const int *live,
 		int nlive);
 
+/*! a cluster node as the timer sees it: its id (server_id), the wall
+ * time (ms) from which it pings its contacts, the last time it was heard */
+typedef struct rp_peer
+{
+	int id;
+	uint64_t since;
+	uint64_t heard;
+} rp_peer_t;
+
+/*! the ids that ping the contacts of the slot due at wall time t, into
+ * out (room for n + 1): self when t >= self_since, and each peer heard
+ * within timeout_ms of now whose since is at most t. Every node decides
+ * the slot at t alike, so a returning node and the one handing its
+ * contacts back switch at the same slot. Returns the count. */
+int rp_live_ids(const rp_peer_t *p, int n, int self, uint64_t self_since,
+		uint64_t now, uint64_t t, uint32_t timeout_ms, int *out);
+
 #endif

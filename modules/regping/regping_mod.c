@@ -103,6 +103,12 @@ static counter_def_t rp_counter_defs[] = {
 		"pings to IPv6 contacts not answered within an interval"},
 	{&rp_cnt.dead, "dead", 0, 0, 0,
 		"contacts declared dead after max_failures unanswered pings"},
+	{&rp_cnt.takeovers, "takeovers", 0, 0, 0,
+		"contacts this node began to ping for a node that is gone"},
+	{&rp_cnt.handovers, "handovers", 0, 0, 0,
+		"contacts taken over that this node stopped pinging (their node is back)"},
+	{&rp_cnt.relayed, "relayed", 0, 0, 0,
+		"replies to another node's pings relayed to it"},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -135,6 +141,11 @@ static param_export_t params[] = {
 	{"hash_size", PARAM_INT, &rp_params.hash_size},
 	{"extra_ping_interval", PARAM_INT, &rp_params.extra_ping_interval},
 	{"event_callback", PARAM_STR, &rp_params.event_callback},
+	{"cluster", PARAM_INT, &rp_params.cluster},
+	{"cluster_heartbeat", PARAM_INT, &rp_params.cluster_heartbeat},
+	{"cluster_timeout", PARAM_INT, &rp_params.cluster_timeout},
+	{"reply_socket_v4", PARAM_STR, &rp_params.reply_socket_v4},
+	{"reply_socket_v6", PARAM_STR, &rp_params.reply_socket_v6},
 	{0, 0, 0}
 };
 

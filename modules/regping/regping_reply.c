@@ -46,6 +46,10 @@ int rp_reply_received(sip_msg_t *msg)
 					msg->via1->branch->value.len)
 			|| parse_headers(msg, HDR_VIA2_F, 0) < 0 || msg->via2 != NULL)
 		return 1;
+	/* the ping of another node (its reply came to this one by the
+	 * anycast route): to that node */
+	if(rp_cluster_on && rp_cluster_relay(msg) != 0)
+		return 0;
 	if(ours < 0) {
 		LM_DBG("malformed ping Call-ID [%s]\n", rp_esc(&cid));
 		return 0;

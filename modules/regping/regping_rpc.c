@@ -38,6 +38,12 @@ static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
 	snprintf(addr, sizeof(addr), "%s",
 			e->af ? su2a(&e->dst, sizeof(e->dst)) : "unresolved");
 	/* seq is unsigned 32-bit and starts at random: not an int */
+	if(rp_cluster_on
+			&& rpc->struct_add(th, "dd", "saver", (int)e->saver, "owner",
+					   rp_cluster_owner(rp_hash(e->ruid.s, e->ruid.len),
+							   e->saver))
+					   < 0)
+		return -1;
 	return rpc->struct_add(th, "SSSssdSjjddJ", "aor", &e->aor, "contact",
 			&e->uri, "ruid", &e->ruid, "address", addr, "proto",
 			get_proto_name(e->proto), "af", (int)e->af, "socket",
@@ -182,6 +188,10 @@ static const char *rp_rpc_list_doc[] = {
 		"Pinged contacts, all or those of one AoR: address, family, socket, "
 		"last ping and reply (unix time), failures",
 		0};
+static const char *rp_rpc_nodes_doc[] = {
+		"The cluster's nodes: this one and those heard over DMQ (id, "
+		"state, since when they ping, last heard)",
+		0};
 static const char *rp_rpc_ping_doc[] = {"Ping the contacts of an AoR now", 0};
 
 /* clang-format off */
@@ -189,6 +199,7 @@ rpc_export_t rp_rpc[] = {
 	{"regping.status", rp_rpc_status, rp_rpc_status_doc, 0},
 	{"regping.list", rp_rpc_list, rp_rpc_list_doc, RET_ARRAY},
 	{"regping.ping", rp_rpc_ping, rp_rpc_ping_doc, 0},
+	{"regping.nodes", rp_cluster_rpc_nodes, rp_rpc_nodes_doc, RET_ARRAY},
 	{0, 0, 0, 0}
 };
 /* clang-format on */

@@ -23,4 +23,7 @@
 
 extern rpc_export_t rp_rpc[];
 
+/*! regping.nodes (regping_cluster.c) */
+void rp_cluster_rpc_nodes(rpc_t *rpc, void *ctx);
+
 #endif

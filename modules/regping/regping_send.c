@@ -155,7 +155,11 @@ static void rp_tag_hex(char *out)
 /* the ping into buf; its length, -1 when it does not fit */
 static int rp_build(rp_job_t *j, char *buf, int size)
 {
-	struct socket_info *s = j->sock;
+	/* in a cluster the node's own address, where the replies are to
+	 * come back, while the ping leaves from the anycast one */
+	struct socket_info *s = j->proto == PROTO_UDP && rp_via_sock[j->af == 6]
+									? rp_via_sock[j->af == 6]
+									: j->sock;
 	str host = s->useinfo.name.len > 0 ? s->useinfo.name : s->address_str;
 	str port = s->useinfo.port_no > 0 ? s->useinfo.port_no_str
 									   : s->port_no_str;

@@ -279,6 +279,7 @@ rp_job_t *rp_job_new(rp_entry_t *e)
 	j->seq = e->live.seq;
 	j->failures = e->live.failures;
 	j->live = e->live;
+	j->saver = e->saver;
 	return j;
 }
 

@@ -24,6 +24,8 @@
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
 #include "core/timer_proc.h"
+#include "core/globals.h"
+#include "core/counters.h"
 
 #include "ds_kglue.h"
 #include "regping_int.h"
@@ -42,6 +44,55 @@ typedef struct rp_due_item
 } rp_due_item_t;
 static rp_due_item_t *rp_queue_head = NULL, *rp_queue_tail = NULL;
 
+/* in a cluster: the nodes as last read, and the ids that pinged the last
+ * slot sent (rp_live_ids()); without a cluster rp_nids is 1, this node */
+static rp_peer_t rp_peers[RP_NODES_MAX];
+static int rp_npeers = 0;
+static uint64_t rp_self_since = 0;
+static int rp_ids[RP_NODES_MAX + 1], rp_nids = 0;
+
+/* the ids that ping the slot due at wall time t, into ids */
+static int rp_ids_at(uint64_t now, uint64_t t, int *ids)
+{
+	return rp_live_ids(rp_peers, rp_npeers, server_id, rp_self_since, now, t,
+			(uint32_t)rp_params.cluster_timeout, ids);
+}
+
+/* whether this node pings e in a slot pinged by ids[0..n) (lock held);
+ * counts what changes hands. A contact another node pings has nothing of
+ * this node's outstanding: its first ping here judges nothing. */
+static int rp_mine(rp_entry_t *e, const int *ids, int n)
+{
+	if(!rp_cluster_on)
+		return 1;
+	if(n > 0 && rp_owner(e->hash, e->saver, server_id, ids, n) == server_id) {
+		if(e->mine == RP_MINE_NOT && e->saver != server_id) {
+			e->mine = RP_MINE_TAKEN;
+			counter_inc(rp_cnt.takeovers);
+		} else if(e->mine == RP_MINE_NOT) {
+			e->mine = RP_MINE_OWN;
+		}
+		return 1;
+	}
+	if(e->mine == RP_MINE_TAKEN)
+		counter_inc(rp_cnt.handovers);
+	e->mine = RP_MINE_NOT;
+	e->live.awaiting = 0;
+	return 0;
+}
+
+/* append j to the jobs */
+static void rp_add_job(rp_job_t *j, rp_job_t **jobs, rp_job_t **jtail)
+{
+	if(j == NULL)
+		return;
+	if(*jtail)
+		(*jtail)->next = j;
+	else
+		*jobs = j;
+	*jtail = j;
+}
+
 /* the contacts of one slot that are not queued yet (takes the lock):
  * while nothing waits in the queue and max_rate allows, each is judged
  * at once and its ping appended to *jobs (sent right after, as it would
@@ -50,29 +101,21 @@ static rp_due_item_t *rp_queue_head = NULL, *rp_queue_tail = NULL;
  * holds no interval's worth of copies); the others are queued */
 #define RP_DIRECT_MAX 4096
 static void rp_queue_slot(uint32_t slot, uint64_t mono, uint64_t now,
-		rp_job_t **jobs, rp_job_t **jtail, int *n)
+		const int *ids, int nids, rp_job_t **jobs, rp_job_t **jtail, int *n)
 {
 	rp_due_item_t *q;
 	rp_entry_t *e;
-	rp_job_t *j;
 	str ruid;
 
 	lock_get(&rp_tbl->lock);
 	for(e = rp_tbl->slots[slot]; e; e = e->wnext) {
-		if(e->queued)
+		if(e->queued || !rp_mine(e, ids, nids))
 			continue;
 		if(rp_queue_head == NULL && *n < RP_DIRECT_MAX
 				&& rp_budget_avail(&rp_tbl->budget, mono) > 0) {
 			(*n)++;
-			j = rp_due(e, now);
+			rp_add_job(rp_due(e, now), jobs, jtail);
 			rp_budget_spend(&rp_tbl->budget, 1);
-			if(j) {
-				if(*jtail)
-					(*jtail)->next = j;
-				else
-					*jobs = j;
-				*jtail = j;
-			}
 			continue;
 		}
 		ruid = rp_entry_str(e, RP_E_RUID);
@@ -155,8 +198,9 @@ static int rp_take(uint64_t mono, uint64_t now, rp_job_t **j)
 	if(rp_queue_head == NULL)
 		rp_queue_tail = NULL;
 	e = rp_find(&q->ruid, q->hash, NULL);
-	if(e) {
+	if(e)
 		e->queued = 0;
+	if(e && rp_mine(e, rp_ids, rp_nids)) {
 		*j = rp_due(e, now);
 		rp_budget_spend(&rp_tbl->budget, 1);
 	}
@@ -165,26 +209,89 @@ static int rp_take(uint64_t mono, uint64_t now, rp_job_t **j)
 	return 0;
 }
 
+/* a node that pinged the slots up to the last one is gone (last heard
+ * at heard): the contacts it pinged that are this node's now, in the
+ * slots since then, are pinged at once rather than an interval later */
+static void rp_catch_up(int gone, uint64_t heard, uint64_t now,
+		const int *old, int nold, rp_job_t **jobs, rp_job_t **jtail)
+{
+	uint64_t t = heard / rp_wheel.tick_ms;
+	rp_entry_t *e;
+
+	if(t + rp_wheel.nslots <= rp_last_tick)
+		t = rp_last_tick - rp_wheel.nslots + 1;
+	lock_get(&rp_tbl->lock);
+	for(; t <= rp_last_tick; t++) {
+		for(e = rp_tbl->slots[t % rp_wheel.nslots]; e; e = e->wnext) {
+			if(e->queued
+					|| rp_owner(e->hash, e->saver, server_id, old, nold)
+							   != gone
+					|| !rp_mine(e, rp_ids, rp_nids))
+				continue;
+			rp_add_job(rp_due(e, now), jobs, jtail);
+			rp_budget_spend(&rp_tbl->budget, 1);
+		}
+	}
+	lock_release(&rp_tbl->lock);
+}
+
+/* a cluster's nodes read again; the nodes that pinged until now and are
+ * gone have their contacts caught up */
+static void rp_read_nodes(
+		uint64_t now, uint64_t tick, rp_job_t **jobs, rp_job_t **jtail)
+{
+	rp_peer_t prev[RP_NODES_MAX];
+	int old[RP_NODES_MAX + 1], nold = rp_nids, nprev = rp_npeers, i, k;
+
+	rp_cluster_heartbeat(now);
+	memcpy(old, rp_ids, sizeof(int) * nold);
+	memcpy(prev, rp_peers, sizeof(rp_peer_t) * nprev);
+	rp_npeers = rp_cluster_snapshot(rp_peers, &rp_self_since);
+	rp_nids = rp_ids_at(now, tick * rp_wheel.tick_ms, rp_ids);
+	for(i = 0; i < nold; i++) {
+		for(k = 0; k < rp_nids && rp_ids[k] != old[i]; k++)
+			;
+		if(k < rp_nids || old[i] == server_id)
+			continue;
+		for(k = 0; k < nprev && prev[k].id != old[i]; k++)
+			;
+		LM_INFO("node %d is gone: its contacts are pinged by the live "
+				"nodes\n",
+				old[i]);
+		rp_catch_up(old[i], k < nprev ? prev[k].heard : now, now, old, nold,
+				jobs, jtail);
+	}
+}
+
 /* the timer process: queue the slots of the ticks since the last run
  * (a late run catches up, at most one interval; an early one does
- * nothing), send what the budget allows */
+ * nothing), send what the budget allows. In a cluster the wheel turns on
+ * the wall clock: every node has a slot at the same time (NTP-synced
+ * clocks), so a contact changes hands at one slot. */
 static void rp_timer(unsigned int ticks, void *param)
 {
 	uint64_t mono = rp_mono_ms(), now = rp_wall_ms();
-	uint64_t tick = mono / rp_wheel.tick_ms, t;
+	uint64_t tick = (rp_cluster_on ? now : mono) / rp_wheel.tick_ms, t;
 	rp_job_t *jobs = NULL, *jtail = NULL, *j;
-	int n = 0;
+	int n = 0, ids[RP_NODES_MAX + 1], nids = 1;
 
 	if(!rp_started) {
 		rp_load_usrloc();
 		rp_last_tick = tick - 1;
 		rp_started = 1;
+		rp_ids[0] = server_id;
+		rp_nids = rp_cluster_on ? 0 : 1;
 	}
 	if(tick > rp_last_tick + rp_wheel.nslots)
 		rp_last_tick = tick - rp_wheel.nslots;
-	for(t = rp_last_tick + 1; t <= tick; t++)
-		rp_queue_slot((uint32_t)(t % rp_wheel.nslots), mono, now, &jobs,
-				&jtail, &n);
+	if(rp_cluster_on)
+		rp_read_nodes(now, tick, &jobs, &jtail);
+	for(t = rp_last_tick + 1; t <= tick; t++) {
+		if(rp_cluster_on)
+			nids = rp_ids_at(now, t * rp_wheel.tick_ms, ids);
+		rp_queue_slot((uint32_t)(t % rp_wheel.nslots), mono, now,
+				rp_cluster_on ? ids : rp_ids, nids, &jobs, &jtail, &n);
+	}
 	if(tick > rp_last_tick)
 		rp_last_tick = tick;
 	for(;;) {

@@ -178,6 +178,10 @@ static void rp_upsert(ucontact_t *c)
 	e->tcpconn_id = t.tcpconn_id;
 	e->proto = (uint8_t)t.proto;
 	e->af = (uint8_t)af;
+	/* the node that took its REGISTER (dmq_usrloc replicates it) */
+	e->saver = c->server_id > 0 && c->server_id <= 65535
+					   ? (uint16_t)c->server_id
+					   : 0;
 
 	lock_get(&rp_tbl->lock);
 	old = rp_find(&c->ruid, h, &pprev);
@@ -186,6 +190,7 @@ static void rp_upsert(ucontact_t *c)
 		e->live = old->live;
 		e->queued = old->queued;
 		e->last_poke = old->last_poke;
+		e->mine = old->mine;
 		rp_unlink(old, pprev);
 	} else {
 		/* the sequence number is in the pings' Call-ID and branch: start

@@ -1309,6 +1309,36 @@ START_TEST(test_owner_rows)
 }
 END_TEST
 
+/* who pings the slot due at t: a peer counts from its since on and
+ * while heard within the timeout; self from its own since on */
+START_TEST(test_live_ids)
+{
+	rp_peer_t p[3] = {{2, 1000, 5000}, {3, 6000, 5000}, {4, 0, 1000}};
+	int out[4], n;
+
+	/* at now 5500, t 5500: self (since 2000), 2 (heard 500 ms ago);
+	 * not 3 (pings from 6000 on), not 4 (heard 4500 ms ago) */
+	n = rp_live_ids(p, 3, 1, 2000, 5500, 5500, 3000, out);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(out[0], 1);
+	ck_assert_int_eq(out[1], 2);
+	/* the slot at 6000: 3 joins there, on every node alike */
+	n = rp_live_ids(p, 3, 1, 2000, 5500, 6000, 3000, out);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(out[2], 3);
+	/* a joining self pings nothing before its since */
+	n = rp_live_ids(p, 3, 1, 9000, 5500, 5500, 3000, out);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(out[0], 2);
+	/* exactly at the timeout still live, one ms later gone */
+	ck_assert_int_eq(rp_live_ids(p, 3, 1, 9000, 8000, 8000, 3000, out), 2);
+	ck_assert_int_eq(rp_live_ids(p, 3, 1, 9000, 8001, 8000, 3000, out), 0);
+	/* a peer with our own id (a misconfigured twin) is not counted */
+	p[0].id = 1;
+	ck_assert_int_eq(rp_live_ids(p, 1, 1, 0, 5500, 5500, 3000, out), 1);
+}
+END_TEST
+
 START_TEST(test_owner_spread)
 {
 	int all[3] = {1, 2, 3}, two[2] = {1, 3}, rev[2] = {3, 1};
@@ -1391,6 +1421,7 @@ Suite *unit_suite(void)
 	tc = tcase_create("cluster ownership");
 	tcase_add_test(tc, test_owner_rows);
 	tcase_add_test(tc, test_owner_spread);
+	tcase_add_test(tc, test_live_ids);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -8,8 +8,9 @@
 # that got it over DMQ - has the contact in usrloc and in regping, to be
 # pinged at the address and port it registered from, from the anycast
 # socket it came in on; a second device of one of them is pinged at its
-# own source on every LB, the first one still at its. Needs root (ip
-# netns); skipped without.
+# own source on every LB, the first one still at its; each contact is
+# pinged by the LB that took its REGISTER alone. Needs root (ip netns);
+# skipped without.
 . "$(dirname "$0")/../../lib/harness.sh" frag anycast
 
 why=$(ac_unavailable)
@@ -40,6 +41,12 @@ for h in 1 2 3; do
 		fail "lb$h does not see three active DMQ nodes: $(rpc @lb$h dmq.list_nodes | tr '\n' ' ')"
 done
 note "DMQ: every LB sees the three nodes active"
+# regping's own view: each node pings its contacts (self), hears the others
+for h in 1 2 3; do
+	wait_for 20 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock regping.nodes | grep -cE 'state: (self|live)' | grep -qx 3" ||
+		fail "regping on lb$h has not joined with two others: $(rpc @lb$h regping.nodes | tr '\n' ' ')"
+done
+note "regping: every LB pings its own contacts and hears the two others"
 
 # phone $1 registers user $3 from its address $2 at the anycast address $4,
 # with a Contact port other than its own (as a phone behind a NAT would):
@@ -97,4 +104,28 @@ for h in 1 2 3; do
 	[ "$got" = "$want" ] || fail "regping on lb$h pings alice's devices at '$got', want '$want'"
 done
 note "alice's two devices: every LB pings each at its own source ($want)"
+
+# ownership (regping cluster mode): every LB names the same owner of
+# each contact, the LB that took its REGISTER (usrloc's Server-Id), and
+# after an interval and a half only the owner has pinged it
+sleep 3
+for h in 1 2 3; do
+	rpc @lb$h regping.list >"$OUT/lb$h.own" || fail "regping.list on lb$h"
+	rpc @lb$h regping.nodes >"$OUT/lb$h.nodes" || fail "regping.nodes on lb$h"
+	awk '$1 == "ruid:" { r = $2 } $1 == "saver:" { s = $2 } $1 == "owner:" { o = $2 }
+		$1 == "last_ping:" { print r, s, o, ($2 > 0) }' "$OUT/lb$h.own" | sort >"$OUT/lb$h.own.tsv"
+	[ "$(wc -l <"$OUT/lb$h.own.tsv")" = 3 ] || fail "lb$h lists $(wc -l <"$OUT/lb$h.own.tsv") contacts with an owner, want 3: $(cat "$OUT/lb$h.own")"
+done
+while read -r ruid saver owner _; do
+	[ "$saver" != 0 ] && [ "$saver" = "$owner" ] || fail "contact $ruid: saver $saver, owner $owner"
+	for h in 1 2 3; do
+		line=$(grep "^$ruid " "$OUT/lb$h.own.tsv")
+		read -r _ s o pinged <<<"$line"
+		[ "$s $o" = "$saver $owner" ] || fail "lb$h has $ruid saved by $s owned by $o, lb1 says $saver $owner"
+		want=0
+		[ "$h" = "$owner" ] && want=1
+		[ "$pinged" = "$want" ] || fail "contact $ruid (owner lb$owner): pinged by lb$h is $pinged, want $want"
+	done
+done <"$OUT/lb1.own.tsv"
+note "ownership: each contact's owner is the LB that took its REGISTER, on all three; only the owner pinged it"
 exit 0

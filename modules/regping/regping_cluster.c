@@ -1,0 +1,385 @@
+/*
+ * regping - keepalive pinger for registered contacts
+ *
+ * Copyright (C) 2026 dualstack project
+ *
+ * This file is part of dualstack, a set of modules for Kamailio.
+ *
+ * This program is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation; either version 2 of the License, or
+ * (at your option) any later version.
+ */
+
+/*!
+ * \file
+ * \brief regping :: a cluster over DMQ: heartbeats between the nodes, the
+ * nodes heard, replies relayed to the node that sent the ping
+ *
+ * Every node (usrloc's server_id) broadcasts a heartbeat to the regping
+ * DMQ peer every cluster_heartbeat ms: its id, the wall time from which it
+ * pings its contacts, and the address its pings' Via names. A node not
+ * heard for cluster_timeout ms is gone. The timer (regping_timer.c) decides
+ * who pings a contact from that list (rp_live_ids(), rp_owner()).
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/globals.h"
+#include "core/mem/shm_mem.h"
+#include "core/locking.h"
+#include "core/counters.h"
+#include "core/rpc.h"
+#include "core/forward.h"
+#include "core/ip_addr.h"
+#include "core/socket_info.h"
+#include "core/parser/msg_parser.h"
+#include "core/parser/parse_via.h"
+#include "modules/dmq/bind_dmq.h"
+
+#include "../ip6ref/ip6ref_parser.h"
+#include "ds_num.h"
+#include "regping_int.h"
+
+typedef struct rp_node
+{
+	rp_peer_t p;
+	ip6r_addr_t via[2]; /* [0] IPv4, [1] IPv6: where its pings' replies go */
+	uint16_t via_port[2];
+	uint8_t has_via[2];
+} rp_node_t;
+
+typedef struct rp_nodes
+{
+	gen_lock_t lock;
+	uint64_t self_since; /* UINT64_MAX while joining */
+	int n;
+	rp_node_t node[RP_NODES_MAX];
+} rp_nodes_t;
+
+int rp_cluster_on = 0;
+struct socket_info *rp_via_sock[2];
+static rp_nodes_t *rp_nodes = NULL;
+static dmq_api_t rp_dmq;
+static dmq_peer_t *rp_dmq_peer = NULL;
+static str rp_dmq_ctype = str_init("text/plain");
+
+/* a heartbeat's address: "-", or host:port as the Via has them */
+static int rp_put_via(char *buf, int size, struct socket_info *s)
+{
+	if(s == NULL)
+		return snprintf(buf, size, "-");
+	return snprintf(buf, size, s->address.af == AF_INET6 ? "[%.*s]:%d" : "%.*s:%d",
+			s->address_str.len, s->address_str.s, (int)s->port_no);
+}
+
+static int rp_dmq_sent(sip_msg_t *msg, int code, dmq_node_t *node, void *param)
+{
+	/* a node that does not answer is judged by its own heartbeats */
+	return 0;
+}
+static dmq_resp_cback_t rp_dmq_resp = {rp_dmq_sent, 0};
+
+void rp_cluster_heartbeat(uint64_t now)
+{
+	static uint64_t last = 0, start = 0;
+	char body[256], v4[80], v6[80];
+	uint64_t since;
+	int i, heard = 0;
+	str b;
+
+	if(!rp_cluster_on)
+		return;
+	if(start == 0)
+		start = now;
+	lock_get(&rp_nodes->lock);
+	/* a node joins once the others can know it: after it heard one of
+	 * them (they have it in their DMQ lists), or after two timeouts
+	 * alone; from then on for one timeout more they still ping its
+	 * contacts, and both switch at the same slot */
+	if(rp_nodes->self_since == UINT64_MAX) {
+		for(i = 0; i < rp_nodes->n; i++)
+			heard |= rp_nodes->node[i].p.id != server_id;
+		if(heard || now - start >= 2 * (uint64_t)rp_params.cluster_timeout) {
+			rp_nodes->self_since = now + (uint64_t)rp_params.cluster_timeout;
+			LM_INFO("node %d pings its contacts from %llu (unix ms) on\n",
+					server_id, (unsigned long long)rp_nodes->self_since);
+		}
+	}
+	since = rp_nodes->self_since;
+	lock_release(&rp_nodes->lock);
+	if(last && now - last < (uint64_t)rp_params.cluster_heartbeat)
+		return;
+	last = now;
+	rp_put_via(v4, sizeof(v4), rp_via_sock[0]);
+	rp_put_via(v6, sizeof(v6), rp_via_sock[1]);
+	b.s = body;
+	b.len = snprintf(body, sizeof(body), "%d %llu %s %s", server_id,
+			since == UINT64_MAX ? 0ULL : (unsigned long long)since, v4, v6);
+	if(rp_dmq.bcast_message(rp_dmq_peer, &b, NULL, &rp_dmq_resp, 1,
+			   &rp_dmq_ctype)
+			< 0)
+		LM_WARN("cannot broadcast the heartbeat\n");
+}
+
+/* "-" or host:port (an IPv6 host in brackets) into a and *port */
+static int rp_parse_via(str *s, ip6r_addr_t *a, uint16_t *port)
+{
+	int i;
+	long p;
+
+	if(s->len == 1 && s->s[0] == '-')
+		return 0;
+	for(i = s->len - 1; i > 0 && s->s[i] != ':'; i--)
+		;
+	if(i <= 0 || ip6r_parse(s->s, i, a) < 0
+			|| ds_long_n(s->s + i + 1, s->len - i - 1, 1, 65535, &p) < 0)
+		return -1;
+	*port = (uint16_t)p;
+	return 1;
+}
+
+/* the next space-separated word of b from *pos */
+static str rp_word(str *b, int *pos)
+{
+	str w;
+
+	while(*pos < b->len && b->s[*pos] == ' ')
+		(*pos)++;
+	w.s = b->s + *pos;
+	while(*pos < b->len && b->s[*pos] != ' ')
+		(*pos)++;
+	w.len = (int)(b->s + *pos - w.s);
+	return w;
+}
+
+/* a heartbeat (a DMQ worker): "id since via4 via6" */
+static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
+{
+	str body, w[4];
+	long id, since;
+	ip6r_addr_t via[2];
+	uint16_t port[2] = {0, 0};
+	int has[2], i, pos = 0;
+	rp_node_t *n = NULL;
+
+	resp->resp_code = 400;
+	body.s = get_body(msg);
+	body.len = body.s ? msg->len - (int)(body.s - msg->buf) : 0;
+	for(i = 0; i < 4; i++)
+		w[i] = rp_word(&body, &pos);
+	if(ds_long_n(w[0].s, w[0].len, 1, 0x7fffffff, &id) < 0
+			|| ds_long_n(w[1].s, w[1].len, 0, 0x7fffffffffffffffL, &since) < 0
+			|| (has[0] = rp_parse_via(&w[2], &via[0], &port[0])) < 0
+			|| (has[1] = rp_parse_via(&w[3], &via[1], &port[1])) < 0) {
+		LM_ERR("malformed regping heartbeat [%s]\n", rp_esc(&body));
+		return 0;
+	}
+	resp->resp_code = 200;
+	if(id == server_id) {
+		LM_ERR("a heartbeat of node %ld, this node's own server_id: every "
+			   "node needs its own\n",
+				id);
+		return 0;
+	}
+	lock_get(&rp_nodes->lock);
+	for(i = 0; i < rp_nodes->n && n == NULL; i++)
+		if(rp_nodes->node[i].p.id == id)
+			n = &rp_nodes->node[i];
+	if(n == NULL && rp_nodes->n < RP_NODES_MAX) {
+		n = &rp_nodes->node[rp_nodes->n++];
+		memset(n, 0, sizeof(*n));
+		n->p.id = (int)id;
+		LM_INFO("node %ld heard\n", id);
+	}
+	if(n) {
+		if(n->p.heard + (uint64_t)rp_params.cluster_timeout < rp_wall_ms()
+				&& n->p.heard)
+			LM_INFO("node %ld heard again\n", id);
+		n->p.heard = rp_wall_ms();
+		n->p.since = since ? (uint64_t)since : UINT64_MAX;
+		for(i = 0; i < 2; i++) {
+			n->has_via[i] = (uint8_t)has[i];
+			if(has[i]) {
+				n->via[i] = via[i];
+				n->via_port[i] = port[i];
+			}
+		}
+	}
+	lock_release(&rp_nodes->lock);
+	if(n == NULL)
+		LM_ERR("more than %d nodes: node %ld ignored\n", RP_NODES_MAX, id);
+	return 0;
+}
+
+int rp_cluster_init(void)
+{
+	dmq_peer_t peer;
+	struct socket_info *si;
+	int f;
+
+	if(!rp_params.cluster)
+		return 0;
+	if(rp_params.cluster_heartbeat <= 0
+			|| rp_params.cluster_timeout <= rp_params.cluster_heartbeat) {
+		LM_ERR("cluster_timeout (%d ms) must be longer than "
+			   "cluster_heartbeat (%d ms), both positive\n",
+				rp_params.cluster_timeout, rp_params.cluster_heartbeat);
+		return -1;
+	}
+	if(server_id <= 0) {
+		LM_ERR("a cluster needs server_id (a number unique in the "
+			   "cluster, above 0), not %d\n",
+				server_id);
+		return -1;
+	}
+	/* replies come back to the node's own address: the first UDP socket
+	 * of each family unless reply_socket_v4/_v6 say */
+	for(f = 0; f < 2; f++) {
+		for(si = *get_sock_info_list(PROTO_UDP); si && !rp_via_sock[f];
+				si = si->next)
+			if(si->address.af == (f ? AF_INET6 : AF_INET))
+				rp_via_sock[f] = si;
+	}
+	if(dmq_load_api(&rp_dmq) < 0) {
+		LM_ERR("cluster mode needs dmq: load dmq.so before regping\n");
+		return -1;
+	}
+	rp_nodes = shm_malloc(sizeof(rp_nodes_t));
+	if(rp_nodes == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	memset(rp_nodes, 0, sizeof(*rp_nodes));
+	rp_nodes->self_since = UINT64_MAX;
+	if(lock_init(&rp_nodes->lock) == NULL) {
+		LM_ERR("cannot init the lock\n");
+		return -1;
+	}
+	memset(&peer, 0, sizeof(peer));
+	peer.peer_id.s = "regping";
+	peer.peer_id.len = 7;
+	peer.description.s = "regping";
+	peer.description.len = 7;
+	peer.callback = rp_dmq_msg;
+	rp_dmq_peer = rp_dmq.register_dmq_peer(&peer);
+	if(rp_dmq_peer == NULL) {
+		LM_ERR("cannot register the regping DMQ peer\n");
+		return -1;
+	}
+	rp_cluster_on = 1;
+	return 0;
+}
+
+void rp_cluster_destroy(void)
+{
+	if(rp_nodes) {
+		lock_destroy(&rp_nodes->lock);
+		shm_free(rp_nodes);
+		rp_nodes = NULL;
+	}
+}
+
+int rp_cluster_snapshot(rp_peer_t *p, uint64_t *self_since)
+{
+	int i, n;
+
+	lock_get(&rp_nodes->lock);
+	n = rp_nodes->n;
+	for(i = 0; i < n; i++)
+		p[i] = rp_nodes->node[i].p;
+	*self_since = rp_nodes->self_since;
+	lock_release(&rp_nodes->lock);
+	return n;
+}
+
+int rp_cluster_relay(sip_msg_t *msg)
+{
+	struct via_body *v = msg->via1;
+	ip6r_addr_t a;
+	struct dest_info di;
+	rp_node_t *n;
+	uint64_t now = rp_wall_ms();
+	uint16_t port = v->port ? (uint16_t)v->port : SIP_PORT;
+	int i, f, found = 0;
+
+	if(ip6r_parse(v->host.s, v->host.len, &a) < 0)
+		return 0;
+	f = !ip6r_is_v4(&a);
+	/* only to a live node's announced address: no reflection elsewhere */
+	lock_get(&rp_nodes->lock);
+	for(i = 0; i < rp_nodes->n && !found; i++) {
+		n = &rp_nodes->node[i];
+		found = n->p.id != server_id && n->has_via[f]
+				&& n->p.heard + (uint64_t)rp_params.cluster_timeout >= now
+				&& n->via_port[f] == port && ip6r_equal(&n->via[f], &a);
+	}
+	lock_release(&rp_nodes->lock);
+	if(!found)
+		return 0;
+	init_dest_info(&di);
+	di.proto = PROTO_UDP;
+	if(f) {
+		di.to.sin6.sin6_family = AF_INET6;
+		memcpy(&di.to.sin6.sin6_addr, a.b, 16);
+		di.to.sin6.sin6_port = htons(port);
+	} else {
+		di.to.sin.sin_family = AF_INET;
+		memcpy(&di.to.sin.sin_addr, a.b + 12, 4);
+		di.to.sin.sin_port = htons(port);
+	}
+	di.send_sock = get_send_socket(0, &di.to, PROTO_UDP);
+	if(di.send_sock == NULL || udp_send(&di, msg->buf, msg->len) < 0) {
+		LM_WARN("cannot relay a ping's reply to %s\n",
+				su2a(&di.to, sizeof(di.to)));
+		return -1;
+	}
+	counter_inc(rp_cnt.relayed);
+	return 1;
+}
+
+/* regping.nodes: this node and the others heard */
+void rp_cluster_rpc_nodes(rpc_t *rpc, void *ctx)
+{
+	rp_peer_t p[RP_NODES_MAX];
+	uint64_t since, now = rp_wall_ms();
+	void *th;
+	int i, n;
+
+	if(!rp_cluster_on) {
+		rpc->fault(ctx, 500, "Not in a cluster (modparam cluster)");
+		return;
+	}
+	n = rp_cluster_snapshot(p, &since);
+	if(rpc->add(ctx, "{", &th) < 0)
+		return;
+	rpc->struct_add(th, "dsJ", "id", server_id, "state",
+			since > now ? "joining" : "self", "since",
+			(unsigned long long)(since == UINT64_MAX ? 0 : since));
+	for(i = 0; i < n; i++) {
+		if(rpc->add(ctx, "{", &th) < 0)
+			return;
+		rpc->struct_add(th, "dsJJ", "id", p[i].id, "state",
+				p[i].heard + (uint64_t)rp_params.cluster_timeout < now
+						? "gone"
+						: (p[i].since > now ? "joining" : "live"),
+				"since", (unsigned long long)(p[i].since == UINT64_MAX ? 0 : p[i].since),
+				"heard_ms_ago", (unsigned long long)(now - p[i].heard));
+	}
+}
+
+int rp_cluster_owner(uint32_t hash, int saver)
+{
+	rp_peer_t p[RP_NODES_MAX];
+	int ids[RP_NODES_MAX + 1], n, k;
+	uint64_t since, now = rp_wall_ms();
+
+	if(!rp_cluster_on)
+		return server_id;
+	n = rp_cluster_snapshot(p, &since);
+	k = rp_live_ids(p, n, server_id, since, now, now,
+			(uint32_t)rp_params.cluster_timeout, ids);
+	return k > 0 ? rp_owner(hash, saver, server_id, ids, k) : -1;
+}
