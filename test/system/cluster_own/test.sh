@@ -9,19 +9,23 @@
 # test/lib/pingcount.py counts the pings per contact per interval.
 #   a. steady state, 5 intervals: no contact pinged twice in an interval
 #      (a duplicate), none not at all (a miss); every LB took some
-#      REGISTERs (usrloc's Server-Id, the saver)
-#   b. the LB that saved most stops (its PID), the router's routes go over
-#      the two others: the longest time a contact of the stopped LB waits
+#      REGISTERs (usrloc's Server-Id, the saver) and every LB names the
+#      saver as the owner (regping.list)
+#   b. the LB that saved most crashes (KILL by PID), the routes go over
+#      the two others: the longest time a contact of the crashed LB waits
 #      for a ping is at most the interval plus the time to notice the
-#      loss (regping's cluster_timeout); afterwards no misses, no contact
-#      declared dead (a reply that the router hands to another LB than the
-#      pinger still counts)
+#      loss (regping's cluster_timeout), the others' contacts wait no
+#      longer than an interval; afterwards no misses, no ping unanswered,
+#      no contact declared dead (a reply that the router hands to another
+#      LB than the pinger still counts)
 #   c. the LB starts again (same arguments), the routes go over all three;
-#      once its usrloc is synced and every LB's regping.nodes lists three
-#      live nodes: no duplicates while its contacts go back to it, no
-#      misses, and it pings its own contacts again
+#      it syncs its usrloc and every LB's regping.nodes lists three live
+#      nodes; from its start on: no duplicates while its contacts go back
+#      to it, no misses, and it pings its own contacts again (its pings
+#      per interval, regping.list's owner)
 # The figures go out in one block at the end (notes); a failed check fails
-# the test after all phases ran. Needs root (ip netns); skipped without.
+# the test after all phases ran. About 80 s. Needs root (ip netns);
+# skipped without.
 . "$(dirname "$0")/../../lib/harness.sh" system anycast
 
 PINGCOUNT=$TOP/test/lib/pingcount.py
@@ -133,8 +137,18 @@ rp_stat()
 }
 rp_sent() { echo $(($(rp_stat "$1" sent_v4) + $(rp_stat "$1" sent_v6))); }
 rp_unanswered() { echo $(($(rp_stat "$1" timeouts_v4) + $(rp_stat "$1" timeouts_v6))); }
-# the live nodes LB $1's regping.nodes lists ("" when it has no such RPC)
-rp_nodes() { rpc @lb$1 regping.nodes 2>/dev/null | grep -ci 'live\|active' ; }
+# the live nodes LB $1's regping.nodes lists, itself among them
+rp_nodes() { rpc @lb$1 regping.nodes 2>/dev/null | grep -cE '^\s*state: (self|live)$'; }
+all_live()
+{
+	local h
+	for h in 1 2 3; do
+		[ "$(rp_nodes $h)" = 3 ] || return 1
+	done
+}
+# regping's cluster: each LB pings (self) and hears the two others
+wait_for 20 all_live ||
+	fail "regping's nodes are not all live: $(for h in 1 2 3; do echo "lb$h:"; rpc @lb$h regping.nodes | tr -s '\n\t' '  '; done)"
 
 # the users: regload instance per phone and family, prefix p<j>v<af>u
 RL_PID=()
@@ -185,6 +199,19 @@ figure "saved (REGISTER taken, Server-Id): lb1 ${SAVED[1]}, lb2 ${SAVED[2]}, lb3
 for h in 1 2 3; do
 	[ "${SAVED[$h]}" -gt 0 ] || check "lb$h saved no contact: the router's hash sent it no phone"
 done
+# every LB names the saver as the owner (each regload's first user)
+bad=0
+for h in 1 2 3; do
+	for pfx in "${PFXS[@]}"; do
+		rpc @lb$h regping.list "${pfx}0" 2>&1
+	done >"$OUT/list-a-lb$h.txt"
+	bad=$((bad + $(awk -v f="$OUT/savers" 'BEGIN { while ((getline l < f) > 0) { split(l, a, " "); s[a[1]] = a[2] } }
+		$1 == "{" { u = sv = ow = "" } $1 == "aor:" { u = $2 } $1 == "saver:" { sv = $2 } $1 == "owner:" { ow = $2 }
+		$1 == "}" { if (sv != s[u] || ow != s[u]) n++; t++ }
+		END { print (t == '${#PFXS[@]}' ? n + 0 : 999) }' "$OUT/list-a-lb$h.txt")))
+done
+figure "   regping.list on each LB, each regload's first user: owner and saver other than usrloc's Server-Id $bad times"
+[ "$bad" = 0 ] || check "regping.list on the LBs names another saver or owner than usrloc's Server-Id ($bad, see list-a-lb*.txt)"
 
 # --- a. steady state ---
 # every contact pinged once before the first boundary (its phase)
@@ -192,7 +219,7 @@ sleep $((PI + 1))
 A0=$(now_us)
 sleep_iv 5.5 0.2
 
-# --- b. the LB that saved most stops ---
+# --- b. the LB that saved most crashes ---
 DEAD=2
 for h in 1 3; do
 	[ "${SAVED[$h]}" -gt "${SAVED[$DEAD]}" ] && DEAD=$h
@@ -203,9 +230,14 @@ for h in 1 2 3; do
 	PRE_TO[$h]=$(rp_unanswered $h) PRE_DEAD[$h]=$(rp_stat $h dead)
 done
 K=$(now_us)
+# a crash: KILL to the LB's processes by their PIDs (no goodbye over DMQ;
+# the others notice by its silence), then off the harness's list
+kids=$(pgrep -P "${LB_PID[$DEAD]}")
+kill -KILL "${LB_PID[$DEAD]}" $kids
+wait "${LB_PID[$DEAD]}" 2>/dev/null
 stop_pid "${LB_PID[$DEAD]}"
 ac_route "${LIVE[@]}"
-note "lb$DEAD (saved ${SAVED[$DEAD]}) stopped at $K"
+note "lb$DEAD (saved ${SAVED[$DEAD]}) killed at $K"
 # taken over within cluster_timeout after the last heartbeat heard; the
 # misses counted from an interval after that on
 B0=$((K + (CT + HB) * 1000 + PI * 1000000))
@@ -220,18 +252,14 @@ for h in "${LIVE[@]}"; do
 done
 
 # --- c. back ---
-HAND0=$(for h in "${LIVE[@]}"; do rp_stat $h handbacks; done | awk '{ n += $1 } END { print n + 0 }')
+HAND0=$(for h in "${LIVE[@]}"; do rp_stat $h handovers; done | awk '{ n += $1 } END { print n + 0 }')
 S=$(now_us)
 start_lb "$DEAD" "lb$DEAD-again"
 ac_route 1 2 3
 synced()
 {
 	[ "$(rp_contacts "$DEAD")" = "$NUSERS" ] || return 1
-	[ "$NODES_RPC" = 0 ] && return 0
-	local h
-	for h in 1 2 3; do
-		[ "$(rp_nodes $h)" = 3 ] || return 1
-	done
+	[ "$NODES_RPC" = 0 ] || all_live
 }
 NODES_RPC=1
 rpc @lb$DEAD regping.nodes >"$OUT/nodes-lb$DEAD.txt" 2>&1
@@ -239,7 +267,11 @@ grep -q 'not found' "$OUT/nodes-lb$DEAD.txt" && {
 	NODES_RPC=0
 	check "lb$DEAD has no RPC regping.nodes: $(head -c 200 "$OUT/nodes-lb$DEAD.txt")"
 }
-wait_for 30 synced || check "lb$DEAD back: regping has $(rp_contacts "$DEAD") of $NUSERS contacts; live nodes lb1 $(rp_nodes 1), lb2 $(rp_nodes 2), lb3 $(rp_nodes 3)"
+SYNCED="synced, 3 live nodes everywhere"
+wait_for 20 synced || {
+	SYNCED="NOT synced"
+	check "lb$DEAD back: regping has $(rp_contacts "$DEAD") of $NUSERS contacts; live nodes lb1 $(rp_nodes 1), lb2 $(rp_nodes 2), lb3 $(rp_nodes 3)"
+}
 R=$(now_us)
 for h in 1 2 3; do rpc @lb$h regping.nodes >"$OUT/nodes-lb$h.txt" 2>&1; done
 note "lb$DEAD back at $S, synced and seen by all at $R"
@@ -247,7 +279,7 @@ note "lb$DEAD back at $S, synced and seen by all at $R"
 for h in 1 2 3; do SENT0[$h]=$(rp_sent $h); done
 sleep $((2 * PI))
 for h in 1 2 3; do SENT_C[$h]=$((($(rp_sent $h) - SENT0[$h]) / 2)); done
-HAND=$(for h in 1 2 3; do rp_stat $h handbacks; done | awk '{ n += $1 } END { print n + 0 }')
+HAND=$(for h in 1 2 3; do rp_stat $h handovers; done | awk '{ n += $1 } END { print n + 0 }')
 sleep_iv 1.5 0.2
 C1=$(now_us)
 # regping.list of every regload's first user on the LB that is back
@@ -277,14 +309,16 @@ LOGS=("$OUT"/pings-*.log)
 # a.
 python3 "$PINGCOUNT" intervals "$OUT/users.all" "$A0" $PI 5 "${LOGS[@]}" >"$OUT/count-a.txt" 2>"$OUT/count-a.err"
 read -r _ dups _ miss < <(tail -n 1 "$OUT/count-a.txt")
-figure "a. steady state, 5 intervals of $PI s, $NUSERS contacts: duplicates $dups, misses $miss"
+tout=0 dead=0
+for h in 1 2 3; do tout=$((tout + PRE_TO[h])) dead=$((dead + PRE_DEAD[h])); done
+figure "a. steady state, 5 intervals of $PI s, $NUSERS contacts: duplicates $dups, misses $miss; since the start: pings unanswered $tout, contacts declared dead $dead"
 [ "$dups" = 0 ] || check "steady state: $dups duplicate pings ($(head -n 3 "$OUT/count-a.err" | xargs))"
 [ "$miss" = 0 ] || check "steady state: $miss misses ($(head -n 3 "$OUT/count-a.err" | xargs))"
 
 # b.
 read -r _ gap _ guser _ gat < <(python3 "$PINGCOUNT" gap "$OUT/users.saved$DEAD" "$K" "$B1" "${LOGS[@]}")
 bound=$((PI * 1000 + CT))
-figure "b. lb$DEAD (saved ${SAVED[$DEAD]}) stopped: longest wait for a ping of its contacts $(awk -v g="$gap" 'BEGIN { printf "%.2f", g / 1e6 }') s ($guser), bound interval $PI s + cluster_timeout $((CT / 1000)) s = $((bound / 1000)) s"
+figure "b. lb$DEAD (saved ${SAVED[$DEAD]}) crashed (KILL): longest wait for a ping of its contacts $(awk -v g="$gap" 'BEGIN { printf "%.2f", g / 1e6 }') s ($guser), bound interval $PI s + cluster_timeout $((CT / 1000)) s = $((bound / 1000)) s"
 [ "$gap" -le $(((bound + SLACK_MS) * 1000)) ] ||
 	check "lb$DEAD's contact $guser waited $gap us for a ping from $gat on, more than $bound ms (+$SLACK_MS)"
 cat "$OUT/users.saved${LIVE[0]}" "$OUT/users.saved${LIVE[1]}" >"$OUT/users.live"
@@ -297,9 +331,10 @@ python3 "$PINGCOUNT" intervals "$OUT/users.all" "$B0" $PI $nb "${LOGS[@]}" >"$OU
 read -r _ dups _ miss < <(tail -n 1 "$OUT/count-b.txt")
 dead=0 take=0 tout=0
 for h in "${LIVE[@]}"; do
-	dead=$((dead + DEAD_B[$h])) take=$((take + TAKE_B[$h])) tout=$((tout + TIMEOUT_B[$h]))
+	dead=$((dead + DEAD_B[$h] - PRE_DEAD[$h])) take=$((take + TAKE_B[$h]))
+	tout=$((tout + TIMEOUT_B[$h] - PRE_TO[$h]))
 done
-figure "   then $nb intervals over lb${LIVE[0]}, lb${LIVE[1]}: duplicates $dups, misses $miss; takeovers $take; on them since the start: pings unanswered $tout, contacts declared dead $dead"
+figure "   then $nb intervals over lb${LIVE[0]}, lb${LIVE[1]}: duplicates $dups, misses $miss; takeovers $take; since the stop: pings unanswered $tout, contacts declared dead $dead"
 [ "$miss" = 0 ] || check "after lb$DEAD stopped: $miss misses ($(head -n 3 "$OUT/count-b.err" | xargs))"
 [ "$dups" = 0 ] || check "after lb$DEAD stopped: $dups duplicate pings ($(head -n 3 "$OUT/count-b.err" | xargs))"
 
@@ -308,7 +343,7 @@ nc=$(n_iv "$S" "$C1")
 python3 "$PINGCOUNT" intervals "$OUT/users.all" "$S" $PI $nc "${LOGS[@]}" >"$OUT/count-c.txt" 2>"$OUT/count-c.err"
 read -r _ dups _ miss < <(tail -n 1 "$OUT/count-c.txt")
 read -r _ cgap _ cguser _ _ < <(python3 "$PINGCOUNT" gap "$OUT/users.all" "$S" "$C1" "${LOGS[@]}")
-figure "c. lb$DEAD back (synced, 3 live nodes everywhere after $(awk -v d=$((R - S)) 'BEGIN { printf "%.1f", d / 1e6 }') s): $nc intervals from its start: duplicates $dups, misses $miss, longest wait $(awk -v g="$cgap" 'BEGIN { printf "%.2f", g / 1e6 }') s ($cguser), handbacks $((HAND - HAND0))"
+figure "c. lb$DEAD back ($SYNCED after $(awk -v d=$((R - S)) 'BEGIN { printf "%.1f", d / 1e6 }') s): $nc intervals from its start: duplicates $dups, misses $miss, longest wait $(awk -v g="$cgap" 'BEGIN { printf "%.2f", g / 1e6 }') s ($cguser), handovers $((HAND - HAND0))"
 [ "$dups" = 0 ] || check "handback: $dups duplicate pings ($(head -n 3 "$OUT/count-c.err" | xargs))"
 [ "$miss" = 0 ] || check "handback: $miss misses ($(head -n 3 "$OUT/count-c.err" | xargs))"
 figure "   pings sent per interval: lb1 ${SENT_C[1]}, lb2 ${SENT_C[2]}, lb3 ${SENT_C[3]} (saved ${SAVED[1]}, ${SAVED[2]}, ${SAVED[3]})"
@@ -323,6 +358,11 @@ done
 own=$(awk -v h="$DEAD" -v n=$PER '$1 == "owner:" && $2 == h { c += n } END { print c + 0 }' "$OUT/list-lb$DEAD.txt")
 figure "   regping.list on lb$DEAD: owner $DEAD of $own contacts (it saved ${SAVED[$DEAD]})"
 [ "$own" = "${SAVED[$DEAD]}" ] || check "lb$DEAD owns $own contacts in regping.list, it saved ${SAVED[$DEAD]}"
+tout=$((END_TO[DEAD])) dead=$((END_DEAD[DEAD]))
+for h in "${LIVE[@]}"; do
+	tout=$((tout + END_TO[h] - TIMEOUT_B[h])) dead=$((dead + END_DEAD[h] - DEAD_B[h]))
+done
+figure "   since lb$DEAD started again: pings unanswered $tout, contacts declared dead $dead"
 figure "all the run, all LBs: pings unanswered $all_tout, contacts declared dead $all_dead"
 [ "$all_tout" = 0 ] || check "$all_tout pings unanswered (regping timeouts)"
 [ "$all_dead" = 0 ] || check "$all_dead contacts declared dead"
