@@ -248,7 +248,7 @@ for h in "${LIVE[@]}"; do
 	TIMEOUT_B[$h]=$(rp_unanswered $h)
 	TAKE_B[$h]=$(rp_stat $h takeovers)
 	[ "$(rp_contacts $h)" = "$NUSERS" ] ||
-		check "after lb$DEAD stopped, lb$h pings $(rp_contacts $h) contacts, not $NUSERS"
+		check "after lb$DEAD crashed, lb$h pings $(rp_contacts $h) contacts, not $NUSERS"
 done
 
 # --- c. back ---
@@ -335,8 +335,8 @@ for h in "${LIVE[@]}"; do
 	tout=$((tout + TIMEOUT_B[$h] - PRE_TO[$h]))
 done
 figure "   then $nb intervals over lb${LIVE[0]}, lb${LIVE[1]}: duplicates $dups, misses $miss; takeovers $take; since the stop: pings unanswered $tout, contacts declared dead $dead"
-[ "$miss" = 0 ] || check "after lb$DEAD stopped: $miss misses ($(head -n 3 "$OUT/count-b.err" | xargs))"
-[ "$dups" = 0 ] || check "after lb$DEAD stopped: $dups duplicate pings ($(head -n 3 "$OUT/count-b.err" | xargs))"
+[ "$miss" = 0 ] || check "after lb$DEAD crashed: $miss misses ($(head -n 3 "$OUT/count-b.err" | xargs))"
+[ "$dups" = 0 ] || check "after lb$DEAD crashed: $dups duplicate pings ($(head -n 3 "$OUT/count-b.err" | xargs))"
 
 # c.
 nc=$(n_iv "$S" "$C1")
