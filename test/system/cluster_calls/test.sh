@@ -45,6 +45,18 @@ for h in 1 2 3; do
 		-A NO_METRICS -A "CTL_SOCK=\"unix:$OUT/lb$h.sock\""
 	LB_PID[$h]=$KAM_PID
 done
+# a node without the cluster's MARK_SECRET is refused at startup
+if ip netns exec "$(ac_lb_ns 1)" kamailio -c -f "$TOP/cfg/kamailio.cfg" -L "$TOP/modules:$STOCK_MODULES" \
+	-A CLUSTER -A "LB_IP4=$(ac_lb4 1)" -A "LB_IP6=[$(ac_lb6 1)]" -A "ANY_IP4=$ANY4" -A "ANY_IP6=[$ANY6]" \
+	-A "DMQ_IP=$(ac_lb_bb4 1)" -A "DMQ_URI=\"sip:$(ac_lb_bb4 1):$DMQ_PORT\"" \
+	-A "DMQ_NOTIFY=\"sip:$(ac_lb_bb4 1):$DMQ_PORT\"" -A "DS_LIST=\"$OUT/dispatcher.list\"" \
+	-A NO_METRICS >"$OUT/nosecret.log" 2>&1; then
+	fail "kamailio -c takes -A CLUSTER without MARK_SECRET"
+fi
+line=$(grep -n '^modparam("afbridge", "mark_secret", MARK_SECRET)' "$TOP/cfg/kamailio.cfg" | head -n 1 | cut -d: -f1)
+grep -q "line $line," "$OUT/nosecret.log" ||
+	fail "kamailio -c refused -A CLUSTER without MARK_SECRET, not at line $line: $(grep -m1 CRITICAL "$OUT/nosecret.log")"
+note "-A CLUSTER without MARK_SECRET: refused at cfg/kamailio.cfg line $line"
 for h in 1 2 3; do
 	wait_for 20 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock dmq.list_nodes | grep -c 'status: active' | grep -qx 3" ||
 		fail "lb$h does not see three active DMQ nodes: $(rpc @lb$h dmq.list_nodes | tr '\n' ' ')"
