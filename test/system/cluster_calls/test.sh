@@ -13,6 +13,8 @@
 #   so that the phone's BYE (its flow hashes to the LB that took its
 #   REGISTER) arrives at another LB than the one that made the dialog's
 #   mark: the mark (MARK_SECRET, one for the cluster) is valid there.
+# - the IPv6 phone calls the IPv4 one: no Record-Route entry names an
+#   LB's own address, the caller's first hop is the anycast address.
 # - the LB that took the IPv6 phone's REGISTER dies, its routes are
 #   withdrawn: calls from the core's side still reach the phone, through
 #   another LB and its relay, RTP arriving at the phone.
@@ -204,6 +206,64 @@ cc_end()
 	fi
 }
 
+# alice's phone calls bob's: in through the LB her flow hashes to, out to
+# bob through the core's LB. Each LB's Record-Route names the anycast
+# address on both sides (the one towards the caller last: her first
+# hop), bob gets the INVITE from the anycast address with the Via of the
+# core's LB, the 200 makes it back through both; media through the relay
+# of the LB that bridged IPv6 to IPv4, RTP arriving at bob's phone.
+cc_phone_call()
+{
+	local name=$1 ppid cpid ok inv src via sdp sdp_a rr_all rr_last lb_ip lb a_port rtp_a rtp_b ra rb rc=0
+	rtp_a=$(free_port)
+	rtp_b=$(free_port)
+	a_port=$(free_port)
+	ip netns exec "$(ac_phone_ns 2)" python3 "$HERE/phone.py" "$(ac_phone4 2)" "$BOB" "$rtp_b" \
+		>"$OUT/$name-phone.out" 2>"$OUT/$name-phone.err" &
+	ppid=$!
+	track "$ppid"
+	wait_for 5 sh -c "ip netns exec $(ac_phone_ns 2) ss -Hlnu 'sport = :$BOB' | grep -q ." ||
+		fail "$name: bob's phone does not listen on $BOB"
+	PATH="$OUT/phone1-bin:$PATH" bg_sipp "$name-caller" "${SIPP_CALLER[@]}" -sf "$SCN/uac_auth.xml" -m 1 \
+		-d 4000 -i "$(ac_phone6 1)" -p "$a_port" -mp "$(free_media_port)" -key rtp_port "$rtp_a" \
+		-key video_port "$(free_port)" $(sipp_auth alice) -key user alice \
+		-key ruri "sip:bob@example.net" "[$ANY6]:$KPORT"
+	cpid=$SIPP_PID
+	touch "$OUT/$name-caller.msg"
+	ok=$(wait_received "$OUT/$name-caller.msg" "SIP/2.0 200" "CSeq: 2 INVITE") ||
+		fail "$name: alice got no 200 (bob's phone: $(xargs <"$OUT/$name-phone.out"))"
+	inv=$(grep '^INVITE ' "$OUT/$name-phone.out")
+	src=$(sed -n 's/.* src=\([^ ]*\).*/\1/p' <<<"$inv")
+	via=$(sed -n 's/.* via=\([^ ]*\).*/\1/p' <<<"$inv")
+	sdp=$(sed -n 's/.* sdp=\([^ ]*\).*/\1/p' <<<"$inv")
+	[ "$src" = "$ANY4:$KPORT" ] || fail "$name: the INVITE reached bob from $src, not from $ANY4:$KPORT"
+	lb=$(lb_of "${via%:*}")
+	[ -n "$lb" ] || fail "$name: bob's INVITE has the Via $via, no LB's own address"
+	# every Record-Route entry alice got, top first
+	rr_all=$(printf '%s\n' "$ok" | awk 'tolower($0) ~ /^record-route:/ { sub(/^[^:]*: */, ""); print }' |
+		tr ',' '\n' | sed 's/^ *//')
+	rr_last=$(tail -n 1 <<<"$rr_all")
+	[[ $rr_last == "<sip:[$ANY6]"[:\;\>]* ]] || fail "$name: alice's first hop in the route set is '$rr_last', not [$ANY6]"
+	for h in $(sed -n 's/^<sip:\(\[[^]]*\]\|[^:;>]*\).*/\1/p' <<<"$rr_all" | tr -d '[]'); do
+		[ -z "$(lb_of "$h")" ] || fail "$name: a Record-Route names lb$(lb_of "$h")'s own address: $(xargs <<<"$rr_all")"
+	done
+	sdp_a=$(sdp_audio "$ok")
+	note "$name: bob's INVITE from $src, Via $via (lb$lb); Record-Route at alice: $(sed 's/;ftag=[^;>]*//; s/;afb=[^;>]*//' <<<"$rr_all" | xargs); SDP at alice $sdp_a, at bob ${sdp/\// }"
+	ip netns exec "$(ac_phone_ns 1)" "$RTPCHECK" talk "$(ac_phone6 1)" "$rtp_a" ${sdp_a% *} ${sdp_a#* } 50 3 \
+		>"$OUT/$name-caller.rtp" 2>&1 &
+	ra=$!
+	track "$ra"
+	ip netns exec "$(ac_phone_ns 2)" "$RTPCHECK" talk "$(ac_phone4 2)" "$rtp_b" "${sdp%/*}" "${sdp#*/}" 50 3 \
+		>"$OUT/$name-phone.rtp" 2>&1 &
+	rb=$!
+	track "$rb"
+	wait "$ra" || rc=1
+	wait "$rb" || rc=1
+	note "$name: RTP at bob: $(cat "$OUT/$name-phone.rtp"); at alice: $(cat "$OUT/$name-caller.rtp")"
+	[ $rc = 0 ] || fail "$name: RTP did not flow both ways"
+	cc_end "$name" caller "$via" "$ANY4" "$cpid" "$ppid"
+}
+
 # the core reaches the cluster over the LBs that did not take alice's
 # REGISTER: its calls to her go through another LB than her own flow
 ac_core_route $OTHERS
@@ -226,6 +286,7 @@ done
 note "alice-1: made by lb$C, her BYE through lb$X: the mark valid there (bad_marks 0 on every LB)"
 cc_call bob-1 2 "$(ac_phone4 2)" $BOB bob caller
 note "bob-1 (IPv4, no relay): through lb$CALL_LB, the BYE from the anycast address"
+cc_phone_call alice-bob
 
 # lb$X dies (its kamailio and its relay), its routes are withdrawn
 stop_pid "${LB_PID[$X]}"
