@@ -12,6 +12,7 @@ long, along the route set of the INVITE's Record-Route (section 12.1.1: in
 order; loose routing, to the first Route), and waits for its 200.
 
 Prints one line per event, for the test to judge:
+  OPTIONS src=ADDR:PORT via=HOST:PORT (a keepalive, answered)
   INVITE src=ADDR:PORT via=HOST:PORT rr=FIRST-RR sdp=ADDR/PORT (of its audio)
   REPLY 200 to=HOST:PORT
   ACK src=ADDR:PORT
@@ -151,6 +152,7 @@ def main():
             method = first.split(None, 1)[0]
             if method == "OPTIONS":
                 reply(hdrs, 200, "OK")
+                say("OPTIONS src=%s via=%s" % (srcs, via_dest(hget(hdrs, "via"))[2]))
                 continue
             if method == "INVITE" and invite is None:
                 invite = hdrs

@@ -67,12 +67,13 @@ note "DMQ: every LB sees the three nodes active; a relay on each LB's unicast ad
 
 # sipp in the core's namespace: the callers
 PHONE_NS=$(ac_core_ns) PHONE_BIN=$OUT/core-bin phone_bin
-# the number of the LB whose unicast address is $1 (IPv6 or IPv4), or ""
+# the number of the LB whose own address (IPv6, IPv4, backbone) is $1, or ""
 lb_of()
 {
 	local h
 	for h in 1 2 3; do
-		[ "$1" = "$(ac_lb6 $h)" ] || [ "$1" = "$(ac_lb4 $h)" ] && { echo $h; return; }
+		[ "$1" = "$(ac_lb6 $h)" ] || [ "$1" = "$(ac_lb4 $h)" ] || [ "$1" = "$(ac_lb_bb4 $h)" ] &&
+			{ echo $h; return; }
 	done
 }
 # an LB statistic (by its name)
