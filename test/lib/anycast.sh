@@ -183,3 +183,34 @@ ac_route()
 		fail "the ECMP routes for the anycast addresses over LBs $*"
 	note "anycast routes over lb$(echo "$@" | sed 's/ /, lb/g')"
 }
+
+# the core's route to the anycast IPv4 address over the backbone, with a
+# next hop per LB given (their numbers): where a cluster's Path and
+# Record-Route send the core (any live LB); as ac_route for the router, a
+# BGP speaker on the backbone would withdraw a dead LB's (ac_core_route 1 3
+# after lb2 died)
+ac_core_route()
+{
+	local c i nh=()
+	c=$(ac_core_ns)
+	for i in "$@"; do
+		nh+=(nexthop via "$(ac_lb_bb4 "$i")" dev bb0)
+	done
+	ip netns exec "$c" sysctl -qw net.ipv4.fib_multipath_hash_policy=1 &&
+		ip -n "$c" route replace "$ANY4/32" "${nh[@]}" ||
+		fail "the core's ECMP route for $ANY4 over LBs $*"
+	note "the core's route to $ANY4 over lb$(echo "$@" | sed 's/ /, lb/g')"
+}
+
+# rtpengine in LB $1's namespace, on its unicast addresses (media must
+# come back to this LB, not to the anycast address), control on its
+# loopback: start_rtpengine's variables, NG_PORT the one to give the LB
+ac_start_rtpengine()
+{
+	local ns bin=$OUT/lb$1-bin
+	ns=$(ac_lb_ns "$1")
+	mkdir -p "$bin"
+	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$ns" "$(command -v rtpengine)" >"$bin/rtpengine"
+	chmod 755 "$bin/rtpengine"
+	PATH="$bin:$PATH" RTPE_IP4=$(ac_lb4 "$1") RTPE_IP6=$(ac_lb6 "$1") start_rtpengine
+}
