@@ -49,6 +49,9 @@ typedef struct rp_node
 	ip6r_addr_t via[2]; /* [0] IPv4, [1] IPv6: where its pings' replies go */
 	uint16_t via_port[2];
 	uint8_t has_via[2];
+	uint64_t sent; /* the send time of its last heartbeat */
+	int nhears;
+	int hears[RP_NODES_MAX]; /* the ids it heard, as its last heartbeat said */
 } rp_node_t;
 
 typedef struct rp_nodes
@@ -65,6 +68,8 @@ static rp_nodes_t *rp_nodes = NULL;
 static dmq_api_t rp_dmq;
 static dmq_peer_t *rp_dmq_peer = NULL;
 static str rp_dmq_ctype = str_init("text/plain");
+static str rp_dmq_ok = str_init("OK");
+static str rp_dmq_bad = str_init("Bad Request");
 
 /* a heartbeat's address: "-", or host:port as the Via has them */
 static int rp_put_via(char *buf, int size, struct socket_info *s)
@@ -82,12 +87,52 @@ static int rp_dmq_sent(sip_msg_t *msg, int code, dmq_node_t *node, void *param)
 }
 static dmq_resp_cback_t rp_dmq_resp = {rp_dmq_sent, 0};
 
+/* heard within cluster_timeout of now (lock held) */
+static int rp_heard(rp_node_t *n, uint64_t now)
+{
+	return n->p.heard + (uint64_t)rp_params.cluster_timeout >= now;
+}
+
+/* may this node join (lock held)? 1 when it hears a node and every node
+ * it hears hears it and hears no node this one does not: then a heartbeat
+ * of this node's start reaches them all. 0 when it hears none, -1 while
+ * they disagree (a node the others hear is not heard here yet, or one does
+ * not hear this one yet: its DMQ list may not have it) */
+static int rp_agreed(uint64_t now)
+{
+	rp_node_t *n;
+	int i, k, j, self, known, any = 0;
+
+	for(i = 0; i < rp_nodes->n; i++) {
+		n = &rp_nodes->node[i];
+		if(!rp_heard(n, now))
+			continue;
+		any = 1;
+		self = 0;
+		for(k = 0; k < n->nhears; k++) {
+			if(n->hears[k] == server_id) {
+				self = 1;
+				continue;
+			}
+			known = 0;
+			for(j = 0; j < rp_nodes->n && !known; j++)
+				known = rp_nodes->node[j].p.id == n->hears[k]
+						&& rp_heard(&rp_nodes->node[j], now);
+			if(!known)
+				return -1;
+		}
+		if(!self)
+			return -1;
+	}
+	return any;
+}
+
 void rp_cluster_heartbeat(uint64_t now)
 {
 	static uint64_t last = 0, start = 0;
-	char body[256], v4[80], v6[80];
+	char body[1024], v4[80], v6[80], hears[640];
 	uint64_t since;
-	int i, heard = 0;
+	int i, heard, hlen;
 	str b;
 
 	if(!rp_cluster_on)
@@ -95,20 +140,29 @@ void rp_cluster_heartbeat(uint64_t now)
 	if(start == 0)
 		start = now;
 	lock_get(&rp_nodes->lock);
-	/* a node joins once the others can know it: after it heard one of
-	 * them (they have it in their DMQ lists), or after two timeouts
-	 * alone; from then on for one timeout more they still ping its
-	 * contacts, and both switch at the same slot */
+	/* a node joins once the cluster agrees on it (rp_agreed()), or after
+	 * two timeouts alone; for one timeout more the others still ping its
+	 * contacts, and they switch at the same slot */
 	if(rp_nodes->self_since == UINT64_MAX) {
-		for(i = 0; i < rp_nodes->n; i++)
-			heard |= rp_nodes->node[i].p.id != server_id;
-		if(heard || now - start >= 2 * (uint64_t)rp_params.cluster_timeout) {
+		heard = rp_agreed(now);
+		if(heard > 0
+				|| (heard == 0
+						&& now - start
+								   >= 2 * (uint64_t)rp_params.cluster_timeout)) {
 			rp_nodes->self_since = now + (uint64_t)rp_params.cluster_timeout;
-			LM_INFO("node %d pings its contacts from %llu (unix ms) on\n",
-					server_id, (unsigned long long)rp_nodes->self_since);
+			LM_INFO("node %d pings its contacts from %llu (unix ms) on, "
+					"%llu ms from now\n",
+					server_id, (unsigned long long)rp_nodes->self_since,
+					(unsigned long long)(rp_nodes->self_since - now));
 		}
 	}
 	since = rp_nodes->self_since;
+	/* the ids this node hears, for the others' rp_agreed() */
+	hlen = 0;
+	for(i = 0; i < rp_nodes->n && hlen < (int)sizeof(hears) - 12; i++)
+		if(rp_heard(&rp_nodes->node[i], now))
+			hlen += snprintf(hears + hlen, sizeof(hears) - hlen, "%s%d",
+					hlen ? "," : "", rp_nodes->node[i].p.id);
 	lock_release(&rp_nodes->lock);
 	if(last && now - last < (uint64_t)rp_params.cluster_heartbeat)
 		return;
@@ -116,8 +170,9 @@ void rp_cluster_heartbeat(uint64_t now)
 	rp_put_via(v4, sizeof(v4), rp_via_sock[0]);
 	rp_put_via(v6, sizeof(v6), rp_via_sock[1]);
 	b.s = body;
-	b.len = snprintf(body, sizeof(body), "%d %llu %s %s", server_id,
-			since == UINT64_MAX ? 0ULL : (unsigned long long)since, v4, v6);
+	b.len = snprintf(body, sizeof(body), "%d %llu %llu %s %s %s", server_id,
+			(unsigned long long)now, since == UINT64_MAX ? 0ULL : (unsigned long long)since, v4, v6,
+			hlen ? hears : "-");
 	if(rp_dmq.bcast_message(rp_dmq_peer, &b, NULL, &rp_dmq_resp, 1,
 			   &rp_dmq_ctype)
 			< 0)
@@ -155,29 +210,58 @@ static str rp_word(str *b, int *pos)
 	return w;
 }
 
-/* a heartbeat (a DMQ worker): "id since via4 via6" */
+/* "-" or ids separated by commas into ids (room for RP_NODES_MAX): the
+ * count, -1 when malformed */
+static int rp_parse_ids(str *s, int *ids)
+{
+	int i = 0, n = 0, st;
+	long v;
+
+	if(s->len == 1 && s->s[0] == '-')
+		return 0;
+	while(i < s->len) {
+		for(st = i; i < s->len && s->s[i] != ','; i++)
+			;
+		if(n == RP_NODES_MAX
+				|| ds_long_n(s->s + st, i - st, 1, 0x7fffffff, &v) < 0)
+			return -1;
+		ids[n++] = (int)v;
+		i++;
+	}
+	return n;
+}
+
+/* a heartbeat (a SIP or DMQ worker): "id sent since via4 via6 heard-ids",
+ * sent and since in unix ms (since 0: joining) */
 static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
 {
-	str body, w[4];
-	long id, since;
+	str body, w[6];
+	long id, since, sent;
+	int hears[RP_NODES_MAX], nhears;
 	ip6r_addr_t via[2];
 	uint16_t port[2] = {0, 0};
 	int has[2], i, pos = 0;
 	rp_node_t *n = NULL;
 
+	/* dmq replies only with a reason: without one the sender's tm would
+	 * retransmit the heartbeat until it times out */
 	resp->resp_code = 400;
+	resp->reason = rp_dmq_bad;
 	body.s = get_body(msg);
 	body.len = body.s ? msg->len - (int)(body.s - msg->buf) : 0;
-	for(i = 0; i < 4; i++)
+	for(i = 0; i < 6; i++)
 		w[i] = rp_word(&body, &pos);
 	if(ds_long_n(w[0].s, w[0].len, 1, 0x7fffffff, &id) < 0
-			|| ds_long_n(w[1].s, w[1].len, 0, 0x7fffffffffffffffL, &since) < 0
-			|| (has[0] = rp_parse_via(&w[2], &via[0], &port[0])) < 0
-			|| (has[1] = rp_parse_via(&w[3], &via[1], &port[1])) < 0) {
+			|| ds_long_n(w[1].s, w[1].len, 0, 0x7fffffffffffffffL, &sent) < 0
+			|| ds_long_n(w[2].s, w[2].len, 0, 0x7fffffffffffffffL, &since) < 0
+			|| (has[0] = rp_parse_via(&w[3], &via[0], &port[0])) < 0
+			|| (has[1] = rp_parse_via(&w[4], &via[1], &port[1])) < 0
+			|| (nhears = rp_parse_ids(&w[5], hears)) < 0) {
 		LM_ERR("malformed regping heartbeat [%s]\n", rp_esc(&body));
 		return 0;
 	}
 	resp->resp_code = 200;
+	resp->reason = rp_dmq_ok;
 	if(id == server_id) {
 		LM_ERR("a heartbeat of node %ld, this node's own server_id: every "
 			   "node needs its own\n",
@@ -194,12 +278,22 @@ static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
 		n->p.id = (int)id;
 		LM_INFO("node %ld heard\n", id);
 	}
+	if(n && (uint64_t)sent < n->sent) {
+		/* a retransmission or a late copy: its since may be older */
+		lock_release(&rp_nodes->lock);
+		return 0;
+	}
 	if(n) {
-		if(n->p.heard + (uint64_t)rp_params.cluster_timeout < rp_wall_ms()
-				&& n->p.heard)
-			LM_INFO("node %ld heard again\n", id);
+		n->sent = (uint64_t)sent;
+		if(n->p.heard && !rp_heard(n, rp_wall_ms()))
+			LM_INFO("node %ld heard again after %llu ms, pinging from %llu "
+					"(unix ms) on\n",
+					id, (unsigned long long)(rp_wall_ms() - n->p.heard),
+					(unsigned long long)since);
 		n->p.heard = rp_wall_ms();
 		n->p.since = since ? (uint64_t)since : UINT64_MAX;
+		n->nhears = nhears;
+		memcpy(n->hears, hears, nhears * sizeof(int));
 		for(i = 0; i < 2; i++) {
 			n->has_via[i] = (uint8_t)has[i];
 			if(has[i]) {
@@ -330,7 +424,10 @@ int rp_cluster_relay(sip_msg_t *msg)
 		memcpy(&di.to.sin.sin_addr, a.b + 12, 4);
 		di.to.sin.sin_port = htons(port);
 	}
-	di.send_sock = get_send_socket(0, &di.to, PROTO_UDP);
+	/* from this node's own address: the anycast one is the receiving
+	 * node's too, and its kernel drops what claims to come from itself */
+	di.send_sock = rp_via_sock[f] ? rp_via_sock[f]
+								  : get_send_socket(0, &di.to, PROTO_UDP);
 	if(di.send_sock == NULL || udp_send(&di, msg->buf, msg->len) < 0) {
 		LM_WARN("cannot relay a ping's reply to %s\n",
 				su2a(&di.to, sizeof(di.to)));

@@ -212,11 +212,12 @@ static int rp_take(uint64_t mono, uint64_t now, rp_job_t **j)
 /* a node that pinged the slots up to the last one is gone (last heard
  * at heard): the contacts it pinged that are this node's now, in the
  * slots since then, are pinged at once rather than an interval later */
-static void rp_catch_up(int gone, uint64_t heard, uint64_t now,
+static int rp_catch_up(int gone, uint64_t heard, uint64_t now,
 		const int *old, int nold, rp_job_t **jobs, rp_job_t **jtail)
 {
 	uint64_t t = heard / rp_wheel.tick_ms;
 	rp_entry_t *e;
+	int n = 0;
 
 	if(t + rp_wheel.nslots <= rp_last_tick)
 		t = rp_last_tick - rp_wheel.nslots + 1;
@@ -230,9 +231,11 @@ static void rp_catch_up(int gone, uint64_t heard, uint64_t now,
 				continue;
 			rp_add_job(rp_due(e, now), jobs, jtail);
 			rp_budget_spend(&rp_tbl->budget, 1);
+			n++;
 		}
 	}
 	lock_release(&rp_tbl->lock);
+	return n;
 }
 
 /* a cluster's nodes read again; the nodes that pinged until now and are
@@ -241,7 +244,8 @@ static void rp_read_nodes(
 		uint64_t now, uint64_t tick, rp_job_t **jobs, rp_job_t **jtail)
 {
 	rp_peer_t prev[RP_NODES_MAX];
-	int old[RP_NODES_MAX + 1], nold = rp_nids, nprev = rp_npeers, i, k;
+	int old[RP_NODES_MAX + 1], nold = rp_nids, nprev = rp_npeers, i, k, n;
+	uint64_t heard;
 
 	rp_cluster_heartbeat(now);
 	memcpy(old, rp_ids, sizeof(int) * nold);
@@ -255,11 +259,11 @@ static void rp_read_nodes(
 			continue;
 		for(k = 0; k < nprev && prev[k].id != old[i]; k++)
 			;
-		LM_INFO("node %d is gone: its contacts are pinged by the live "
-				"nodes\n",
-				old[i]);
-		rp_catch_up(old[i], k < nprev ? prev[k].heard : now, now, old, nold,
-				jobs, jtail);
+		heard = k < nprev ? prev[k].heard : now;
+		n = rp_catch_up(old[i], heard, now, old, nold, jobs, jtail);
+		LM_INFO("node %d is gone (last heard %llu ms ago): its contacts are "
+				"pinged by the live nodes, %d of them now\n",
+				old[i], (unsigned long long)(now - heard), n);
 	}
 }
 
