@@ -8,6 +8,8 @@
 #
 #   mk/testroot.sh DIST          make test, test-deb in a fresh root; exits 1 if one failed
 #   mk/testroot.sh DIST shell    a shell in a fresh root with the clone (debugging)
+#   ROOT_TARGETS="deps all" ROOT_TESTS="cluster_own cluster_reg" mk/testroot.sh DIST
+#                                chosen targets, then single tests
 #
 # The pristine root is made once and cached as build/roots/DIST.tar; each
 # run unpacks it anew. Output goes to the terminal and to
@@ -25,6 +27,8 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 ROOTS=$TOP/build/roots
 NAME=dualstack
 TARGETS=${ROOT_TARGETS:-test test-deb}
+# ROOT_TESTS="a b": after the targets, make test T=a, T=b (one test each)
+TESTS=${ROOT_TESTS:-}
 
 case "$DIST" in
 bookworm | trixie) ;;
@@ -180,7 +184,8 @@ rcfile=$root.rc
 	{
 		setup && echo "testroot: $DIST: make $TARGETS in /root/$NAME" &&
 			inside sh -c "cd /root/$NAME && rc=0 &&
-				for t in $TARGETS; do make \$t || rc=1; done; exit \$rc" </dev/null
+				for t in $TARGETS; do make \$t || rc=1; done &&
+				for t in $TESTS; do make test T=\$t || rc=1; done; exit \$rc" </dev/null
 		echo $? >"$rcfile"
 	} 2>&1 | tee "$log"
 } &
