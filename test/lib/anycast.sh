@@ -214,3 +214,68 @@ ac_start_rtpengine()
 	chmod 755 "$bin/rtpengine"
 	PATH="$bin:$PATH" RTPE_IP4=$(ac_lb4 "$1") RTPE_IP6=$(ac_lb6 "$1") start_rtpengine
 }
+
+# --- a cluster of the shipped cfgs on the rig ---
+KPORT=${KPORT:-5060}
+CORE_PORT=${CORE_PORT:-5070}
+DMQ_PORT=${DMQ_PORT:-5090}
+AC_SECRET=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+
+# the shipped core (cfg/core.cfg) on the backbone, its arguments after the
+# rig's (e.g. -A NO_AUTH); the LBs dispatch to it ($OUT/dispatcher.list)
+ac_start_core()
+{
+	echo "1 sip:$CORE_BB4:$CORE_PORT" >"$OUT/dispatcher.list"
+	ac_start_kamailio "$(ac_core_ns)" core "$TOP/cfg/core.cfg" $CORE_PORT \
+		-A "CORE_IP=$CORE_BB4" -A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\"" \
+		-A "DB_URL=\"text://$TOP/cfg/db\"" "$@"
+}
+
+# LB $1 of the cluster (cfg/kamailio.cfg -A CLUSTER, node id $1), logs in
+# $OUT/$2.log, RPC at $OUT/lb$1.sock, its arguments after the cluster's
+# (e.g. -A PING_INTERVAL=3); it joins through another LB's DMQ address,
+# so that any one can come back while the others run -> KAM_PID
+ac_start_lb()
+{
+	local h=$1 name=$2 via=1
+	shift 2
+	[ "$h" = 1 ] && via=2
+	ac_start_kamailio "$(ac_lb_ns "$h")" "$name" "$TOP/cfg/kamailio.cfg" $KPORT \
+		-L "$TOP/modules:$STOCK_MODULES" -A CLUSTER -A "NODE_ID=$h" \
+		-A "LB_IP4=$(ac_lb4 "$h")" -A "LB_IP6=[$(ac_lb6 "$h")]" -A "LB_PORT=$KPORT" \
+		-A "ANY_IP4=$ANY4" -A "ANY_IP6=[$ANY6]" -A "DMQ_IP=$(ac_lb_bb4 "$h")" \
+		-A "DMQ_URI=\"sip:$(ac_lb_bb4 "$h"):$DMQ_PORT\"" \
+		-A "DMQ_NOTIFY=\"sip:$(ac_lb_bb4 $via):$DMQ_PORT\"" -A "MARK_SECRET=\"$AC_SECRET\"" \
+		-A "DS_LIST=\"$OUT/dispatcher.list\"" -A NO_METRICS -A "CTL_SOCK=\"unix:$OUT/lb$h.sock\"" "$@"
+}
+
+# every LB given lists all of them as active DMQ nodes, and regping on
+# each has joined and hears the others (waits up to 20 s, fails)
+ac_cluster_up()
+{
+	local h n=$#
+	for h in "$@"; do
+		wait_for 20 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock dmq.list_nodes | grep -c 'status: active' | grep -qx $n" ||
+			fail "lb$h does not see $n active DMQ nodes: $(rpc @lb$h dmq.list_nodes | tr '\n' ' ')"
+	done
+	for h in "$@"; do
+		wait_for 20 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock regping.nodes | grep -cE 'state: (self|live)' | grep -qx $n" ||
+			fail "regping on lb$h has not joined the $n: $(rpc @lb$h regping.nodes | tr '\n' ' ')"
+	done
+	note "DMQ: every LB sees the $n nodes active; regping on each has joined and hears the others"
+}
+
+# phone $1 registers user $3 from its address $2 through the anycast
+# address $4 (sipp, scenario ua_register.xml; needs the harness part frag),
+# its Contact at its address and port REG_PORT + ${5:-0} (a port other than
+# the source's is what a phone behind a NAT sends) -> REG_PORT
+ac_register()
+{
+	PHONE_NS=$(ac_phone_ns "$1") PHONE_BIN=$OUT/phone$1-bin phone_bin
+	REG_PORT=$(free_port)
+	PATH="$OUT/phone$1-bin:$PATH" run_sipp "reg-$3" -sf "$SCN/ua_register.xml" -m 1 -d 0 \
+		-i "$2" -p "$REG_PORT" $(sipp_auth "$3") -key user "$3" \
+		-key contact_host "$(uri_host "$2")" -key contact_port "$((REG_PORT + ${5:-0}))" \
+		"$(uri_host "$4"):$KPORT" ||
+		fail "$3 could not register from $2 through $4"
+}

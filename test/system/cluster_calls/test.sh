@@ -23,28 +23,14 @@
 
 why=$(ac_unavailable)
 [ -z "$why" ] || skip "$why"
-KPORT=5060
-CORE_PORT=5070
-DMQ_PORT=5090
-
 ac_rig_up 3 2
-echo "1 sip:$CORE_BB4:$CORE_PORT" >"$OUT/dispatcher.list"
-ac_start_kamailio "$(ac_core_ns)" core "$TOP/cfg/core.cfg" $CORE_PORT \
-	-A "CORE_IP=$CORE_BB4" -A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\"" \
-	-A "DB_URL=\"text://$TOP/cfg/db\""
+ac_start_core
 ac_core_route 1 2 3
-secret=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 declare -A LB_PID RTPE_OF
 for h in 1 2 3; do
 	ac_start_rtpengine $h
 	RTPE_OF[$h]=$RTPE_PID
-	ac_start_kamailio "$(ac_lb_ns $h)" "lb$h" "$TOP/cfg/kamailio.cfg" $KPORT \
-		-L "$TOP/modules:$STOCK_MODULES" -A CLUSTER -A "NODE_ID=$h" \
-		-A "LB_IP4=$(ac_lb4 $h)" -A "LB_IP6=[$(ac_lb6 $h)]" -A "LB_PORT=$KPORT" \
-		-A "ANY_IP4=$ANY4" -A "ANY_IP6=[$ANY6]" -A "DMQ_IP=$(ac_lb_bb4 $h)" -A "DMQ_URI=\"sip:$(ac_lb_bb4 $h):$DMQ_PORT\"" \
-		-A "DMQ_NOTIFY=\"sip:$(ac_lb_bb4 1):$DMQ_PORT\"" -A "MARK_SECRET=\"$secret\"" \
-		-A "DS_LIST=\"$OUT/dispatcher.list\"" -A "RTPE_SOCK=\"udp:127.0.0.1:$NG_PORT\"" \
-		-A NO_METRICS -A "CTL_SOCK=\"unix:$OUT/lb$h.sock\""
+	ac_start_lb $h "lb$h" -A "RTPE_SOCK=\"udp:127.0.0.1:$NG_PORT\""
 	LB_PID[$h]=$KAM_PID
 done
 # a node without the cluster's MARK_SECRET is refused at startup
@@ -59,11 +45,8 @@ line=$(grep -n '^modparam("afbridge", "mark_secret", MARK_SECRET)' "$TOP/cfg/kam
 grep -q "line $line," "$OUT/nosecret.log" ||
 	fail "kamailio -c refused -A CLUSTER without MARK_SECRET, not at line $line: $(grep -m1 CRITICAL "$OUT/nosecret.log")"
 note "-A CLUSTER without MARK_SECRET: refused at cfg/kamailio.cfg line $line"
-for h in 1 2 3; do
-	wait_for 20 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock dmq.list_nodes | grep -c 'status: active' | grep -qx 3" ||
-		fail "lb$h does not see three active DMQ nodes: $(rpc @lb$h dmq.list_nodes | tr '\n' ' ')"
-done
-note "DMQ: every LB sees the three nodes active; a relay on each LB's unicast addresses"
+ac_cluster_up 1 2 3
+note "a relay on each LB's unicast addresses"
 
 # sipp in the core's namespace: the callers
 PHONE_NS=$(ac_core_ns) PHONE_BIN=$OUT/core-bin phone_bin
@@ -82,22 +65,11 @@ lb_stat()
 	rpc "@lb$1" stats.get_statistics "$2" | awk -F' = ' '{ print $2 }'
 }
 
-# phone $1 registers user $3 from its address $2 at the anycast address
-# $4, its Contact at that address and port (REG_PORT), where phone.py
-# answers later
-phone_register()
-{
-	PHONE_NS=$(ac_phone_ns "$1") PHONE_BIN=$OUT/phone$1-bin phone_bin
-	REG_PORT=$(free_port)
-	PATH="$OUT/phone$1-bin:$PATH" run_sipp "reg-$3" -sf "$SCN/ua_register.xml" -m 1 -d 0 \
-		-i "$2" -p "$REG_PORT" $(sipp_auth "$3") -key user "$3" \
-		-key contact_host "$(uri_host "$2")" -key contact_port "$REG_PORT" \
-		"$(uri_host "$4"):$KPORT" ||
-		fail "$3 could not register from $2 through $4"
-}
-phone_register 1 "$(ac_phone6 1)" alice $ANY6
+# the phones' Contacts at their source address and port (REG_PORT), where
+# phone.py answers later
+ac_register 1 "$(ac_phone6 1)" alice $ANY6
 ALICE=$REG_PORT
-phone_register 2 "$(ac_phone4 2)" bob $ANY4
+ac_register 2 "$(ac_phone4 2)" bob $ANY4
 BOB=$REG_PORT
 rpc @core ul.lookup location alice >"$OUT/core-alice.txt" || fail "the core has no binding of alice"
 grep -q "Path: <sip:$ANY4:$KPORT;lr;received=sip:\[$(ac_phone6 1)\]:$ALICE>" "$OUT/core-alice.txt" ||
@@ -143,11 +115,7 @@ cc_call()
 	touch "$OUT/$name-caller.msg"
 	ok=$(wait_received "$OUT/$name-caller.msg" "SIP/2.0 200" "CSeq: 1 INVITE") ||
 		fail "$name: the caller got no 200 (phone: $(xargs <"$OUT/$name-phone.out"))"
-	inv=$(grep '^INVITE ' "$OUT/$name-phone.out")
-	src=$(sed -n 's/.* src=\([^ ]*\).*/\1/p' <<<"$inv")
-	via=$(sed -n 's/.* via=\([^ ]*\).*/\1/p' <<<"$inv")
-	rr=$(sed -n 's/.* rr=\([^ ]*\).*/\1/p' <<<"$inv")
-	sdp=$(sed -n 's/.* sdp=\([^ ]*\).*/\1/p' <<<"$inv")
+	cc_invite "$name"
 	[ "$src" = "$(uri_host "$any"):$KPORT" ] ||
 		fail "$name: the INVITE reached the phone from $src, not from the anycast address $(uri_host "$any"):$KPORT"
 	lb_ip=${via%:*}
@@ -172,16 +140,8 @@ cc_call()
 		cc_end "$name" "$who" "$via" "$any" "$cpid" "$ppid"
 		return
 	fi
-	ip netns exec "$(ac_core_ns)" "$RTPCHECK" talk "$CORE_BB4" "$rtp_core" ${sdp_core% *} ${sdp_core#* } 50 3 \
-		>"$OUT/$name-caller.rtp" 2>&1 &
-	rcore=$!
-	track "$rcore"
-	ip netns exec "$pns" "$RTPCHECK" talk "$ip" "$rtp_ph" "${sdp%/*}" "${sdp#*/}" 50 3 \
-		>"$OUT/$name-phone.rtp" 2>&1 &
-	rp=$!
-	track "$rp"
-	wait "$rcore" || rc=1
-	wait "$rp" || rc=1
+	cc_rtp "$name" "$(ac_core_ns)" "$CORE_BB4" "$rtp_core" ${sdp_core% *} ${sdp_core#* } \
+		"$pns" "$ip" "$rtp_ph" "${sdp%/*}" "${sdp#*/}" || rc=1
 	PHONE_RTP=$(awk '{ for(i = 1; i < NF; i++) if($i == "received") print $(i + 1) + 0 }' "$OUT/$name-phone.rtp")
 	note "$name: RTP at the phone: $(cat "$OUT/$name-phone.rtp"); at the caller: $(cat "$OUT/$name-caller.rtp")"
 	[ $rc = 0 ] || fail "$name: RTP did not flow both ways"
@@ -191,6 +151,35 @@ cc_call()
 # the end of call $1, hung up by $2: the phone's 200 went to the Via $3, the
 # BYE to or from the anycast address $4; $5, $6: the caller's and the
 # phone's PIDs
+# the INVITE phone.py logged for call $1: where it came from (src), its top
+# Via, Record-Route and SDP address -> inv src via rr sdp
+cc_invite()
+{
+	inv=$(grep '^INVITE ' "$OUT/$1-phone.out")
+	src=$(sed -n 's/.* src=\([^ ]*\).*/\1/p' <<<"$inv")
+	via=$(sed -n 's/.* via=\([^ ]*\).*/\1/p' <<<"$inv")
+	rr=$(sed -n 's/.* rr=\([^ ]*\).*/\1/p' <<<"$inv")
+	sdp=$(sed -n 's/.* sdp=\([^ ]*\).*/\1/p' <<<"$inv")
+}
+
+# RTP both ways for 3 s, 50 packets each: the caller in namespace $2 from
+# $3 port $4 to $5:$6, the callee in $7 from $8 port $9 to ${10}:${11};
+# what each got in $OUT/$1-caller.rtp and $OUT/$1-phone.rtp; 1 when one
+# did not get its packets
+cc_rtp()
+{
+	local a b rc=0
+	ip netns exec "$2" "$RTPCHECK" talk "$3" "$4" "$5" "$6" 50 3 >"$OUT/$1-caller.rtp" 2>&1 &
+	a=$!
+	track "$a"
+	ip netns exec "$7" "$RTPCHECK" talk "$8" "$9" "${10}" "${11}" 50 3 >"$OUT/$1-phone.rtp" 2>&1 &
+	b=$!
+	track "$b"
+	wait "$a" || rc=1
+	wait "$b" || rc=1
+	return $rc
+}
+
 cc_end()
 {
 	local name=$1 who=$2 via=$3 any=$4 cpid=$5 ppid=$6
@@ -233,10 +222,7 @@ cc_phone_call()
 	touch "$OUT/$name-caller.msg"
 	ok=$(wait_received "$OUT/$name-caller.msg" "SIP/2.0 200" "CSeq: 2 INVITE") ||
 		fail "$name: alice got no 200 (bob's phone: $(xargs <"$OUT/$name-phone.out"))"
-	inv=$(grep '^INVITE ' "$OUT/$name-phone.out")
-	src=$(sed -n 's/.* src=\([^ ]*\).*/\1/p' <<<"$inv")
-	via=$(sed -n 's/.* via=\([^ ]*\).*/\1/p' <<<"$inv")
-	sdp=$(sed -n 's/.* sdp=\([^ ]*\).*/\1/p' <<<"$inv")
+	cc_invite "$name"
 	[ "$src" = "$ANY4:$KPORT" ] || fail "$name: the INVITE reached bob from $src, not from $ANY4:$KPORT"
 	lb=$(lb_of "${via%:*}")
 	[ -n "$lb" ] || fail "$name: bob's INVITE has the Via $via, no LB's own address"
@@ -250,16 +236,8 @@ cc_phone_call()
 	done
 	sdp_a=$(sdp_audio "$ok")
 	note "$name: bob's INVITE from $src, Via $via (lb$lb); Record-Route at alice: $(sed 's/;ftag=[^;>]*//; s/;afb=[^;>]*//' <<<"$rr_all" | xargs); SDP at alice $sdp_a, at bob ${sdp/\// }"
-	ip netns exec "$(ac_phone_ns 1)" "$RTPCHECK" talk "$(ac_phone6 1)" "$rtp_a" ${sdp_a% *} ${sdp_a#* } 50 3 \
-		>"$OUT/$name-caller.rtp" 2>&1 &
-	ra=$!
-	track "$ra"
-	ip netns exec "$(ac_phone_ns 2)" "$RTPCHECK" talk "$(ac_phone4 2)" "$rtp_b" "${sdp%/*}" "${sdp#*/}" 50 3 \
-		>"$OUT/$name-phone.rtp" 2>&1 &
-	rb=$!
-	track "$rb"
-	wait "$ra" || rc=1
-	wait "$rb" || rc=1
+	cc_rtp "$name" "$(ac_phone_ns 1)" "$(ac_phone6 1)" "$rtp_a" ${sdp_a% *} ${sdp_a#* } \
+		"$(ac_phone_ns 2)" "$(ac_phone4 2)" "$rtp_b" "${sdp%/*}" "${sdp#*/}" || rc=1
 	note "$name: RTP at bob: $(cat "$OUT/$name-phone.rtp"); at alice: $(cat "$OUT/$name-caller.rtp")"
 	[ $rc = 0 ] || fail "$name: RTP did not flow both ways"
 	cc_end "$name" caller "$via" "$ANY4" "$cpid" "$ppid"

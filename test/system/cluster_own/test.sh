@@ -69,9 +69,6 @@ why=$(ac_unavailable)
 [ -z "$why" ] || skip "$why"
 [ -x "$REGLOAD" ] || fail "no $REGLOAD (make -C test/tools)"
 
-KPORT=5060
-CORE_PORT=5070
-DMQ_PORT=5090
 PI=3                # PING_INTERVAL (s)
 CT=3000             # regping's cluster_timeout (ms), its default
 HB=1000             # regping's cluster_heartbeat (ms), its default
@@ -92,10 +89,7 @@ figures=()  # the block printed at the end
 figure() { figures+=("$*"); }
 
 ac_rig_up 3 "$NPH"
-echo "1 sip:$CORE_BB4:$CORE_PORT" >"$OUT/dispatcher.list"
-ac_start_kamailio "$(ac_core_ns)" core "$TOP/cfg/core.cfg" $CORE_PORT -A NO_AUTH \
-	-A "CORE_IP=$CORE_BB4" -A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\""
-secret=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+ac_start_core -A NO_AUTH
 declare -A LB_PID
 # LB $1 (again with the same arguments after it stopped): it joins the
 # cluster through another LB's DMQ address, so that any one of them can
@@ -103,17 +97,8 @@ declare -A LB_PID
 # among its 50 users: REG_RATE lets their REGISTERs through.
 start_lb()
 {
-	local h=$1 name=${2:-lb$1} via=1
-	[ "$h" = 1 ] && via=2
-	ac_start_kamailio "$(ac_lb_ns "$h")" "$name" "$TOP/cfg/kamailio.cfg" $KPORT \
-		-L "$TOP/modules:$STOCK_MODULES" -A CLUSTER -A "NODE_ID=$h" \
-		-A "LB_IP4=$(ac_lb4 "$h")" -A "LB_IP6=[$(ac_lb6 "$h")]" -A "LB_PORT=$KPORT" \
-		-A "ANY_IP4=$ANY4" -A "ANY_IP6=[$ANY6]" -A "DMQ_IP=$(ac_lb_bb4 "$h")" \
-		-A "DMQ_URI=\"sip:$(ac_lb_bb4 "$h"):$DMQ_PORT\"" \
-		-A "DMQ_NOTIFY=\"sip:$(ac_lb_bb4 $via):$DMQ_PORT\"" -A "MARK_SECRET=\"$secret\"" \
-		-A "DS_LIST=\"$OUT/dispatcher.list\"" -A "PING_INTERVAL=$PI" -A "REG_RATE=200" \
-		-A NO_METRICS -A "CTL_SOCK=\"unix:$OUT/lb$h.sock\""
-	LB_PID[$h]=$KAM_PID
+	ac_start_lb "$1" "${2:-lb$1}" -A "PING_INTERVAL=$PI" -A "REG_RATE=200"
+	LB_PID[$1]=$KAM_PID
 }
 for h in 1 2 3; do
 	start_lb $h

@@ -15,55 +15,18 @@
 
 why=$(ac_unavailable)
 [ -z "$why" ] || skip "$why"
-KPORT=5060
-CORE_PORT=5070
-DMQ_PORT=5090
-
 ac_rig_up 3 2
-echo "1 sip:$CORE_BB4:$CORE_PORT" >"$OUT/dispatcher.list"
-ac_start_kamailio "$(ac_core_ns)" core "$TOP/cfg/core.cfg" $CORE_PORT \
-	-A "CORE_IP=$CORE_BB4" -A "CORE_PORT=$CORE_PORT" -A "CTL_SOCK=\"unix:$OUT/core.sock\"" \
-	-A "DB_URL=\"text://$TOP/cfg/db\""
-secret=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+ac_start_core
 for h in 1 2 3; do
-	ac_start_kamailio "$(ac_lb_ns $h)" "lb$h" "$TOP/cfg/kamailio.cfg" $KPORT \
-		-L "$TOP/modules:$STOCK_MODULES" -A CLUSTER -A "NODE_ID=$h" \
-		-A "LB_IP4=$(ac_lb4 $h)" -A "LB_IP6=[$(ac_lb6 $h)]" -A "LB_PORT=$KPORT" \
-		-A "ANY_IP4=$ANY4" -A "ANY_IP6=[$ANY6]" -A "DMQ_IP=$(ac_lb_bb4 $h)" -A "DMQ_URI=\"sip:$(ac_lb_bb4 $h):$DMQ_PORT\"" \
-		-A "DMQ_NOTIFY=\"sip:$(ac_lb_bb4 1):$DMQ_PORT\"" -A "MARK_SECRET=\"$secret\"" \
-		-A "DS_LIST=\"$OUT/dispatcher.list\"" -A "PING_INTERVAL=2" -A NO_METRICS \
-		-A "CTL_SOCK=\"unix:$OUT/lb$h.sock\""
+	ac_start_lb $h "lb$h" -A "PING_INTERVAL=2"
 done
+ac_cluster_up 1 2 3
 
-# the cluster: every node lists the three (itself among them) as active
-for h in 1 2 3; do
-	wait_for 20 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock dmq.list_nodes | grep -c 'status: active' | grep -qx 3" ||
-		fail "lb$h does not see three active DMQ nodes: $(rpc @lb$h dmq.list_nodes | tr '\n' ' ')"
-done
-note "DMQ: every LB sees the three nodes active"
-# regping's own view: each node pings its contacts (self), hears the others
-for h in 1 2 3; do
-	wait_for 20 sh -c "timeout 5 kamcmd -s unix:$OUT/lb$h.sock regping.nodes | grep -cE 'state: (self|live)' | grep -qx 3" ||
-		fail "regping on lb$h has not joined with two others: $(rpc @lb$h regping.nodes | tr '\n' ' ')"
-done
-note "regping: every LB pings its own contacts and hears the two others"
-
-# phone $1 registers user $3 from its address $2 at the anycast address $4,
-# with a Contact port other than its own (as a phone behind a NAT would):
-# pings must go where the REGISTER came from
-phone_register()
-{
-	PHONE_NS=$(ac_phone_ns "$1") phone_bin
-	REG_PORT=$(free_port)
-	PATH="$PHONE_BIN:$PATH" run_sipp "reg-$3" -sf "$SCN/ua_register.xml" -m 1 -d 0 \
-		-i "$2" -p "$REG_PORT" $(sipp_auth "$3") -key user "$3" \
-		-key contact_host "$(uri_host "$2")" -key contact_port "$((REG_PORT + 1))" \
-		"$(uri_host "$4"):$KPORT" ||
-		fail "$3 could not register from $2 through $4"
-}
-PHONE_BIN=$OUT/phone1-bin phone_register 1 "$(ac_phone6 1)" alice $ANY6
+# the phones' Contacts name a port other than their source's (as behind
+# a NAT): pings must go where the REGISTER came from
+ac_register 1 "$(ac_phone6 1)" alice $ANY6 1
 ALICE=$REG_PORT
-PHONE_BIN=$OUT/phone2-bin phone_register 2 "$(ac_phone4 2)" bob $ANY4
+ac_register 2 "$(ac_phone4 2)" bob $ANY4 1
 BOB=$REG_PORT
 
 rpc @core ul.lookup location alice >"$OUT/core-alice.txt" || fail "the core has no binding of alice"
@@ -93,7 +56,7 @@ done
 # a second device of alice, phone2 over IPv6: the 2xx lists both; every
 # LB pings each device at its own source (the copies on the nodes that did
 # not take this REGISTER too)
-PHONE_BIN=$OUT/phone2-bin phone_register 2 "$(ac_phone6 2)" alice $ANY6
+ac_register 2 "$(ac_phone6 2)" alice $ANY6 1
 ALICE2=$REG_PORT
 want=$(printf '%s\n' "[$(ac_phone6 1)]:$ALICE" "[$(ac_phone6 2)]:$ALICE2" | sort | xargs)
 for h in 1 2 3; do
