@@ -406,8 +406,7 @@ int rp_cluster_relay(sip_msg_t *msg)
 	lock_get(&rp_nodes->lock);
 	for(i = 0; i < rp_nodes->n && !found; i++) {
 		n = &rp_nodes->node[i];
-		found = n->p.id != server_id && n->has_via[f]
-				&& n->p.heard + (uint64_t)rp_params.cluster_timeout >= now
+		found = n->p.id != server_id && n->has_via[f] && rp_heard(n, now)
 				&& n->via_port[f] == port && ip6r_equal(&n->via[f], &a);
 	}
 	lock_release(&rp_nodes->lock);

@@ -221,8 +221,9 @@ static int rp_catch_up(int gone, uint64_t heard, uint64_t now,
 
 	if(t + rp_wheel.nslots <= rp_last_tick)
 		t = rp_last_tick - rp_wheel.nslots + 1;
-	lock_get(&rp_tbl->lock);
+	/* the lock is taken for one slot at a time */
 	for(; t <= rp_last_tick; t++) {
+		lock_get(&rp_tbl->lock);
 		for(e = rp_tbl->slots[t % rp_wheel.nslots]; e; e = e->wnext) {
 			if(e->queued
 					|| rp_owner(e->hash, e->saver, server_id, old, nold)
@@ -233,8 +234,8 @@ static int rp_catch_up(int gone, uint64_t heard, uint64_t now,
 			rp_budget_spend(&rp_tbl->budget, 1);
 			n++;
 		}
+		lock_release(&rp_tbl->lock);
 	}
-	lock_release(&rp_tbl->lock);
 	return n;
 }
 
