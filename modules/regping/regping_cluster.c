@@ -45,13 +45,10 @@
 
 typedef struct rp_node
 {
-	rp_peer_t p;
 	ip6r_addr_t via[2]; /* [0] IPv4, [1] IPv6: where its pings' replies go */
 	uint16_t via_port[2];
 	uint8_t has_via[2];
 	uint64_t sent; /* the send time of its last heartbeat */
-	int nhears;
-	int hears[RP_NODES_MAX]; /* the ids it heard, as its last heartbeat said */
 } rp_node_t;
 
 typedef struct rp_nodes
@@ -59,7 +56,8 @@ typedef struct rp_nodes
 	gen_lock_t lock;
 	uint64_t self_since; /* UINT64_MAX while joining */
 	int n;
-	rp_node_t node[RP_NODES_MAX];
+	rp_view_t view[RP_NODES_MAX]; /* id, since, heard, the ids it hears */
+	rp_node_t node[RP_NODES_MAX]; /* the rest of the same node */
 } rp_nodes_t;
 
 int rp_cluster_on = 0;
@@ -76,7 +74,8 @@ static int rp_put_via(char *buf, int size, struct socket_info *s)
 {
 	if(s == NULL)
 		return snprintf(buf, size, "-");
-	return snprintf(buf, size, s->address.af == AF_INET6 ? "[%.*s]:%d" : "%.*s:%d",
+	return snprintf(buf, size,
+			s->address.af == AF_INET6 ? "[%.*s]:%d" : "%.*s:%d",
 			s->address_str.len, s->address_str.s, (int)s->port_no);
 }
 
@@ -88,51 +87,17 @@ static int rp_dmq_sent(sip_msg_t *msg, int code, dmq_node_t *node, void *param)
 static dmq_resp_cback_t rp_dmq_resp = {rp_dmq_sent, 0};
 
 /* heard within cluster_timeout of now (lock held) */
-static int rp_heard(rp_node_t *n, uint64_t now)
+static int rp_heard(rp_view_t *v, uint64_t now)
 {
-	return n->p.heard + (uint64_t)rp_params.cluster_timeout >= now;
-}
-
-/* may this node join (lock held)? 1 when it hears a node and every node
- * it hears hears it and hears no node this one does not: then a heartbeat
- * of this node's start reaches them all. 0 when it hears none, -1 while
- * they disagree (a node the others hear is not heard here yet, or one does
- * not hear this one yet: its DMQ list may not have it) */
-static int rp_agreed(uint64_t now)
-{
-	rp_node_t *n;
-	int i, k, j, self, known, any = 0;
-
-	for(i = 0; i < rp_nodes->n; i++) {
-		n = &rp_nodes->node[i];
-		if(!rp_heard(n, now))
-			continue;
-		any = 1;
-		self = 0;
-		for(k = 0; k < n->nhears; k++) {
-			if(n->hears[k] == server_id) {
-				self = 1;
-				continue;
-			}
-			known = 0;
-			for(j = 0; j < rp_nodes->n && !known; j++)
-				known = rp_nodes->node[j].p.id == n->hears[k]
-						&& rp_heard(&rp_nodes->node[j], now);
-			if(!known)
-				return -1;
-		}
-		if(!self)
-			return -1;
-	}
-	return any;
+	return v->p.heard + (uint64_t)rp_params.cluster_timeout >= now;
 }
 
 void rp_cluster_heartbeat(uint64_t now)
 {
-	static uint64_t last = 0, start = 0;
+	static uint64_t last = 0, start = 0, warned = 0;
 	char body[1024], v4[80], v6[80], hears[640];
 	uint64_t since;
-	int i, heard, hlen;
+	int i, heard, hlen, alone;
 	str b;
 
 	if(!rp_cluster_on)
@@ -140,15 +105,25 @@ void rp_cluster_heartbeat(uint64_t now)
 	if(start == 0)
 		start = now;
 	lock_get(&rp_nodes->lock);
-	/* a node joins once the cluster agrees on it (rp_agreed()), or after
+	/* a node joins once the cluster agrees on it (rp_join_agreed()), or after
 	 * two timeouts alone; for one timeout more the others still ping its
 	 * contacts, and they switch at the same slot */
 	if(rp_nodes->self_since == UINT64_MAX) {
-		heard = rp_agreed(now);
-		if(heard > 0
-				|| (heard == 0
-						&& now - start
-								   >= 2 * (uint64_t)rp_params.cluster_timeout)) {
+		heard = rp_join_agreed(rp_nodes->view, rp_nodes->n, server_id, now,
+				(uint32_t)rp_params.cluster_timeout);
+		/* (a node it never hears that the others do keeps it out: the
+		 * others ping its contacts meanwhile; say so, every minute) */
+		if(heard < 0 && now - start >= 5 * (uint64_t)rp_params.cluster_timeout
+				&& now - warned >= 60000) {
+			warned = now;
+			LM_WARN("node %d has not joined after %llu ms: the nodes it hears "
+					"do not all hear it, or hear one it does not (see "
+					"regping.nodes on each)\n",
+					server_id, (unsigned long long)(now - start));
+		}
+		alone = heard == 0
+				&& now - start >= 2 * (uint64_t)rp_params.cluster_timeout;
+		if(heard > 0 || alone) {
 			rp_nodes->self_since = now + (uint64_t)rp_params.cluster_timeout;
 			LM_INFO("node %d pings its contacts from %llu (unix ms) on, "
 					"%llu ms from now\n",
@@ -157,21 +132,24 @@ void rp_cluster_heartbeat(uint64_t now)
 		}
 	}
 	since = rp_nodes->self_since;
-	/* the ids this node hears, for the others' rp_agreed() */
+	if(last && now - last < (uint64_t)rp_params.cluster_heartbeat) {
+		lock_release(&rp_nodes->lock);
+		return;
+	}
+	last = now;
+	/* the ids this node hears, for the others' rp_join_agreed() */
 	hlen = 0;
 	for(i = 0; i < rp_nodes->n && hlen < (int)sizeof(hears) - 12; i++)
-		if(rp_heard(&rp_nodes->node[i], now))
+		if(rp_heard(&rp_nodes->view[i], now))
 			hlen += snprintf(hears + hlen, sizeof(hears) - hlen, "%s%d",
-					hlen ? "," : "", rp_nodes->node[i].p.id);
+					hlen ? "," : "", rp_nodes->view[i].p.id);
 	lock_release(&rp_nodes->lock);
-	if(last && now - last < (uint64_t)rp_params.cluster_heartbeat)
-		return;
-	last = now;
 	rp_put_via(v4, sizeof(v4), rp_via_sock[0]);
 	rp_put_via(v6, sizeof(v6), rp_via_sock[1]);
 	b.s = body;
 	b.len = snprintf(body, sizeof(body), "%d %llu %llu %s %s %s", server_id,
-			(unsigned long long)now, since == UINT64_MAX ? 0ULL : (unsigned long long)since, v4, v6,
+			(unsigned long long)now,
+			since == UINT64_MAX ? 0ULL : (unsigned long long)since, v4, v6,
 			hlen ? hears : "-");
 	if(rp_dmq.bcast_message(rp_dmq_peer, &b, NULL, &rp_dmq_resp, 1,
 			   &rp_dmq_ctype)
@@ -242,6 +220,7 @@ static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
 	uint16_t port[2] = {0, 0};
 	int has[2], i, pos = 0;
 	rp_node_t *n = NULL;
+	rp_view_t *v = NULL;
 
 	/* dmq replies only with a reason: without one the sender's tm would
 	 * retransmit the heartbeat until it times out */
@@ -270,12 +249,16 @@ static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
 	}
 	lock_get(&rp_nodes->lock);
 	for(i = 0; i < rp_nodes->n && n == NULL; i++)
-		if(rp_nodes->node[i].p.id == id)
+		if(rp_nodes->view[i].p.id == id) {
 			n = &rp_nodes->node[i];
+			v = &rp_nodes->view[i];
+		}
 	if(n == NULL && rp_nodes->n < RP_NODES_MAX) {
+		v = &rp_nodes->view[rp_nodes->n];
 		n = &rp_nodes->node[rp_nodes->n++];
 		memset(n, 0, sizeof(*n));
-		n->p.id = (int)id;
+		memset(v, 0, sizeof(*v));
+		v->p.id = (int)id;
 		LM_INFO("node %ld heard\n", id);
 	}
 	if(n && (uint64_t)sent < n->sent) {
@@ -285,15 +268,15 @@ static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
 	}
 	if(n) {
 		n->sent = (uint64_t)sent;
-		if(n->p.heard && !rp_heard(n, rp_wall_ms()))
+		if(v->p.heard && !rp_heard(v, rp_wall_ms()))
 			LM_INFO("node %ld heard again after %llu ms, pinging from %llu "
 					"(unix ms) on\n",
-					id, (unsigned long long)(rp_wall_ms() - n->p.heard),
+					id, (unsigned long long)(rp_wall_ms() - v->p.heard),
 					(unsigned long long)since);
-		n->p.heard = rp_wall_ms();
-		n->p.since = since ? (uint64_t)since : UINT64_MAX;
-		n->nhears = nhears;
-		memcpy(n->hears, hears, nhears * sizeof(int));
+		v->p.heard = rp_wall_ms();
+		v->p.since = since ? (uint64_t)since : UINT64_MAX;
+		v->nhears = nhears;
+		memcpy(v->hears, hears, nhears * sizeof(int));
 		for(i = 0; i < 2; i++) {
 			n->has_via[i] = (uint8_t)has[i];
 			if(has[i]) {
@@ -383,7 +366,7 @@ int rp_cluster_snapshot(rp_peer_t *p, uint64_t *self_since)
 	lock_get(&rp_nodes->lock);
 	n = rp_nodes->n;
 	for(i = 0; i < n; i++)
-		p[i] = rp_nodes->node[i].p;
+		p[i] = rp_nodes->view[i].p;
 	*self_since = rp_nodes->self_since;
 	lock_release(&rp_nodes->lock);
 	return n;
@@ -406,8 +389,9 @@ int rp_cluster_relay(sip_msg_t *msg)
 	lock_get(&rp_nodes->lock);
 	for(i = 0; i < rp_nodes->n && !found; i++) {
 		n = &rp_nodes->node[i];
-		found = n->p.id != server_id && n->has_via[f] && rp_heard(n, now)
-				&& n->via_port[f] == port && ip6r_equal(&n->via[f], &a);
+		found = rp_nodes->view[i].p.id != server_id && n->has_via[f]
+				&& rp_heard(&rp_nodes->view[i], now) && n->via_port[f] == port
+				&& ip6r_equal(&n->via[f], &a);
 	}
 	lock_release(&rp_nodes->lock);
 	if(!found)
@@ -461,7 +445,8 @@ void rp_cluster_rpc_nodes(rpc_t *rpc, void *ctx)
 				p[i].heard + (uint64_t)rp_params.cluster_timeout < now
 						? "gone"
 						: (p[i].since > now ? "joining" : "live"),
-				"since", (unsigned long long)(p[i].since == UINT64_MAX ? 0 : p[i].since),
+				"since",
+				(unsigned long long)(p[i].since == UINT64_MAX ? 0 : p[i].since),
 				"heard_ms_ago", (unsigned long long)(now - p[i].heard));
 	}
 }

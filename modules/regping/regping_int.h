@@ -203,7 +203,6 @@ int rp_pre_reply(sip_msg_t *msg, unsigned int flags, void *param);
 
 /* --- regping_cluster.c: the nodes over DMQ --- */
 
-#define RP_NODES_MAX 64
 extern int rp_cluster_on;
 /* the sockets the pings' Via names (reply_socket_v4/_v6), NULL: the
  * sending one */

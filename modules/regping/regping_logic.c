@@ -318,3 +318,37 @@ int rp_live_ids(const rp_peer_t *p, int n, int self, uint64_t self_since,
 			out[k++] = p[i].id;
 	return k;
 }
+
+/* heard within timeout_ms of now */
+static int rp_peer_heard(const rp_peer_t *p, uint64_t now, uint32_t timeout_ms)
+{
+	return p->heard + timeout_ms >= now;
+}
+
+int rp_join_agreed(const rp_view_t *v, int n, int self, uint64_t now,
+		uint32_t timeout_ms)
+{
+	int i, k, j, me, known, any = 0;
+
+	for(i = 0; i < n; i++) {
+		if(v[i].p.id == self || !rp_peer_heard(&v[i].p, now, timeout_ms))
+			continue;
+		any = 1;
+		me = 0;
+		for(k = 0; k < v[i].nhears; k++) {
+			if(v[i].hears[k] == self) {
+				me = 1;
+				continue;
+			}
+			known = 0;
+			for(j = 0; j < n && !known; j++)
+				known = v[j].p.id == v[i].hears[k]
+						&& rp_peer_heard(&v[j].p, now, timeout_ms);
+			if(!known)
+				return -1;
+		}
+		if(!me)
+			return -1;
+	}
+	return any;
+}

@@ -202,6 +202,26 @@ typedef struct rp_peer
 	uint64_t heard;
 } rp_peer_t;
 
+/* the most nodes of a cluster */
+#define RP_NODES_MAX 64
+
+/*! a node as heard, with the ids its last heartbeat said it hears */
+typedef struct rp_view
+{
+	rp_peer_t p;
+	int nhears;
+	int hears[RP_NODES_MAX];
+} rp_view_t;
+
+/*! may node self join, given the nodes v[0..n) as heard? 1 when it hears
+ * one (within timeout_ms of now) and every node it hears hears it and
+ * hears no node self does not: a heartbeat of self's start then reaches
+ * them all. 0 when it hears none, -1 while they disagree (a node the
+ * others hear is not heard by self yet, or one does not hear self yet:
+ * its DMQ list may not have it). */
+int rp_join_agreed(const rp_view_t *v, int n, int self, uint64_t now,
+		uint32_t timeout_ms);
+
 /*! the ids that ping the contacts of the slot due at wall time t, into
  * out (room for n + 1): self when t >= self_since, and each peer heard
  * within timeout_ms of now whose since is at most t. Every node decides

@@ -1339,6 +1339,46 @@ START_TEST(test_live_ids)
 }
 END_TEST
 
+/* a node joins when every node it hears hears it and hears no node it
+ * does not */
+START_TEST(test_join_agreed)
+{
+	rp_view_t v[3];
+
+	memset(v, 0, sizeof(v));
+	ck_assert_int_eq(rp_join_agreed(v, 0, 1, 5000, 3000), 0); /* alone */
+	v[0].p.id = 2;
+	v[0].p.heard = 4000;
+	ck_assert_int_eq(rp_join_agreed(v, 1, 1, 5000, 3000), -1); /* 2 hears none */
+	v[0].nhears = 1;
+	v[0].hears[0] = 1;
+	ck_assert_int_eq(rp_join_agreed(v, 1, 1, 5000, 3000), 1);
+	/* 2 hears 3, whom 1 has not heard yet */
+	v[0].nhears = 2;
+	v[0].hears[1] = 3;
+	ck_assert_int_eq(rp_join_agreed(v, 1, 1, 5000, 3000), -1);
+	v[1].p.id = 3;
+	v[1].p.heard = 4500;
+	v[1].nhears = 2;
+	v[1].hears[0] = 2;
+	v[1].hears[1] = 1;
+	ck_assert_int_eq(rp_join_agreed(v, 2, 1, 5000, 3000), 1);
+	/* 3 heard too long ago: as if unknown, and 2 still hears it */
+	v[1].p.heard = 1000;
+	ck_assert_int_eq(rp_join_agreed(v, 2, 1, 5000, 3000), -1);
+	/* a node not heard for the timeout does not count */
+	v[1].p.heard = 4500;
+	v[0].p.heard = 1000;
+	v[1].nhears = 1;
+	v[1].hears[0] = 1;
+	ck_assert_int_eq(rp_join_agreed(v, 2, 1, 5000, 3000), 1);
+	/* an entry with self's own id is ignored */
+	v[2].p.id = 1;
+	v[2].p.heard = 5000;
+	ck_assert_int_eq(rp_join_agreed(v, 3, 1, 5000, 3000), 1);
+}
+END_TEST
+
 START_TEST(test_owner_spread)
 {
 	int all[3] = {1, 2, 3}, two[2] = {1, 3}, rev[2] = {3, 1};
@@ -1422,6 +1462,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_owner_rows);
 	tcase_add_test(tc, test_owner_spread);
 	tcase_add_test(tc, test_live_ids);
+	tcase_add_test(tc, test_join_agreed);
 	suite_add_tcase(s, tc);
 
 	return s;
