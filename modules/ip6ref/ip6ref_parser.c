@@ -26,15 +26,21 @@
 static const unsigned char v4_prefix[12] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
+/* the value of each byte as a hex digit, -1 for none: one load per
+ * character in the group loop, not three range tests */
+#define H16(x) -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1
+static const signed char hexv[256] = {H16(0), H16(1), H16(2),
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1, /* '0'-'9' */
+		-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 'A' */
+		H16(5),
+		-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, /* 'a' */
+		H16(7), H16(8), H16(9), H16(10), H16(11), H16(12), H16(13), H16(14),
+		H16(15)};
+#undef H16
+
 int ip6r_hexval(char c)
 {
-	if(c >= '0' && c <= '9')
-		return c - '0';
-	if(c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if(c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return hexv[(unsigned char)c];
 }
 
 /* RFC 3986 unreserved: the characters a zone id may hold */
@@ -366,7 +372,8 @@ int ip6r_format(
 		const ip6r_addr_t *a, enum ip6r_brackets br, char *buf, int size)
 {
 	char tmp[IP6R_TEXT_MAX];
-	char *p = tmp;
+	/* straight into buf when any text fits, else through tmp */
+	char *start = size >= IP6R_TEXT_MAX ? buf : tmp, *p = start;
 	int ref = want_ref(a, br);
 	int len;
 
@@ -380,10 +387,11 @@ int ip6r_format(
 		if(ref)
 			*p++ = ']';
 	}
-	len = (int)(p - tmp);
+	len = (int)(p - start);
 	if(len + 1 > size)
 		return -1;
-	memcpy(buf, tmp, len);
+	if(start == tmp)
+		memcpy(buf, tmp, len);
 	buf[len] = '\0';
 	return len;
 }

@@ -896,6 +896,26 @@ START_TEST(test_random)
 }
 END_TEST
 
+/* every byte's value as a hex digit, against the definition */
+START_TEST(test_hexval)
+{
+	int c, want;
+
+	for(c = 0; c < 256; c++) {
+		if(c >= '0' && c <= '9')
+			want = c - '0';
+		else if(c >= 'a' && c <= 'f')
+			want = c - 'a' + 10;
+		else if(c >= 'A' && c <= 'F')
+			want = c - 'A' + 10;
+		else
+			want = -1;
+		ck_assert_msg(ip6r_hexval((char)c) == want, "byte 0x%02x: %d, want %d",
+				c, ip6r_hexval((char)c), want);
+	}
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("ip6ref_parser");
@@ -908,6 +928,7 @@ Suite *unit_suite(void)
 	tc = tcase_create("invalid");
 	tcase_add_loop_test(tc, test_invalid, 0, N_ROWS(invalid));
 	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_hexval);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("equal");
