@@ -91,4 +91,39 @@ while read -r ruid saver owner _; do
 	done
 done <"$OUT/lb1.own.tsv"
 note "ownership: each contact's owner is the LB that took its REGISTER, on all three; only the owner pinged it"
+
+# bad heartbeats at lb1's DMQ socket from the backbone: a malformed one
+# (with an ESC sequence) and one claiming lb1's own id are answered 400
+# and 200, logged (escaped), and change nothing
+hb()
+{
+	ip netns exec "$(ac_core_ns)" python3 - "$(ac_lb_bb4 1)" "$DMQ_PORT" "$CORE_BB4" "$1" <<'PY'
+import socket, sys
+dst, port, src, body = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].encode().decode("unicode_escape").encode("latin-1")
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((src, 0))
+s.settimeout(3)
+lport = s.getsockname()[1]
+msg = ("KDMQ sip:regping@%s:%d SIP/2.0\r\nVia: SIP/2.0/UDP %s:%d;branch=z9hG4bK-hb%d;rport\r\n"
+       "From: <sip:regping@%s:%d>;tag=hb\r\nTo: <sip:regping@%s:%d>\r\nCall-ID: hb-%d\r\n"
+       "CSeq: 1 KDMQ\r\nMax-Forwards: 1\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
+       % (dst, port, src, lport, lport, src, port, dst, port, lport, len(body))).encode() + body
+s.sendto(msg, (dst, port))
+try:
+    print(s.recv(65535).split(b" ")[1].decode())
+except socket.timeout:
+    print("none")
+PY
+}
+code=$(hb '\x1b[2J 5 x - - -')
+[ "$code" = 400 ] || fail "a malformed heartbeat got '$code', want 400"
+code=$(hb "1 $(($(date +%s) * 1000)) 0 - - -")
+[ "$code" = 200 ] || fail "a heartbeat claiming lb1's id got '$code', want 200"
+wait_for 5 grep -qF 'malformed regping heartbeat [\x1b[2J 5 x - - -]' "$OUT/lb1.log" ||
+	fail "lb1 did not log the malformed heartbeat escaped: $(grep -a 'heartbeat' "$OUT/lb1.log" | tail -n 2)"
+grep -qF "a heartbeat of node 1, this node's own server_id" "$OUT/lb1.log" ||
+	fail "lb1 did not log the heartbeat with its own id"
+[ "$(rpc @lb1 regping.nodes | grep -cE 'state: (self|live)')" = 3 ] ||
+	fail "after the bad heartbeats lb1's nodes are: $(rpc @lb1 regping.nodes | tr '\n' ' ')"
+note "bad heartbeats: a malformed one 400 and logged escaped, one with lb1's own id logged; lb1 still hears the two others"
 exit 0
