@@ -89,7 +89,7 @@ static dmq_resp_cback_t rp_dmq_resp = {rp_dmq_sent, 0};
 /* heard within cluster_timeout of now (lock held) */
 static int rp_heard(rp_view_t *v, uint64_t now)
 {
-	return v->p.heard + (uint64_t)rp_params.cluster_timeout >= now;
+	return rp_peer_heard(&v->p, now, (uint32_t)rp_params.cluster_timeout);
 }
 
 void rp_cluster_heartbeat(uint64_t now)
@@ -442,7 +442,7 @@ void rp_cluster_rpc_nodes(rpc_t *rpc, void *ctx)
 		if(rpc->add(ctx, "{", &th) < 0)
 			return;
 		rpc->struct_add(th, "dsJJ", "id", p[i].id, "state",
-				p[i].heard + (uint64_t)rp_params.cluster_timeout < now
+				!rp_peer_heard(&p[i], now, (uint32_t)rp_params.cluster_timeout)
 						? "gone"
 						: (p[i].since > now ? "joining" : "live"),
 				"since",

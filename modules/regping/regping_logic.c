@@ -305,6 +305,11 @@ int rp_owner(uint32_t key_hash, int sid, int self, const int *live,
 	return rp_rendezvous(key_hash, live, nlive);
 }
 
+int rp_peer_heard(const rp_peer_t *p, uint64_t now, uint32_t timeout_ms)
+{
+	return p->heard + timeout_ms >= now;
+}
+
 int rp_live_ids(const rp_peer_t *p, int n, int self, uint64_t self_since,
 		uint64_t now, uint64_t t, uint32_t timeout_ms, int *out)
 {
@@ -313,17 +318,12 @@ int rp_live_ids(const rp_peer_t *p, int n, int self, uint64_t self_since,
 	if(t >= self_since)
 		out[k++] = self;
 	for(i = 0; i < n; i++)
-		if(p[i].id != self && p[i].heard + timeout_ms >= now
+		if(p[i].id != self && rp_peer_heard(&p[i], now, timeout_ms)
 				&& p[i].since <= t)
 			out[k++] = p[i].id;
 	return k;
 }
 
-/* heard within timeout_ms of now */
-static int rp_peer_heard(const rp_peer_t *p, uint64_t now, uint32_t timeout_ms)
-{
-	return p->heard + timeout_ms >= now;
-}
 
 int rp_join_agreed(const rp_view_t *v, int n, int self, uint64_t now,
 		uint32_t timeout_ms)

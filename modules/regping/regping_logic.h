@@ -222,6 +222,9 @@ typedef struct rp_view
 int rp_join_agreed(const rp_view_t *v, int n, int self, uint64_t now,
 		uint32_t timeout_ms);
 
+/*! p was heard within timeout_ms of now: it is not gone */
+int rp_peer_heard(const rp_peer_t *p, uint64_t now, uint32_t timeout_ms);
+
 /*! the ids that ping the contacts of the slot due at wall time t, into
  * out (room for n + 1): self when t >= self_since, and each peer heard
  * within timeout_ms of now whose since is at most t. Every node decides

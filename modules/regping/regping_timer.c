@@ -45,7 +45,7 @@ typedef struct rp_due_item
 static rp_due_item_t *rp_queue_head = NULL, *rp_queue_tail = NULL;
 
 /* in a cluster: the nodes as last read, and the ids that pinged the last
- * slot sent (rp_live_ids()); without a cluster rp_nids is 1, this node */
+ * slot sent (rp_live_ids()); unused without a cluster (rp_mine()) */
 static rp_peer_t rp_peers[RP_NODES_MAX];
 static int rp_npeers = 0;
 static uint64_t rp_self_since = 0;
@@ -278,14 +278,12 @@ static void rp_timer(unsigned int ticks, void *param)
 	uint64_t mono = rp_mono_ms(), now = rp_wall_ms();
 	uint64_t tick = (rp_cluster_on ? now : mono) / rp_wheel.tick_ms, t;
 	rp_job_t *jobs = NULL, *jtail = NULL, *j;
-	int n = 0, ids[RP_NODES_MAX + 1], nids = 1;
+	int n = 0, ids[RP_NODES_MAX + 1], nids = 0;
 
 	if(!rp_started) {
 		rp_load_usrloc();
 		rp_last_tick = tick - 1;
 		rp_started = 1;
-		rp_ids[0] = server_id;
-		rp_nids = rp_cluster_on ? 0 : 1;
 	}
 	if(tick > rp_last_tick + rp_wheel.nslots)
 		rp_last_tick = tick - rp_wheel.nslots;
@@ -294,8 +292,8 @@ static void rp_timer(unsigned int ticks, void *param)
 	for(t = rp_last_tick + 1; t <= tick; t++) {
 		if(rp_cluster_on)
 			nids = rp_ids_at(now, t * rp_wheel.tick_ms, ids);
-		rp_queue_slot((uint32_t)(t % rp_wheel.nslots), mono, now,
-				rp_cluster_on ? ids : rp_ids, nids, &jobs, &jtail, &n);
+		rp_queue_slot((uint32_t)(t % rp_wheel.nslots), mono, now, ids, nids,
+				&jobs, &jtail, &n);
 	}
 	if(tick > rp_last_tick)
 		rp_last_tick = tick;
