@@ -48,8 +48,10 @@ typedef struct rp_entry
 	struct rp_entry *hnext; /* index by ruid */
 	uint32_t hash;
 	uint8_t proto;
-	uint8_t af : 7;
+	uint8_t af : 4; /* 4 or 6, 0 while the address is a name */
 	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
+	uint8_t mine : 2;	/* enum rp_mine: this node pings it (cluster) */
+	uint8_t inet6 : 1;	/* addr is AF_INET6 (IPv4-mapped ones too) */
 	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
 					* before the first ping; the URI follows path */
 	/* the strings in data, one after the other (rp_entry_str()) */
@@ -58,17 +60,16 @@ typedef struct rp_entry
 	/* the rest: sending, the AoR index, the wheel */
 	struct rp_entry *wprev, *wnext;
 	struct rp_entry *anext; /* index by AoR */
-	uint32_t slot;
 	unsigned int aorhash;
 	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
 	int tcpconn_id;
-	struct socket_info *sock;
-	/* where to ping, while af is not 0 (rp_entry_set_dst()): an address
-	 * and a port, not a sockaddr_union of 128 bytes */
-	struct ip_addr ip;
-	uint16_t port;
+	uint16_t port;	/* of addr */
 	uint16_t saver; /* usrloc's server_id of the contact, 0 unknown */
-	uint8_t mine;	/* enum rp_mine: this node pings it (cluster) */
+	struct socket_info *sock;
+	/* where to ping, while af is not 0 (rp_entry_set_dst()): the address's
+	 * bytes (16 if inet6, else 4) and a port; a sockaddr_union would be
+	 * 128 bytes, an ip_addr 24 */
+	uint8_t addr[16];
 	char data[];
 } rp_entry_t;
 

@@ -102,6 +102,19 @@ void rp_budget_spend(rp_budget_t *b, uint32_t n)
 	b->milli = m > b->milli ? 0 : b->milli - m;
 }
 
+/* times in the liveness record are seconds: they are only shown (RPC),
+ * and 8 bytes less per contact */
+static uint32_t rp_live_s(uint64_t now_ms)
+{
+	return (uint32_t)(now_ms / 1000);
+}
+
+static void rp_live_fail(rp_live_t *l)
+{
+	if(l->failures < UINT16_MAX)
+		l->failures++;
+}
+
 enum rp_ping_result rp_live_ping(
 		rp_live_t *l, uint64_t now_ms, int expect_reply, uint32_t max_failures)
 {
@@ -109,18 +122,19 @@ enum rp_ping_result rp_live_ping(
 
 	if(l->awaiting)
 		r = RP_PING_TIMEOUT;
-	else if(l->last_ping != 0 && l->last_reply >= l->last_ping)
+	else if(l->answered)
 		r = RP_PING_ANSWERED;
 	if(r == RP_PING_TIMEOUT) {
-		l->failures++;
+		rp_live_fail(l);
 		if(max_failures > 0 && l->failures >= max_failures && !l->dead) {
 			l->dead = 1;
 			r = RP_PING_DEAD;
 		}
 	}
-	l->last_ping = now_ms;
+	l->last_ping = rp_live_s(now_ms);
 	l->seq++;
 	l->awaiting = expect_reply ? 1 : 0;
+	l->answered = 0;
 	return r;
 }
 
@@ -129,9 +143,10 @@ int rp_live_reply(rp_live_t *l, uint32_t seq, uint64_t now_ms)
 	if(!l->awaiting || seq != l->seq)
 		return 0;
 	l->awaiting = 0;
+	l->answered = 1;
 	l->failures = 0;
 	l->dead = 0;
-	l->last_reply = now_ms;
+	l->last_reply = rp_live_s(now_ms);
 	return 1;
 }
 
@@ -143,7 +158,8 @@ void rp_live_poke(rp_live_t *l, uint64_t now_ms, int expect_reply)
 		l->seq++;
 		l->awaiting = 1;
 	}
-	l->last_ping = now_ms;
+	l->answered = 0;
+	l->last_ping = rp_live_s(now_ms);
 }
 
 int rp_poke_allowed(uint32_t *last, uint64_t now_ms, uint32_t spacing_ms)
@@ -161,13 +177,14 @@ void rp_live_sent(rp_live_t *l, uint64_t now_ms)
 {
 	l->failures = 0;
 	l->dead = 0;
-	l->last_reply = now_ms;
+	l->answered = 1;
+	l->last_reply = rp_live_s(now_ms);
 }
 
 enum rp_ping_result rp_live_send_failed(rp_live_t *l, uint32_t max_failures)
 {
 	l->awaiting = 0;
-	l->failures++;
+	rp_live_fail(l);
 	if(max_failures > 0 && l->failures >= max_failures && !l->dead) {
 		l->dead = 1;
 		return RP_PING_DEAD;

@@ -78,12 +78,14 @@ void rp_budget_spend(rp_budget_t *b, uint32_t n);
 /*! liveness of one contact */
 typedef struct rp_live
 {
-	uint64_t last_ping;	 /* ms, 0 = never */
-	uint64_t last_reply; /* ms, 0 = never */
+	uint32_t last_ping;	 /* unix time, s, 0 = never (shown by RPC) */
+	uint32_t last_reply; /* unix time, s, 0 = never */
 	uint32_t seq;		 /* sequence number of the last ping */
-	uint32_t failures;	 /* consecutive pings without a reply */
-	uint8_t awaiting;	 /* the last ping is not answered yet */
-	uint8_t dead;		 /* failures reached max_failures */
+	uint16_t failures;	 /* consecutive pings without a reply (stays at
+						  * its maximum) */
+	uint8_t awaiting : 1; /* the last ping is not answered yet */
+	uint8_t answered : 1; /* ... it was, or needed no answer */
+	uint8_t dead : 1;	  /* failures reached max_failures */
 } rp_live_t;
 
 enum rp_ping_result

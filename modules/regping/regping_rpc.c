@@ -48,8 +48,8 @@ static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
 			&e->uri, "ruid", &e->ruid, "address", addr, "proto",
 			get_proto_name(e->proto), "af", (int)e->af, "socket",
 			e->sock ? &e->sock->sock_str : &e->uri, "last_ping",
-			(unsigned long)(e->live.last_ping / 1000), "last_reply",
-			(unsigned long)(e->live.last_reply / 1000), "failures",
+			(unsigned long)e->live.last_ping, "last_reply",
+			(unsigned long)e->live.last_reply, "failures",
 			(int)e->live.failures, "dead", (int)e->live.dead, "seq",
 			(unsigned long long)e->live.seq);
 }

@@ -119,7 +119,7 @@ void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 	if(e->wprev)
 		e->wprev->wnext = e->wnext;
 	else
-		rp_tbl->slots[e->slot] = e->wnext;
+		rp_tbl->slots[rp_wheel_slot(&rp_wheel, e->hash)] = e->wnext;
 	if(e->wnext)
 		e->wnext->wprev = e->wprev;
 	if(e->af)
@@ -167,7 +167,7 @@ static void rp_grow(void)
 
 void rp_link(rp_entry_t *e)
 {
-	rp_entry_t **head;
+	rp_entry_t **head, **slot;
 
 	if(++rp_tbl->entries > rp_tbl->hmask + 1 && rp_tbl->hmask < RP_INDEX_MAX - 1)
 		rp_grow();
@@ -178,11 +178,12 @@ void rp_link(rp_entry_t *e)
 	head = &rp_tbl->aindex[e->aorhash & rp_tbl->hmask];
 	e->anext = *head;
 	*head = e;
+	slot = &rp_tbl->slots[rp_wheel_slot(&rp_wheel, e->hash)];
 	e->wprev = NULL;
-	e->wnext = rp_tbl->slots[e->slot];
+	e->wnext = *slot;
 	if(e->wnext)
 		e->wnext->wprev = e;
-	rp_tbl->slots[e->slot] = e;
+	*slot = e;
 	if(e->af)
 		rp_tbl->count[e->af == 6]++;
 }
@@ -243,8 +244,24 @@ str rp_entry_str(rp_entry_t *e, enum rp_entry_field f)
 
 void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su)
 {
-	su2ip_addr(&e->ip, su);
+	struct ip_addr ip;
+
+	su2ip_addr(&ip, su);
+	e->inet6 = ip.af == AF_INET6;
+	memcpy(e->addr, ip.u.addr, e->inet6 ? 16 : 4);
 	e->port = su_getport(su);
+}
+
+/* the sockaddr rp_entry_set_dst() kept */
+static void rp_entry_dst(rp_entry_t *e, union sockaddr_union *su)
+{
+	struct ip_addr ip;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.af = e->inet6 ? AF_INET6 : AF_INET;
+	ip.len = e->inet6 ? 16 : 4;
+	memcpy(ip.u.addr, e->addr, ip.len);
+	init_su(su, &ip, e->port);
 }
 
 rp_job_t *rp_job_new(rp_entry_t *e)
@@ -271,7 +288,7 @@ rp_job_t *rp_job_new(rp_entry_t *e)
 	s = rp_entry_str(e, RP_E_RESOLVE);
 	rp_put_str(p, &j->resolve, &s);
 	if(e->af)
-		init_su(&j->dst, &e->ip, e->port);
+		rp_entry_dst(e, &j->dst);
 	j->sock = e->sock;
 	j->tcpconn_id = e->tcpconn_id;
 	j->proto = e->proto;

@@ -170,7 +170,6 @@ static void rp_upsert(ucontact_t *c)
 	}
 	h = rp_hash(c->ruid.s, c->ruid.len);
 	e->hash = h;
-	e->slot = rp_wheel_slot(&rp_wheel, h);
 	e->aorhash = rp_ul.get_aorhash(aor);
 	if(af)
 		rp_entry_set_dst(e, &t.dst);

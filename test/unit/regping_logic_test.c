@@ -966,10 +966,10 @@ START_TEST(test_live)
 					ck_assert_msg(got == s->want,
 							"%s, step %d: ping %s, want %s", r->name, i,
 							result_name(got), result_name(s->want));
-				ck_assert_msg(l.last_ping == now,
+				ck_assert_msg(l.last_ping == now / 1000,
 						"%s, step %d: last_ping %llu, want %llu", r->name, i,
 						(unsigned long long)l.last_ping,
-						(unsigned long long)now);
+						(unsigned long long)now / 1000);
 				ck_assert_msg(l.seq != before.seq, "%s, step %d: seq stays %u",
 						r->name, i, l.seq);
 				ck_assert_msg(l.awaiting == (r->expect_reply ? 1 : 0),
@@ -983,7 +983,7 @@ START_TEST(test_live)
 						"%s, step %d: reply to seq%+d = %d, want %d", r->name,
 						i, s->arg, got, s->want);
 				if(got) {
-					ck_assert_msg(l.last_reply == now && !l.awaiting
+					ck_assert_msg(l.last_reply == now / 1000 && !l.awaiting
 										  && l.seq == before.seq
 										  && l.last_ping == before.last_ping,
 							"%s, step %d: after the reply last_reply %llu, "
@@ -1031,7 +1031,43 @@ START_TEST(test_live_seq_wrap)
 	ck_assert_uint_eq(l.seq, 0);
 	ck_assert_int_eq(rp_live_reply(&l, UINT32_MAX, 2500), 0);
 	ck_assert_int_eq(rp_live_reply(&l, 0, 2500), 1);
-	ck_assert_uint_eq(l.last_reply, 2500);
+	ck_assert_uint_eq(l.last_reply, 2);
+}
+END_TEST
+
+/* the times are seconds; what was answered is a flag, not a comparison
+ * of them: a ping whose sending failed in the second of the last reply
+ * is not taken for answered at the next one */
+START_TEST(test_live_same_second)
+{
+	rp_live_t l;
+
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(rp_live_ping(&l, 10000, 1, 3), RP_PING_FIRST);
+	ck_assert_int_eq(rp_live_reply(&l, l.seq, 10100), 1);
+	ck_assert_int_eq(rp_live_ping(&l, 10500, 1, 3), RP_PING_ANSWERED);
+	ck_assert_int_eq(rp_live_send_failed(&l, 3), RP_PING_TIMEOUT);
+	ck_assert_uint_eq(l.last_ping, 10);
+	ck_assert_uint_eq(l.last_reply, 10);
+	ck_assert_int_eq(rp_live_ping(&l, 10900, 1, 3), RP_PING_FIRST);
+	ck_assert_int_eq(l.failures, 1);
+}
+END_TEST
+
+/* consecutive failures stay at the largest count the record holds */
+START_TEST(test_live_failures_saturate)
+{
+	rp_live_t l;
+
+	memset(&l, 0, sizeof(l));
+	rp_live_ping(&l, 1000, 1, 0);
+	l.failures = UINT16_MAX - 1;
+	ck_assert_int_eq(rp_live_ping(&l, 2000, 1, 0), RP_PING_TIMEOUT);
+	ck_assert_uint_eq(l.failures, UINT16_MAX);
+	ck_assert_int_eq(rp_live_ping(&l, 3000, 1, 0), RP_PING_TIMEOUT);
+	ck_assert_uint_eq(l.failures, UINT16_MAX);
+	ck_assert_int_eq(rp_live_send_failed(&l, 0), RP_PING_TIMEOUT);
+	ck_assert_uint_eq(l.failures, UINT16_MAX);
 }
 END_TEST
 
@@ -1050,7 +1086,7 @@ START_TEST(test_live_poke)
 	ck_assert_int_eq(l.seq, 2);
 	ck_assert_int_eq(l.awaiting, 1);
 	ck_assert_int_eq(l.failures, 0);
-	ck_assert_uint_eq(l.last_ping, 1200);
+	ck_assert_uint_eq(l.last_ping, 1);
 	/* an unanswered ping keeps its number when poked: many pokes never
 	 * make failures, the next scheduled ping judges once */
 	rp_live_poke(&l, 1300, 1);
@@ -1085,7 +1121,7 @@ START_TEST(test_live_sent)
 	rp_live_sent(&l, 5000);
 	ck_assert_int_eq(l.failures, 0);
 	ck_assert_int_eq(l.dead, 0);
-	ck_assert_uint_eq(l.last_reply, 5000);
+	ck_assert_uint_eq(l.last_reply, 5);
 	ck_assert_int_eq(rp_live_send_failed(&l, 2), RP_PING_TIMEOUT);
 }
 END_TEST
@@ -1442,6 +1478,8 @@ Suite *unit_suite(void)
 	tc = tcase_create("liveness");
 	tcase_add_loop_test(tc, test_live, 0, N_ROWS(lives));
 	tcase_add_test(tc, test_live_seq_wrap);
+	tcase_add_test(tc, test_live_same_second);
+	tcase_add_test(tc, test_live_failures_saturate);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("poke and sent");

@@ -8,6 +8,7 @@
 
 PORT=$(free_port)
 render "$TOP/test/lib/cfg/regping.cfg.in" "$OUT/regping.cfg" TOP PORT OUT
+T0=$(date +%s)
 start_kamailio registrar "$OUT/regping.cfg" "$PORT"
 
 # the top Via of the pings sipp $1 saw
@@ -89,6 +90,13 @@ rpc regping.list alice >"$OUT/alice.txt"
 grep -q "address: \[::1\]:$p6" "$OUT/alice.txt" || fail "regping.list alice: $(cat "$OUT/alice.txt")"
 grep -q "af: 6" "$OUT/alice.txt" || fail "regping.list alice shows no family 6"
 grep -q "failures: 0" "$OUT/alice.txt" || fail "regping.list alice shows failures"
+# its last ping and reply as unix times, of this run
+now=$(date +%s)
+for f in last_ping last_reply; do
+	v=$(sed -n "s/.*$f: \([0-9]*\).*/\1/p" "$OUT/alice.txt" | head -n 1)
+	[ -n "$v" ] && [ "$v" -le "$now" ] && [ "$v" -ge "$T0" ] ||
+		fail "regping.list alice: $f ${v:-missing} is not a time of this run ($T0..$now)"
+done
 rpc regping.status >"$OUT/status.txt"
 note "status: $(tr '\n' ' ' <"$OUT/status.txt")"
 grep -q "dead: 1" "$OUT/status.txt" || fail "regping.status does not count the dead contact"
