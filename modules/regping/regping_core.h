@@ -39,7 +39,7 @@ typedef struct rp_params
 	int max_rate;	  /* pings per second, 0 = no cap */
 	int max_failures; /* unanswered pings until dead, 0 = never */
 	int remove_dead;  /* remove dead contacts from usrloc */
-	int hash_size;	  /* first size of the ruid and AoR indexes (they grow) */
+	int hash_size;	  /* first size of the index by ruid (it grows) */
 	int extra_ping_interval; /* ms between two extra pings of a contact */
 	str event_callback; /* KEMI function for the contact-dead event */
 	int cluster;		   /* ownership over DMQ */

@@ -57,10 +57,8 @@ typedef struct rp_entry
 	/* the strings in data, one after the other (rp_entry_str()) */
 	uint16_t ruid_len, aor_len, uri_len, path_len;
 	rp_live_t live;
-	/* the rest: sending, the AoR index, the wheel */
+	/* the rest: the wheel, sending */
 	struct rp_entry *wprev, *wnext;
-	struct rp_entry *anext; /* index by AoR */
-	unsigned int aorhash;
 	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
 	int tcpconn_id;
 	uint16_t port;	/* of addr */
@@ -90,7 +88,6 @@ typedef struct rp_table
 	uint32_t hmask; /* grows with the contacts (rp_link()) */
 	uint32_t entries;
 	rp_entry_t **index;	 /* by ruid hash */
-	rp_entry_t **aindex; /* by AoR hash, same size */
 	rp_entry_t **slots;
 	uint32_t count[2]; /* [0] IPv4, [1] IPv6 */
 	rp_budget_t budget; /* max_rate, shared by scheduled and extra pings */
@@ -187,6 +184,11 @@ int rp_post_request(sip_msg_t *msg, unsigned int flags, void *param);
 /*! take over the contacts usrloc loaded from its database */
 void rp_load_usrloc(void);
 void rp_remove_from_usrloc(rp_job_t *j);
+/*! f(e, arg) for each contact of aor that regping keeps, found through
+ * usrloc's record of the AoR (no index of regping's own by AoR): under
+ * usrloc's lock of the record and the table's lock, the order in which
+ * usrloc's callbacks take them. Returns how many, -1 when f failed. */
+int rp_for_aor(str *aor, int (*f)(rp_entry_t *e, void *arg), void *arg);
 
 /* --- regping_send.c: where to ping, building and sending --- */
 

@@ -54,29 +54,17 @@ static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
 			(unsigned long long)e->live.seq);
 }
 
-/* copy the entries of bucket i of the ruid index (with aor: of aor's
- * bucket of the AoR index, only that AoR's) out of the table, *mask the
- * index's size then (it grows); -1 when out of memory */
-static int rp_copy_bucket(uint32_t i, str *aor, unsigned int ah,
-		rp_job_t **list, uint32_t *mask)
+/* copy the entries of bucket i of the index out of the table (takes the
+ * lock), *mask the index's size then (it grows); -1 when out of memory */
+static int rp_copy_bucket(uint32_t i, rp_job_t **list, uint32_t *mask)
 {
 	rp_entry_t *e;
 	rp_job_t *j;
-	str ea;
 
 	*list = NULL;
 	lock_get(&rp_tbl->lock);
 	*mask = rp_tbl->hmask;
-	if(aor)
-		e = rp_tbl->aindex[ah & rp_tbl->hmask];
-	else
-		e = i <= rp_tbl->hmask ? rp_tbl->index[i] : NULL;
-	for(; e; e = aor ? e->anext : e->hnext) {
-		if(aor) {
-			ea = rp_entry_str(e, RP_E_AOR);
-			if(e->aorhash != ah || !rp_str_eq(&ea, aor))
-				continue;
-		}
+	for(e = i <= rp_tbl->hmask ? rp_tbl->index[i] : NULL; e; e = e->hnext) {
 		if((j = rp_job_new(e)) == NULL) {
 			lock_release(&rp_tbl->lock);
 			return -1;
@@ -85,6 +73,18 @@ static int rp_copy_bucket(uint32_t i, str *aor, unsigned int ah,
 		*list = j;
 	}
 	lock_release(&rp_tbl->lock);
+	return 0;
+}
+
+/* a copy of one contact of an AoR (rp_for_aor()) */
+static int rp_copy_one(rp_entry_t *e, void *arg)
+{
+	rp_job_t **list = arg, *j;
+
+	if((j = rp_job_new(e)) == NULL)
+		return -1;
+	j->next = *list;
+	*list = j;
 	return 0;
 }
 
@@ -98,38 +98,52 @@ static void rp_free_jobs(rp_job_t *list)
 	}
 }
 
+/* add the copies in list to the reply and free them; -1 on failure */
+static int rp_rpc_add_list(rpc_t *rpc, void *ctx, rp_job_t *list)
+{
+	rp_job_t *j;
+
+	for(j = list; j; j = j->next) {
+		if(rp_rpc_add_entry(rpc, ctx, j) < 0) {
+			rp_free_jobs(list);
+			rpc->fault(ctx, 500, "Internal error");
+			return -1;
+		}
+	}
+	rp_free_jobs(list);
+	return 0;
+}
+
 static void rp_rpc_list(rpc_t *rpc, void *ctx)
 {
 	str aor = STR_NULL;
-	rp_job_t *list, *j;
-	unsigned int ah = 0;
+	rp_job_t *list = NULL;
 	uint32_t i, last = 0, mask;
 
-	if(rpc->scan(ctx, "*S", &aor) < 1)
-		aor.len = 0;
-	if(aor.len > 0)
-		ah = rp_ul.get_aorhash(&aor);
+	if(rpc->scan(ctx, "*S", &aor) >= 1 && aor.len > 0) {
+		/* the contacts of one AoR, as usrloc lists them */
+		if(rp_for_aor(&aor, rp_copy_one, &list) < 0) {
+			rp_free_jobs(list);
+			PKG_MEM_ERROR;
+			rpc->fault(ctx, 500, "Out of memory");
+			return;
+		}
+		rp_rpc_add_list(rpc, ctx, list);
+		return;
+	}
 	/* the lock is held for one bucket at a time and never while printing:
 	 * a listing is not a snapshot of one instant, each contact in it is
 	 * as it was when its bucket was copied (and while the index grows, a
 	 * contact may be listed twice or not at all) */
 	for(i = 0; i <= last; i++) {
-		if(rp_copy_bucket(i, aor.len > 0 ? &aor : NULL, ah, &list, &mask)
-				< 0) {
+		if(rp_copy_bucket(i, &list, &mask) < 0) {
 			PKG_MEM_ERROR;
 			rpc->fault(ctx, 500, "Out of memory");
 			return;
 		}
-		for(j = list; j; j = j->next) {
-			if(rp_rpc_add_entry(rpc, ctx, j) < 0) {
-				rp_free_jobs(list);
-				rpc->fault(ctx, 500, "Internal error");
-				return;
-			}
-		}
-		rp_free_jobs(list);
-		if(aor.len == 0)
-			last = mask;
+		if(rp_rpc_add_list(rpc, ctx, list) < 0)
+			return;
+		last = mask;
 	}
 }
 

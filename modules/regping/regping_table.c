@@ -43,15 +43,12 @@ int rp_table_init(void)
 	rp_tbl->hmask = hs - 1;
 	rp_tbl->entries = 0;
 	rp_tbl->index = shm_malloc(hs * sizeof(rp_entry_t *));
-	rp_tbl->aindex = shm_malloc(hs * sizeof(rp_entry_t *));
 	rp_tbl->slots = shm_malloc(rp_wheel.nslots * sizeof(rp_entry_t *));
-	if(rp_tbl->index == NULL || rp_tbl->aindex == NULL
-			|| rp_tbl->slots == NULL) {
+	if(rp_tbl->index == NULL || rp_tbl->slots == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
 	memset(rp_tbl->index, 0, hs * sizeof(rp_entry_t *));
-	memset(rp_tbl->aindex, 0, hs * sizeof(rp_entry_t *));
 	rp_budget_init(&rp_tbl->budget, (uint32_t)rp_params.max_rate,
 			(uint32_t)rp_params.tick_ms, rp_mono_ms());
 	memset(rp_tbl->slots, 0, rp_wheel.nslots * sizeof(rp_entry_t *));
@@ -78,8 +75,6 @@ void rp_table_destroy(void)
 		}
 		shm_free(rp_tbl->index);
 	}
-	if(rp_tbl->aindex)
-		shm_free(rp_tbl->aindex);
 	if(rp_tbl->slots)
 		shm_free(rp_tbl->slots);
 	lock_destroy(&rp_tbl->lock);
@@ -106,16 +101,7 @@ rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
 
 void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 {
-	rp_entry_t **ap;
-
 	*pprev = e->hnext;
-	for(ap = &rp_tbl->aindex[e->aorhash & rp_tbl->hmask]; *ap;
-			ap = &(*ap)->anext) {
-		if(*ap == e) {
-			*ap = e->anext;
-			break;
-		}
-	}
 	if(e->wprev)
 		e->wprev->wnext = e->wnext;
 	else
@@ -127,41 +113,30 @@ void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 	rp_tbl->entries--;
 }
 
-/* double both indexes (lock held) when there are more contacts than
+/* double the index (lock held) when there are more contacts than
  * buckets: a chain stays about one entry long whatever hash_size said,
  * and memory follows the contacts. Out of memory keeps the old size. */
 static void rp_grow(void)
 {
 	uint32_t n = (rp_tbl->hmask + 1) * 2, i;
-	rp_entry_t **ix, **ax, *e, *next;
+	rp_entry_t **ix, *e, *next;
 
 	ix = shm_malloc(n * sizeof(rp_entry_t *));
-	ax = ix ? shm_malloc(n * sizeof(rp_entry_t *)) : NULL;
-	if(ax == NULL) {
-		if(ix)
-			shm_free(ix);
+	if(ix == NULL) {
 		LM_WARN("cannot grow the index to %u buckets: out of shared memory\n",
 				n);
 		return;
 	}
 	memset(ix, 0, n * sizeof(rp_entry_t *));
-	memset(ax, 0, n * sizeof(rp_entry_t *));
 	for(i = 0; i <= rp_tbl->hmask; i++) {
 		for(e = rp_tbl->index[i]; e; e = next) {
 			next = e->hnext;
 			e->hnext = ix[e->hash & (n - 1)];
 			ix[e->hash & (n - 1)] = e;
 		}
-		for(e = rp_tbl->aindex[i]; e; e = next) {
-			next = e->anext;
-			e->anext = ax[e->aorhash & (n - 1)];
-			ax[e->aorhash & (n - 1)] = e;
-		}
 	}
 	shm_free(rp_tbl->index);
-	shm_free(rp_tbl->aindex);
 	rp_tbl->index = ix;
-	rp_tbl->aindex = ax;
 	rp_tbl->hmask = n - 1;
 }
 
@@ -174,9 +149,6 @@ void rp_link(rp_entry_t *e)
 	head = &rp_tbl->index[e->hash & rp_tbl->hmask];
 
 	e->hnext = *head;
-	*head = e;
-	head = &rp_tbl->aindex[e->aorhash & rp_tbl->hmask];
-	e->anext = *head;
 	*head = e;
 	slot = &rp_tbl->slots[rp_wheel_slot(&rp_wheel, e->hash)];
 	e->wprev = NULL;

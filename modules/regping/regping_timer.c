@@ -313,45 +313,47 @@ static void rp_timer(unsigned int ticks, void *param)
 	}
 }
 
+/* an extra ping of e, as extra_ping_interval and max_rate allow (both
+ * locks held, rp_for_aor()) */
+struct rp_poke_arg
+{
+	rp_job_t *list;
+	uint64_t now, mono;
+};
+
+static int rp_poke_one(rp_entry_t *e, void *arg)
+{
+	struct rp_poke_arg *a = arg;
+	rp_job_t *j;
+
+	/* a name not resolved yet: the timer process does that first */
+	if(e->af == 0 || rp_budget_avail(&rp_tbl->budget, a->mono) == 0
+			|| !rp_poke_allowed(&e->last_poke, a->mono,
+					(uint32_t)rp_params.extra_ping_interval))
+		return 0;
+	rp_budget_spend(&rp_tbl->budget, 1);
+	/* an extra ping: it judges nothing, its reply counts */
+	rp_live_poke(&e->live, a->now, rp_expects_reply(e->proto));
+	j = rp_job_new(e);
+	if(j) {
+		j->extra = 1;
+		j->next = a->list;
+		a->list = j;
+	}
+	return 0;
+}
+
 int rp_ping_aor(str *aor, int *pinged)
 {
-	rp_job_t *list = NULL, *j;
-	rp_entry_t *e;
-	str ea;
-	uint64_t now = rp_wall_ms(), mono = rp_mono_ms();
-	unsigned int ah = rp_ul.get_aorhash(aor);
-	int found = 0;
+	struct rp_poke_arg a = {NULL, rp_wall_ms(), rp_mono_ms()};
+	rp_job_t *j;
+	int found;
 
 	*pinged = 0;
-	/* one bucket of the AoR index; an extra ping per contact and
-	 * extra_ping_interval at most, and only as max_rate allows */
-	lock_get(&rp_tbl->lock);
-	for(e = rp_tbl->aindex[ah & rp_tbl->hmask]; e; e = e->anext) {
-		if(e->aorhash != ah)
-			continue;
-		ea = rp_entry_str(e, RP_E_AOR);
-		if(!rp_str_eq(&ea, aor))
-			continue;
-		found++;
-		/* a name not resolved yet: the timer process does that first */
-		if(e->af == 0 || rp_budget_avail(&rp_tbl->budget, mono) == 0
-				|| !rp_poke_allowed(&e->last_poke, mono,
-						(uint32_t)rp_params.extra_ping_interval))
-			continue;
-		rp_budget_spend(&rp_tbl->budget, 1);
-		/* an extra ping: it judges nothing, its reply counts */
-		rp_live_poke(&e->live, now, rp_expects_reply(e->proto));
-		j = rp_job_new(e);
-		if(j) {
-			j->extra = 1;
-			j->next = list;
-			list = j;
-		}
-	}
-	lock_release(&rp_tbl->lock);
-	while(list) {
-		j = list;
-		list = j->next;
+	found = rp_for_aor(aor, rp_poke_one, &a);
+	while(a.list) {
+		j = a.list;
+		a.list = j->next;
 		rp_finish(j);
 		(*pinged)++;
 	}

@@ -170,7 +170,6 @@ static void rp_upsert(ucontact_t *c)
 	}
 	h = rp_hash(c->ruid.s, c->ruid.len);
 	e->hash = h;
-	e->aorhash = rp_ul.get_aorhash(aor);
 	if(af)
 		rp_entry_set_dst(e, &t.dst);
 	e->sock = t.sock;
@@ -229,6 +228,28 @@ int rp_post_request(sip_msg_t *msg, unsigned int flags, void *param)
 {
 	rp_cur_register = NULL;
 	return 1;
+}
+
+int rp_for_aor(str *aor, int (*f)(rp_entry_t *e, void *arg), void *arg)
+{
+	urecord_t *r;
+	ucontact_t *c;
+	rp_entry_t *e;
+	int n = 0;
+
+	rp_ul.lock_udomain(rp_udomain, aor);
+	if(rp_ul.get_urecord(rp_udomain, aor, &r) == 0) {
+		lock_get(&rp_tbl->lock);
+		for(c = r->contacts; c && n >= 0; c = c->next) {
+			e = rp_find(&c->ruid, rp_hash(c->ruid.s, c->ruid.len), NULL);
+			if(e)
+				n = f(e, arg) < 0 ? -1 : n + 1;
+		}
+		lock_release(&rp_tbl->lock);
+		rp_ul.release_urecord(r);
+	}
+	rp_ul.unlock_udomain(rp_udomain, aor);
+	return n;
 }
 
 void rp_remove_from_usrloc(rp_job_t *j)
