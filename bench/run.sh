@@ -218,6 +218,17 @@ sink_due()
 		awk '{ if($3 > 0) printf "%.2f", 100 * $1 / $3; else print 0 }'
 }
 
+# pings regping found unanswered so far (its timeouts counters), "-" for
+# the other pingers
+timeouts_of()
+{
+	if [ "$1" = regping ]; then
+		echo $(($(rpc cnt.get regping timeouts_v4) + $(rpc cnt.get regping timeouts_v6)))
+	else
+		echo -
+	fi
+}
+
 # the ping interval for $1 contacts
 scale_interval()
 {
@@ -254,14 +265,14 @@ floor_run()
 	cpu=$(echo "$line" | sed -n 's/.*cpu_us \([0-9]*\).*/\1/p')
 	echo "$line" >"$OUT/floor-$n.out"
 	sink_relative "$OUT/floor-$n.users" "$t0" "$secs" "$OUT/floor-$n.times"
-	echo "floor,$n,${pings:-0},$(awk -v p="${pings:-0}" -v s="$secs" 'BEGIN { printf "%.0f", p / s }'),$(awk -v p="${pings:-0}" -v c="${cpu:-0}" 'BEGIN { if(p > 0) printf "%.1f", c / p; else print 0 }'),0,$(spread_of "$OUT/floor-$n.times" "$secs"),$(sink_due "$OUT/floor-$n.users" "$n" "$secs" "$interval" "$t0")"
+	echo "floor,$n,${pings:-0},$(awk -v p="${pings:-0}" -v s="$secs" 'BEGIN { printf "%.0f", p / s }'),$(awk -v p="${pings:-0}" -v c="${cpu:-0}" 'BEGIN { if(p > 0) printf "%.1f", c / p; else print 0 }'),0,$(spread_of "$OUT/floor-$n.times" "$secs"),$(sink_due "$OUT/floor-$n.users" "$n" "$secs" "$interval" "$t0"),-"
 }
 
 # one pinger with n contacts: register them from one sink, then let the
 # sink answer (and time) the pings of two intervals
 scale_run()
 {
-	local variant=$1 n=$2 interval shm0 shm1 t0 t1 hz line pings secs rate spread start
+	local variant=$1 n=$2 interval shm0 shm1 t0 t1 hz line pings secs rate spread start to0 to1
 	interval=$(scale_interval "$n")
 	# the registrar's template reads it
 	local INTERVAL=$interval
@@ -275,10 +286,12 @@ scale_run()
 		>"$OUT/reg-$variant-$n.load" 2>&1 || fail "registering $n contacts failed: $(cat "$OUT/reg-$variant-$n.load")"
 	shm1=$(shm_used)
 	t0=$(kam_ticks "$KAM_PID")
+	to0=$(timeouts_of "$variant")
 	start=$(date +%s%6N)
 	REGLOAD_LOG=users "$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 0 1 $((2 * interval)) \
 		"$OUT/reg-$variant-$n.users" >"$OUT/reg-$variant-$n.sink" 2>&1
 	t1=$(kam_ticks "$KAM_PID")
+	to1=$(timeouts_of "$variant")
 	hz=$(getconf CLK_TCK)
 	stop_all
 	line=$(cat "$OUT/reg-$variant-$n.sink")
@@ -286,13 +299,13 @@ scale_run()
 	secs=$((2 * interval))
 	sink_relative "$OUT/reg-$variant-$n.users" "$start" "$secs" "$OUT/reg-$variant-$n.times"
 	spread=$(spread_of "$OUT/reg-$variant-$n.times" "$secs")
-	echo "$variant,$n,${pings:-0},$(awk -v p="${pings:-0}" -v s="$secs" 'BEGIN { printf "%.0f", p / s }'),$(awk -v p="${pings:-0}" -v t="$((t1 - t0))" -v hz="$hz" 'BEGIN { if(p > 0) printf "%.1f", t * 1000000 / hz / p; else print 0 }'),$(((shm1 - shm0) / n)),$spread,$(sink_due "$OUT/reg-$variant-$n.users" "$n" "$secs" "$interval" "$start")"
+	echo "$variant,$n,${pings:-0},$(awk -v p="${pings:-0}" -v s="$secs" 'BEGIN { printf "%.0f", p / s }'),$(awk -v p="${pings:-0}" -v t="$((t1 - t0))" -v hz="$hz" 'BEGIN { if(p > 0) printf "%.1f", t * 1000000 / hz / p; else print 0 }'),$(((shm1 - shm0) / n)),$spread,$(sink_due "$OUT/reg-$variant-$n.users" "$n" "$secs" "$interval" "$start"),$([ "$to0" = - ] && echo - || echo $((to1 - to0)))"
 }
 
 bench_regping_scale()
 {
 	local n v
-	echo "pinger,contacts,pings,pings_per_s,cpu_us_per_ping,shm_bytes_per_contact,max_100ms_over_mean,on_time_pct" \
+	echo "pinger,contacts,pings,pings_per_s,cpu_us_per_ping,shm_bytes_per_contact,max_100ms_over_mean,on_time_pct,unanswered" \
 		>"$RES/regping_scale.csv"
 	for n in ${SCALE:-10000 100000 1000000}; do
 		for v in ${PINGERS:-regping natping kamode floor}; do
@@ -306,7 +319,7 @@ bench_regping_scale()
 	awk -F, 'NR > 1 { printf "%s,%s %s\n", $0, $1, $2 }' "$RES/regping_scale.csv" \
 		>"$RES/regping_scale.plot.csv"
 	plot regping_scale.plot "busiest 100 ms of pings over the mean (1 = flat)" \
-		"max / mean" "7:xtic(9)"
+		"max / mean" "7:xtic(10)"
 	mv -f "$RES/regping_scale.plot.png" "$RES/regping_scale.png" 2>/dev/null
 	rm -f "$RES/regping_scale.plot.csv"
 }
@@ -342,7 +355,7 @@ summary()
 		awk -F, -v from="$from" '
 		FNR == 1 { file = FILENAME; sub(/.*\//, "", file); sub(/\.csv$/, "", file); next }
 		file == "regping_scale" { cpu[$1, $2] = $5; shm[$1, $2] = $6; flat[$1, $2] = $7
-			pings[$1, $2] = $3; ontime[$1, $2] = $8; if($1 == "regping") ns[$2] = 1 }
+			pings[$1, $2] = $3; ontime[$1, $2] = $8; unans[$1, $2] = $9; if($1 == "regping") ns[$2] = 1 }
 		file == "afbridge_calls" && $1 == "af_bridge" { afb[$2] = $7 }
 		file == "ip6ref_parser" && $2 == "ip6ref" { parser[$1] = $4 }
 		function src(b,   i, m, s) { m = split(from, s, "|");
@@ -382,6 +395,7 @@ summary()
 				if(!(("regping", c) in pings)) continue
 				p = 100 * pings["regping", c] / (2 * c)
 				row("regping contacts pinged on time at " lbl(c), sprintf("%s%% (pings %.2f%% of due)", ontime["regping", c], p), "100%", ontime["regping", c] == 100, "regping_scale")
+				row("regping pings found unanswered at " lbl(c), unans["regping", c], "0", unans["regping", c] == 0, "regping_scale")
 			}
 			for(i = 1; i <= k; i++) {
 				c = list[i]
