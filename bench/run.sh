@@ -3,13 +3,15 @@
 # a reference measured in the same run. Results: bench/out/<name>.csv and
 # .png (gnuplot), a table on stdout; logs in build/bench/<time>/.
 #   bench/run.sh [name...]     names: ip6ref_parser ds_mark afbridge_calls
-#                              afbridge_rate regping_scale
+#                              afbridge_rate regping_scale regping_cluster
 # CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s);
 # SCALE the contact counts of regping_scale (default "10000 100000
 # 1000000"), INTERVAL its ping interval (default 10 s, 30 s from 1M
 # contacts: 1M every 30 s is regping's goal), PINGERS which of "regping
 # natping kamode floor" to run (floor: bench/floor_pinger, the machine's
-# floor for sending pings and taking their replies).
+# floor for sending pings and taking their replies). CLUSTER_SCALE the
+# contacts of regping_cluster (default 100000) registered at CLUSTER_RATE
+# REGISTERs/s over all flows (default 1000).
 
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -332,6 +334,136 @@ bench_regping_scale()
 	rm -f "$RES/regping_scale.plot.csv"
 }
 
+# the cluster: CLUSTER_SCALE contacts (default 100000: the largest
+# that fits about 10 minutes here, bench/README.md) registered through
+# the anycast rig's three LBs (cfg/kamailio.cfg -A CLUSTER, the core
+# cfg/core.cfg -A NO_AUTH), 60 regload flows from 30 phone namespaces (an
+# IPv6 and an IPv4 one each). The split is even and deterministic: the
+# router sends flow f (by its source address, policy routing) to LB
+# f mod 3 + 1, not by its ECMP hash, so every LB saves 20 flows and owns
+# (pings) their contacts. Over two ping intervals (scale_interval) each
+# LB's pings are counted at the sinks (the pinged users' arrival times,
+# REGLOAD_LOG=users, grouped by the saver of each flow: usrloc's
+# Server-Id) and its kamailio CPU from /proc (kam_ticks)
+CL_FLOWS=60
+cl_flow_lb() { echo $(($1 % 3 + 1)); }
+# regping's contact count on LB $1
+cl_contacts() { rpc @lb$1 regping.status 2>/dev/null | awk '$1 == "contacts:" { print $2 }'; }
+cl_all_known()
+{
+	local h
+	for h in 1 2 3; do
+		[ "$(cl_contacts $h)" = "$1" ] || return 1
+	done
+}
+bench_regping_cluster()
+{
+	local n=${CLUSTER_SCALE:-100000} nph=$((CL_FLOWS / 2)) f j af ip h lb per cnt rate
+	local r interval pfx s0 s1 hz w0 w1 tot_p tot_c any p u reg=0
+	# (indexed arrays: $((a[h])) reads an associative one's key "h")
+	local -a rl_pid=() flow_pfx=() flow_n=() flow_saver=()
+	local -a pid=() known=() ticks0=() ticks1=() owned=() pings=()
+	harness_use system anycast
+	interval=$(scale_interval "$n")
+	# usrloc's copy of every contact on each node (dmq_usrloc) and
+	# regping's: about 3 KB of shm per contact there, 2 at the core
+	ac_rig_up 3 "$nph"
+	r=$(ac_router_ns)
+	for h in 1 2 3; do
+		ip -n "$r" -6 route add "$ANY6/128" via "2001:db8:0:$h::2" dev "lb$h" table $((100 + h)) &&
+			ip -n "$r" route add "$ANY4/32" via "$(ac_lb4 $h)" dev "lb$h" table $((100 + h)) ||
+			fail "the router's table for lb$h"
+	done
+	# CLUSTER_SPLIT=hash leaves the flows to the router's ECMP hash, as
+	# cluster_own does (uneven; each LB's share then follows its flows)
+	[ "${CLUSTER_SPLIT:-even}" = hash ] ||
+	for f in $(seq 0 $((CL_FLOWS - 1))); do
+		j=$((f / 2 + 1))
+		if [ $((f % 2)) = 0 ]; then ip=$(ac_phone6 $j) af=-6; else ip=$(ac_phone4 $j) af=-4; fi
+		ip -n "$r" "$af" rule add from "$ip" lookup $((100 + $(cl_flow_lb $f))) ||
+			fail "the router's rule for flow $f"
+	done
+	ac_start_core -A NO_AUTH -m $((256 + n / 1000 * 3))
+	for h in 1 2 3; do
+		# pike off in effect: 30 phones' worth of flows at the bench's rate
+		ac_start_lb $h "lb$h" -A "PING_INTERVAL=$interval" -A "REG_RATE=${CLUSTER_REG_RATE:-1000000}" \
+			-m $((256 + n / 1000 * 4))
+		pid[$h]=$KAM_PID
+	done
+	ac_cluster_up 1 2 3
+	per=$((n / CL_FLOWS))
+	rate=$(((${CLUSTER_RATE:-1000} + CL_FLOWS - 1) / CL_FLOWS))
+	for f in $(seq 0 $((CL_FLOWS - 1))); do
+		j=$((f / 2 + 1))
+		if [ $((f % 2)) = 0 ]; then ip=$(ac_phone6 $j) any=$ANY6; else ip=$(ac_phone4 $j) any=$ANY4; fi
+		cnt=$per
+		[ $f -lt $((n % CL_FLOWS)) ] && cnt=$((per + 1))
+		pfx="f${f}u"
+		flow_pfx[$f]=$pfx flow_n[$f]=$cnt
+		ip netns exec "$(ac_phone_ns $j)" env REGLOAD_LOG=users "$TOP/build/tools/regload" \
+			"$ip" "$(free_port)" "$any" $KPORT "$cnt" "$rate" 3600 "$OUT/cl-pings-$f.log" "$pfx" \
+			>"$OUT/cl-regload-$f.out" 2>&1 &
+		rl_pid[$f]=$!
+		track $!
+	done
+	wait_for $((n / ${CLUSTER_RATE:-1000} * 3 + 60)) cl_all_known "$n" ||
+		note "not every LB's regping has the $n contacts: lb1 $(cl_contacts 1), lb2 $(cl_contacts 2), lb3 $(cl_contacts 3)"
+	# the saver of each flow (its first and last user: one socket, one LB)
+	for f in $(seq 0 $((CL_FLOWS - 1))); do
+		pfx=${flow_pfx[$f]}
+		s0=$(rpc @lb1 ul.lookup location "${pfx}0" | awk '$1 == "Server-Id:" { print $2 }')
+		s1=$(rpc @lb1 ul.lookup location "$pfx$((flow_n[f] - 1))" | awk '$1 == "Server-Id:" { print $2 }')
+		[ -n "$s0" ] && [ "$s0" = "$s1" ] || note "flow $f: users ${pfx}0 and $pfx$((flow_n[f] - 1)) saved by '$s0' and '$s1'"
+		[ "${CLUSTER_SPLIT:-even}" = hash ] || [ "$s0" = "$(cl_flow_lb $f)" ] || note "flow $f routed to lb$(cl_flow_lb $f), saved by '$s0'"
+		flow_saver[$f]=${s0:-0}
+	done
+	# every contact at its phase: one interval, then two measured
+	sleep "$interval"
+	for h in 1 2 3; do ticks0[$h]=$(kam_ticks "${pid[$h]}"); done
+	w0=$(date +%s%6N)
+	sleep $((2 * interval))
+	w1=$(date +%s%6N)
+	for h in 1 2 3; do ticks1[$h]=$(kam_ticks "${pid[$h]}"); done
+	for h in 1 2 3; do
+		known[$h]=$(cl_contacts $h)
+		rpc @lb$h regping.status >"$OUT/cl-status-lb$h.txt" 2>&1
+		rpc @lb$h stats.get_statistics regping: >"$OUT/cl-stats-lb$h.txt" 2>&1
+	done
+	for f in $(seq 0 $((CL_FLOWS - 1))); do
+		kill -TERM "${rl_pid[$f]}" 2>/dev/null
+	done
+	for f in $(seq 0 $((CL_FLOWS - 1))); do
+		wait "${rl_pid[$f]}"
+		grep -q "^registered ${flow_n[f]} of" "$OUT/cl-regload-$f.out" ||
+			note "flow $f: $(cat "$OUT/cl-regload-$f.out")"
+		h=${flow_saver[$f]}
+		# pings in the window and the users pinged: every contact an LB
+		# owns is pinged each interval, so those are the ones it owns
+		read -r p u < <(awk -v a="$w0" -v b="$w1" '$1 >= a && $1 < b && $2 != "-" { c++; if(!($2 in s)) { s[$2] = 1; d++ } }
+			END { print c + 0, d + 0 }' "$OUT/cl-pings-$f.log")
+		pings[$h]=$((${pings[$h]:-0} + p)) owned[$h]=$((${owned[$h]:-0} + u))
+		r=$(sed -n 's/^registered \([0-9]*\) of.*/\1/p' "$OUT/cl-regload-$f.out")
+		reg=$((reg + ${r:-0}))
+		# a flow whose users got their 200 OK but are not pinged (an
+		# earlier run lost two whole flows so): named, per flow
+		echo "flow $f saver ${flow_saver[$f]} users ${flow_n[$f]} registered ${r:-0} pinged $u pings $p" \
+			>>"$OUT/cl-flows.txt"
+		[ "$u" -ge "${r:-0}" ] || note "flow $f (saver lb${flow_saver[$f]}): ${r:-0} users registered, $u pinged"
+	done
+	hz=$(getconf CLK_TCK)
+	stop_all
+	note "regload: $reg of $n users registered (200 OK); regping on each LB: ${known[1]}, ${known[2]}, ${known[3]} contacts"
+	tot_p=0 tot_c=0
+	for h in 1 2 3; do
+		tot_p=$((tot_p + ${pings[$h]:-0})) tot_c=$((tot_c + ticks1[h] - ticks0[h]))
+	done
+	echo "lb,contacts_known,contacts_owned,pings,kamailio_cpu_ms,pings_share,cpu_share" >"$RES/regping_cluster.csv"
+	for h in 1 2 3; do
+		echo "lb$h,${known[$h]:-0},${owned[$h]:-0},${pings[$h]:-0},$(((ticks1[h] - ticks0[h]) * 1000 / hz)),$(awk -v p="${pings[$h]:-0}" -v t="$tot_p" 'BEGIN { printf "%.4f", t ? p / t : 0 }'),$(awk -v c="$((ticks1[h] - ticks0[h]))" -v t="$tot_c" 'BEGIN { printf "%.4f", t ? c / t : 0 }')" \
+			>>"$RES/regping_cluster.csv"
+	done
+}
+
 # the dialog mark afbridge makes for each bridged call and checks on each
 # of its in-dialog requests (OpenSSL's SipHash-2-4)
 bench_ds_mark()
@@ -346,7 +478,7 @@ bench_ds_mark()
 summary()
 {
 	local f from= files=() b
-	for b in regping_scale afbridge_calls ip6ref_parser; do
+	for b in regping_scale regping_cluster afbridge_calls ip6ref_parser; do
 		f=$RES/$b.csv
 		if [ ! -s "$f" ]; then
 			from+="$b=not run|"
@@ -365,6 +497,7 @@ summary()
 		file == "regping_scale" { cpu[$1, $2] = $5; shm[$1, $2] = $6; flat[$1, $2] = $7
 			pings[$1, $2] = $3; ontime[$1, $2] = $8; unans[$1, $2] = $9; if($1 == "regping") ns[$2] = 1 }
 		file == "afbridge_calls" && $1 == "af_bridge" { afb[$2] = $7 }
+		file == "regping_cluster" { nlb++; cps[nlb] = $6; ccs[nlb] = $7; if($2 > ccn) ccn = $2 }
 		file == "ip6ref_parser" && $2 == "ip6ref" { parser[$1] = $4 }
 		function src(b,   i, m, s) { m = split(from, s, "|");
 			for(i = 1; i <= m; i++) if(index(s[i], b "=") == 1) return substr(s[i], length(b) + 2)
@@ -416,14 +549,25 @@ summary()
 				row("ip6ref parser over glibc (" cp ")", parser[cp], "<= 0.4", parser[cp] <= 0.4, "ip6ref_parser")
 			if(!("plain" in parser))
 				row("ip6ref parser over glibc", "-", "<= 0.4", 0, "ip6ref_parser")
-			printf "cluster: each of 3 LBs share of pings and CPU at 1M,n/a until the cluster lands,within 10%% of 1/3,-,-\n"
+			# the share of each LB against a third, the largest relative deviation
+			if(nlb == 3) {
+				dp = dc = 0
+				for(i = 1; i <= 3; i++) {
+					d = cps[i] * 3 - 1; if(d < 0) d = -d; if(d > dp) dp = d
+					d = ccs[i] * 3 - 1; if(d < 0) d = -d; if(d > dc) dc = d
+				}
+				row("cluster: share of pings per LB - largest deviation from 1/3 (3 LBs at " lbl(ccn) ")", sprintf("%.1f%% (%s / %s / %s)", 100 * dp, cps[1], cps[2], cps[3]), "<= 10%", dp <= 0.1, "regping_cluster")
+				row("cluster: share of CPU per LB - largest deviation from 1/3 (3 LBs at " lbl(ccn) ")", sprintf("%.1f%% (%s / %s / %s)", 100 * dc, ccs[1], ccs[2], ccs[3]), "<= 10%", dc <= 0.1, "regping_cluster")
+			} else {
+				row("cluster: each of 3 LBs share of pings and CPU", "-", "<= 10% from 1/3", 0, "regping_cluster")
+			}
 		}' "${files[@]}" /dev/null
 	} >"$RES/summary.csv"
 	printf '\n== summary: each ratio beside its goal\n'
 	column -s, -t <"$RES/summary.csv"
 }
 
-names=${*:-ip6ref_parser ds_mark afbridge_calls afbridge_rate regping_scale}
+names=${*:-ip6ref_parser ds_mark afbridge_calls afbridge_rate regping_scale regping_cluster}
 touch "$OUT/start"
 for b in $names; do
 	printf '== %s\n' "$b"
