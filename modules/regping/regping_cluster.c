@@ -79,9 +79,23 @@ static int rp_put_via(char *buf, int size, struct socket_info *s)
 			s->address_str.len, s->address_str.s, (int)s->port_no);
 }
 
+static int rp_hb_apply(str *body);
+
+/* a heartbeat's reply carries the answering node's own heartbeat: a node
+ * hears every node it reaches even where dmq sends it nothing back (dmq
+ * disables a node whose dmq ping went unanswered and keeps it so until
+ * its next ping, 60 s by default, though the node is back). A node that
+ * does not answer is judged by its own heartbeats. */
 static int rp_dmq_sent(sip_msg_t *msg, int code, dmq_node_t *node, void *param)
 {
-	/* a node that does not answer is judged by its own heartbeats */
+	str body;
+
+	if(code != 200 || msg == NULL || msg == FAKED_REPLY)
+		return 0;
+	body.s = get_body(msg);
+	body.len = body.s ? msg->len - (int)(body.s - msg->buf) : 0;
+	if(body.len > 0 && rp_hb_apply(&body) == -1)
+		LM_ERR("malformed regping heartbeat in a reply [%s]\n", rp_esc(&body));
 	return 0;
 }
 static dmq_resp_cback_t rp_dmq_resp = {rp_dmq_sent, 0};
@@ -92,12 +106,35 @@ static int rp_heard(rp_view_t *v, uint64_t now)
 	return rp_peer_heard(&v->p, now, (uint32_t)rp_params.cluster_timeout);
 }
 
+/* this node's heartbeat at now into buf (1024 bytes): "id sent since
+ * via4 via6 heard-ids", sent and since in unix ms (since 0: joining); the
+ * ids are those it hears, for the others' rp_join_agreed() */
+static int rp_hb_build(char *buf, int size, uint64_t now)
+{
+	char v4[80], v6[80], hears[640];
+	uint64_t since;
+	int i, hlen = 0;
+
+	lock_get(&rp_nodes->lock);
+	since = rp_nodes->self_since;
+	for(i = 0; i < rp_nodes->n && hlen < (int)sizeof(hears) - 12; i++)
+		if(rp_heard(&rp_nodes->view[i], now))
+			hlen += snprintf(hears + hlen, sizeof(hears) - hlen, "%s%d",
+					hlen ? "," : "", rp_nodes->view[i].p.id);
+	lock_release(&rp_nodes->lock);
+	rp_put_via(v4, sizeof(v4), rp_via_sock[0]);
+	rp_put_via(v6, sizeof(v6), rp_via_sock[1]);
+	return snprintf(buf, size, "%d %llu %llu %s %s %s", server_id,
+			(unsigned long long)now,
+			since == UINT64_MAX ? 0ULL : (unsigned long long)since, v4, v6,
+			hlen ? hears : "-");
+}
+
 void rp_cluster_heartbeat(uint64_t now)
 {
 	static uint64_t last = 0, start = 0, warned = 0;
-	char body[1024], v4[80], v6[80], hears[640];
-	uint64_t since;
-	int i, heard, hlen, alone;
+	char body[1024];
+	int heard, alone;
 	str b;
 
 	if(!rp_cluster_on)
@@ -131,26 +168,12 @@ void rp_cluster_heartbeat(uint64_t now)
 					(unsigned long long)(rp_nodes->self_since - now));
 		}
 	}
-	since = rp_nodes->self_since;
-	if(last && now - last < (uint64_t)rp_params.cluster_heartbeat) {
-		lock_release(&rp_nodes->lock);
-		return;
-	}
-	last = now;
-	/* the ids this node hears, for the others' rp_join_agreed() */
-	hlen = 0;
-	for(i = 0; i < rp_nodes->n && hlen < (int)sizeof(hears) - 12; i++)
-		if(rp_heard(&rp_nodes->view[i], now))
-			hlen += snprintf(hears + hlen, sizeof(hears) - hlen, "%s%d",
-					hlen ? "," : "", rp_nodes->view[i].p.id);
 	lock_release(&rp_nodes->lock);
-	rp_put_via(v4, sizeof(v4), rp_via_sock[0]);
-	rp_put_via(v6, sizeof(v6), rp_via_sock[1]);
+	if(last && now - last < (uint64_t)rp_params.cluster_heartbeat)
+		return;
+	last = now;
 	b.s = body;
-	b.len = snprintf(body, sizeof(body), "%d %llu %llu %s %s %s", server_id,
-			(unsigned long long)now,
-			since == UINT64_MAX ? 0ULL : (unsigned long long)since, v4, v6,
-			hlen ? hears : "-");
+	b.len = rp_hb_build(body, sizeof(body), now);
 	if(rp_dmq.bcast_message(rp_dmq_peer, &b, NULL, &rp_dmq_resp, 1,
 			   &rp_dmq_ctype)
 			< 0)
@@ -209,11 +232,11 @@ static int rp_parse_ids(str *s, int *ids)
 	return n;
 }
 
-/* a heartbeat (a SIP or DMQ worker): "id sent since via4 via6 heard-ids",
- * sent and since in unix ms (since 0: joining) */
-static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
+/* a heartbeat, of a request or of a reply, into the node table: 0, -1
+ * when malformed, -2 when it names this node's own id */
+static int rp_hb_apply(str *body)
 {
-	str body, w[6];
+	str w[6];
 	long id, since, sent;
 	int hears[RP_NODES_MAX], nhears;
 	ip6r_addr_t via[2];
@@ -221,32 +244,19 @@ static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
 	int has[2], i, pos = 0;
 	rp_node_t *n = NULL;
 	rp_view_t *v = NULL;
+	uint64_t now;
 
-	/* dmq replies only with a reason: without one the sender's tm would
-	 * retransmit the heartbeat until it times out */
-	resp->resp_code = 400;
-	resp->reason = rp_dmq_bad;
-	body.s = get_body(msg);
-	body.len = body.s ? msg->len - (int)(body.s - msg->buf) : 0;
 	for(i = 0; i < 6; i++)
-		w[i] = rp_word(&body, &pos);
+		w[i] = rp_word(body, &pos);
 	if(ds_long_n(w[0].s, w[0].len, 1, 0x7fffffff, &id) < 0
 			|| ds_long_n(w[1].s, w[1].len, 0, 0x7fffffffffffffffL, &sent) < 0
 			|| ds_long_n(w[2].s, w[2].len, 0, 0x7fffffffffffffffL, &since) < 0
 			|| (has[0] = rp_parse_via(&w[3], &via[0], &port[0])) < 0
 			|| (has[1] = rp_parse_via(&w[4], &via[1], &port[1])) < 0
-			|| (nhears = rp_parse_ids(&w[5], hears)) < 0) {
-		LM_ERR("malformed regping heartbeat [%s]\n", rp_esc(&body));
-		return 0;
-	}
-	resp->resp_code = 200;
-	resp->reason = rp_dmq_ok;
-	if(id == server_id) {
-		LM_ERR("a heartbeat of node %ld, this node's own server_id: every "
-			   "node needs its own\n",
-				id);
-		return 0;
-	}
+			|| (nhears = rp_parse_ids(&w[5], hears)) < 0)
+		return -1;
+	if(id == server_id)
+		return -2;
 	lock_get(&rp_nodes->lock);
 	for(i = 0; i < rp_nodes->n && n == NULL; i++)
 		if(rp_nodes->view[i].p.id == id) {
@@ -267,13 +277,14 @@ static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
 		return 0;
 	}
 	if(n) {
+		now = rp_wall_ms();
 		n->sent = (uint64_t)sent;
-		if(v->p.heard && !rp_heard(v, rp_wall_ms()))
+		if(v->p.heard && !rp_heard(v, now))
 			LM_INFO("node %ld heard again after %llu ms, pinging from %llu "
 					"(unix ms) on\n",
-					id, (unsigned long long)(rp_wall_ms() - v->p.heard),
+					id, (unsigned long long)(now - v->p.heard),
 					(unsigned long long)since);
-		v->p.heard = rp_wall_ms();
+		v->p.heard = now;
 		v->p.since = since ? (uint64_t)since : UINT64_MAX;
 		v->nhears = nhears;
 		memcpy(v->hears, hears, nhears * sizeof(int));
@@ -288,6 +299,39 @@ static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
 	lock_release(&rp_nodes->lock);
 	if(n == NULL)
 		LM_ERR("more than %d nodes: node %ld ignored\n", RP_NODES_MAX, id);
+	return 0;
+}
+
+/* a heartbeat request (a SIP or DMQ worker): answered 200 with this
+ * node's own heartbeat, 400 when malformed */
+static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
+{
+	static char own[1024]; /* until dmq sends the reply, in this process */
+	str body;
+	int r;
+
+	/* dmq replies only with a reason: without one the sender's tm would
+	 * retransmit the heartbeat until it times out */
+	resp->resp_code = 400;
+	resp->reason = rp_dmq_bad;
+	body.s = get_body(msg);
+	body.len = body.s ? msg->len - (int)(body.s - msg->buf) : 0;
+	r = rp_hb_apply(&body);
+	if(r == -1) {
+		LM_ERR("malformed regping heartbeat [%s]\n", rp_esc(&body));
+		return 0;
+	}
+	resp->resp_code = 200;
+	resp->reason = rp_dmq_ok;
+	if(r == -2) {
+		LM_ERR("a heartbeat of node %d, this node's own server_id: every "
+			   "node needs its own\n",
+				server_id);
+		return 0;
+	}
+	resp->body.s = own;
+	resp->body.len = rp_hb_build(own, sizeof(own), rp_wall_ms());
+	resp->content_type = rp_dmq_ctype;
 	return 0;
 }
 
