@@ -40,7 +40,8 @@
  * bounds a run whose end is decided by whoever started it).
  *
  * REGLOAD_LOG=users in the environment makes each OUTFILE line
- * "<realtime_us> <user>": the arrival as CLOCK_REALTIME microseconds (to
+ * "<realtime_us> <user>": the arrival as CLOCK_REALTIME microseconds, the
+ * kernel's receive timestamp (SO_TIMESTAMPNS) (to
  * line up with the logs of other instances and with events of a test)
  * and the user pinged (as counted for D: prefix and number, "-" for a
  * request to none of ours). Which requests are recorded is the same.
@@ -138,7 +139,7 @@ static int64_t *times;
 static int32_t *times_user; /* REGLOAD_LOG=users: the user of each, or -1 */
 static size_t times_n, times_cap;
 static int log_users;	/* REGLOAD_LOG=users */
-static int64_t rx_real; /* CLOCK_REALTIME us of the batch being read */
+static int64_t rx_real; /* CLOCK_REALTIME us the datagram being read arrived */
 static uint64_t *target_map;
 static long target_bits, targets;
 static long pings, crlf;
@@ -802,6 +803,21 @@ static char rx_buf[RL_BATCH][RL_RECV_MAX];
 static struct mmsghdr rx_msg[RL_BATCH];
 static struct iovec rx_iov[RL_BATCH];
 static struct sockaddr_storage rx_from[RL_BATCH];
+static char rx_ctl[RL_BATCH][CMSG_SPACE(sizeof(struct timespec))];
+
+/* the CLOCK_REALTIME us of a received datagram's SO_TIMESTAMPNS, else of now */
+static int64_t rx_time(struct msghdr *h)
+{
+	struct cmsghdr *c;
+	struct timespec ts;
+
+	for(c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c))
+		if(c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+		}
+	return clock_us(CLOCK_REALTIME);
+}
 
 /* read what waits on the socket (a few batches); 0 when nothing did */
 static int rx_drain(void)
@@ -818,6 +834,8 @@ static int rx_drain(void)
 			rx_msg[i].msg_hdr.msg_iovlen = 1;
 			rx_msg[i].msg_hdr.msg_name = &rx_from[i];
 			rx_msg[i].msg_hdr.msg_namelen = sizeof(rx_from[i]);
+			rx_msg[i].msg_hdr.msg_control = rx_ctl[i];
+			rx_msg[i].msg_hdr.msg_controllen = sizeof(rx_ctl[i]);
 		}
 		r = recvmmsg(sock, rx_msg, RL_BATCH, MSG_DONTWAIT, NULL);
 		if(r < 0) {
@@ -829,13 +847,13 @@ static int rx_drain(void)
 			die_sock("recv on", &self);
 		}
 		now = now_us();
-		if(log_users)
-			rx_real = clock_us(CLOCK_REALTIME);
 		for(i = 0; i < r; i++) {
 			if(rx_msg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				malformed++;
 				continue;
 			}
+			if(log_users)
+				rx_real = rx_time(&rx_msg[i].msg_hdr);
 			on_datagram(rx_buf[i], (int)rx_msg[i].msg_len, &rx_from[i],
 					rx_msg[i].msg_hdr.msg_namelen, now);
 		}
@@ -936,6 +954,12 @@ int main(int argc, char **argv)
 		}
 	}
 	sock = bound_socket(&self);
+	/* the kernel's arrival time of each datagram: the sender's pace, not
+	 * when this process got round to reading it */
+	if(log_users
+			&& setsockopt(sock, SOL_SOCKET, SO_TIMESTAMPNS, &(int){1}, sizeof(int))
+					   < 0)
+		die_sock("setsockopt SO_TIMESTAMPNS", &self);
 	out = open_times(argv[8]);
 	catch_stop(&waitmask);
 

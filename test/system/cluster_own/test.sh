@@ -65,12 +65,38 @@ selfcheck()
 	got=$(python3 "$PINGCOUNT" gap "$d/users" 13000000 30000000 "$d/log")
 	[ "$got" = "gap_us 11000000 user a2 at_us 19000000" ] ||
 		fail "pingcount's longest gap with a contact no longer pinged: '$got'"
+	# regload logs when a ping arrived, not when it read it: five pings
+	# 100 ms apart while the sink is stopped keep their spacing
+	local port pid
+	port=$(free_port)
+	REGLOAD_LOG=users "$REGLOAD" 127.0.0.1 "$port" 127.0.0.1 9 0 1 30 "$d/sink.users" >"$d/sink.out" 2>&1 &
+	pid=$!
+	wait_udp_port "$port" "$pid" || fail "regload did not start as a sink"
+	kill -STOP "$pid"
+	python3 - "$port" <<'PY' || fail "cannot send the self-check pings"
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(5):
+    m = ("OPTIONS sip:u%d@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK%d\r\n"
+         "From: <sip:p@127.0.0.1>;tag=1\r\nTo: <sip:u%d@127.0.0.1>\r\nCall-ID: sc%d\r\n"
+         "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n") % (i, i, i, i)
+    s.sendto(m.encode(), ("127.0.0.1", int(sys.argv[1])))
+    time.sleep(0.1)
+PY
+	sleep 0.3
+	kill -CONT "$pid"
+	sleep 0.3
+	kill -TERM "$pid"
+	wait "$pid"
+	got=$(awk 'NR > 1 { d = ($1 - t) / 1000; if(d < 80 || d > 150) bad++ } { t = $1; n++ } END { print n + 0, bad + 0 }' "$d/sink.users")
+	[ "$got" = "5 0" ] ||
+		fail "regload's arrival times of five pings 100 ms apart while it was stopped (count, spacings off): '$got': $(tr '\n' ' ' <"$d/sink.users")"
 }
+[ -x "$REGLOAD" ] || fail "no $REGLOAD (make -C test/tools)"
 selfcheck
 
 why=$(ac_unavailable)
 [ -z "$why" ] || skip "$why"
-[ -x "$REGLOAD" ] || fail "no $REGLOAD (make -C test/tools)"
 
 PI=3                # PING_INTERVAL (s)
 CT=3000             # regping's cluster_timeout (ms), its default
