@@ -19,11 +19,14 @@
  */
 
 #include <string.h>
+#include <errno.h>
+#include <time.h>
 
 #include "core/dprint.h"
 #include "core/mem/mem.h"
 #include "core/mem/shm_mem.h"
-#include "core/timer_proc.h"
+#include "core/pt.h"
+#include "core/cfg/cfg_struct.h"
 #include "core/globals.h"
 #include "core/counters.h"
 
@@ -360,14 +363,42 @@ int rp_ping_aor(str *aor, int *pinged)
 	return found;
 }
 
+/* the timer process: wakes at each tick's start by the clock the wheel
+ * turns on (absolute deadlines). A basic utimer sleeps its period after
+ * each run, so its runs drift later by each run's length and every so
+ * often one takes two slots at once: a burst of twice a slot's pings. */
+static void rp_timer_loop(void)
+{
+	clockid_t clk = rp_cluster_on ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+	uint64_t step = (uint64_t)rp_params.tick_ms * 1000000, ns;
+	struct timespec ts;
+
+	for(;;) {
+		clock_gettime(clk, &ts);
+		ns = (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+		ns = (ns / step + 1) * step;
+		ts.tv_sec = (time_t)(ns / 1000000000);
+		ts.tv_nsec = (long)(ns % 1000000000);
+		while(clock_nanosleep(clk, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		cfg_update();
+		rp_timer(0, NULL);
+	}
+}
+
 int rp_start_timer(void)
 {
-	/* the utimer's period is in microseconds */
-	if(fork_basic_utimer(PROC_TIMER, "regping timer", 1 /* socks */,
-			   rp_timer, NULL, (unsigned int)rp_params.tick_ms * 1000)
-			< 0) {
+	int pid;
+
+	pid = fork_process(PROC_TIMER, "regping timer", 1 /* socks */);
+	if(pid < 0) {
 		LM_ERR("cannot start the timer process\n");
 		return -1;
+	}
+	if(pid == 0) {
+		if(cfg_child_init())
+			return -1;
+		rp_timer_loop();
 	}
 	return 0;
 }
