@@ -11,7 +11,11 @@
 # natping kamode floor" to run (floor: bench/floor_pinger, the machine's
 # floor for sending pings and taking their replies). CLUSTER_SCALE the
 # contacts of regping_cluster (default 100000) registered at CLUSTER_RATE
-# REGISTERs/s over all flows (default 1000).
+# REGISTERs/s over all flows (default 1000). KAM_RCVBUF is the UDP
+# receive buffer regping_scale's registrar probes up to (kamailio -b,
+# default 4194304, within net.core.rmem_max): at 1M contacts 33k replies
+# a second come back, more than kamailio's default 256 KB holds while its
+# workers wait for a core.
 
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -281,7 +285,7 @@ scale_run()
 	PORT=$(free_port)
 	render "$TOP/bench/registrar.cfg.in" "$OUT/reg-$variant-$n.cfg" TOP PORT OUT INTERVAL
 	start_kamailio "reg-$variant-$n" "$OUT/reg-$variant-$n.cfg" "$PORT" \
-		-A "$(echo "$variant" | tr a-z A-Z)" -x tlsf -m $((256 + n / 1000 * 3)) >/dev/null 2>&1
+		-A "$(echo "$variant" | tr a-z A-Z)" -x tlsf -m $((256 + n / 1000 * 3)) -b "$KAM_RCVBUF" >/dev/null 2>&1
 	SINK=$(free_port)
 	shm0=$(shm_used)
 	"$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" "$n" 10000 0 /dev/null \
@@ -314,7 +318,11 @@ scale_run()
 
 bench_regping_scale()
 {
-	local n v
+	local n v rmem
+	KAM_RCVBUF=${KAM_RCVBUF:-4194304}
+	rmem=$(cat /proc/sys/net/core/rmem_max 2>/dev/null || echo 0)
+	[ "$rmem" -ge "$KAM_RCVBUF" ] ||
+		echo "  note: net.core.rmem_max is $rmem, below KAM_RCVBUF $KAM_RCVBUF: the registrar gets at most $rmem (replies may be dropped at 1M: sysctl -w net.core.rmem_max=$KAM_RCVBUF)" >&2
 	echo "pinger,contacts,pings,pings_per_s,cpu_us_per_ping,shm_bytes_per_contact,max_100ms_over_mean,on_time_pct,unanswered" \
 		>"$RES/regping_scale.csv"
 	for n in ${SCALE:-10000 100000 1000000}; do
