@@ -132,3 +132,10 @@ int ds_str_enum(const str *s, const char *const names[], int nocase)
 	}
 	return -1;
 }
+
+int ds_msg_body(sip_msg_t *msg, str *body)
+{
+	body->s = get_body(msg);
+	body->len = body->s ? msg->len - (int)(body->s - msg->buf) : 0;
+	return body->s != NULL;
+}

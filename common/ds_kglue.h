@@ -15,7 +15,7 @@
  * \file
  * \brief the kamailio glue the modules share: the family of a core
  * address, the preferred sockets, output variables, enum-valued
- * parameters. Compiled into each module (mk/sources.mk).
+ * parameters, a message's body. Compiled into each module (mk/sources.mk).
  */
 
 #ifndef _DS_KGLUE_H_
@@ -52,5 +52,8 @@ int ds_fixup_free_str_outvar(void **param, int param_no);
 /*! index of s in names (NULL-terminated), compared exactly, or ignoring
  * case with nocase; -1 when it is none of them */
 int ds_str_enum(const str *s, const char *const names[], int nocase);
+
+/*! the body of msg into *body: 1, or 0 when it has none (body->len 0) */
+int ds_msg_body(sip_msg_t *msg, str *body);
 
 #endif

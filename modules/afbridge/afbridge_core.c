@@ -292,23 +292,13 @@ static int afb_reach_af(const char *s, int len)
 	return afb_sdp_addr(s, len, &a) < 0 ? 0 : afb_ip6.reach_af(&a);
 }
 
-/* the body of msg into *body: 1, or 0 when it has none */
-static int afb_body(sip_msg_t *msg, str *body)
-{
-	body->s = get_body(msg);
-	if(body->s == NULL)
-		return 0;
-	body->len = msg->len - (int)(body->s - msg->buf);
-	return 1;
-}
-
 /* family of this message's SDP; *has_sdp tells whether it has one */
 static int afb_sdp_af(sip_msg_t *msg, int *has_sdp)
 {
 	str body;
 
 	*has_sdp = parse_sdp(msg) == 0;
-	if(!*has_sdp || !afb_body(msg, &body))
+	if(!*has_sdp || !ds_msg_body(msg, &body))
 		return 0;
 	return afb_sdp_text_af(body.s, body.len, afb_reach_af);
 }
@@ -596,7 +586,7 @@ static int afb_sdp_unparsable(sip_msg_t *msg, str *line)
 
 	if(parse_content_type_hdr(msg) != ((TYPE_APPLICATION << 16) | SUBTYPE_SDP))
 		return 0;
-	if(!afb_body(msg, &body) || body.len <= 0
+	if(!ds_msg_body(msg, &body) || body.len <= 0
 			|| !ds_sdp_next_line(body.s, body.len, &pos, &first))
 		return 0;
 	/* the first connection line (one that does not end the body), else
@@ -627,7 +617,7 @@ static int afb_sdp_refuse(
 	if(f->has_sdp) {
 		if(d->action != AFB_OFFER && d->action != AFB_ANSWER)
 			return 0;
-		if(!afb_body(msg, &body))
+		if(!ds_msg_body(msg, &body))
 			return 0;
 		p = afb_sdp_check(body.s, body.len, afb_params.max_streams,
 				afb_text_af, (const char **)&line.s, &line.len);
@@ -672,7 +662,7 @@ static int afb_sdp_unmap(sip_msg_t *msg)
 	str body;
 	int pos = 0, n = 0, k;
 
-	if(!afb_body(msg, &body))
+	if(!ds_msg_body(msg, &body))
 		return 0;
 	while(afb_sdp_next_conn6(body.s, body.len, &pos, &c) == 1) {
 		if(afb_sdp_addr(body.s + c.addr_off, c.addr_len, &a) < 0

@@ -40,6 +40,7 @@
 #include "modules/dmq/bind_dmq.h"
 
 #include "../ip6ref/ip6ref_parser.h"
+#include "ds_kglue.h"
 #include "ds_num.h"
 #include "regping_int.h"
 
@@ -92,8 +93,7 @@ static int rp_dmq_sent(sip_msg_t *msg, int code, dmq_node_t *node, void *param)
 
 	if(code != 200 || msg == NULL || msg == FAKED_REPLY)
 		return 0;
-	body.s = get_body(msg);
-	body.len = body.s ? msg->len - (int)(body.s - msg->buf) : 0;
+	ds_msg_body(msg, &body);
 	if(body.len > 0 && rp_hb_apply(&body) == -1)
 		LM_ERR("malformed regping heartbeat in a reply [%s]\n", rp_esc(&body));
 	return 0;
@@ -314,8 +314,7 @@ static int rp_dmq_msg(sip_msg_t *msg, peer_reponse_t *resp, dmq_node_t *dn)
 	 * retransmit the heartbeat until it times out */
 	resp->resp_code = 400;
 	resp->reason = rp_dmq_bad;
-	body.s = get_body(msg);
-	body.len = body.s ? msg->len - (int)(body.s - msg->buf) : 0;
+	ds_msg_body(msg, &body);
 	r = rp_hb_apply(&body);
 	if(r == -1) {
 		LM_ERR("malformed regping heartbeat [%s]\n", rp_esc(&body));

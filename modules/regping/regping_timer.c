@@ -276,7 +276,7 @@ static void rp_read_nodes(
  * nothing), send what the budget allows. In a cluster the wheel turns on
  * the wall clock: every node has a slot at the same time (NTP-synced
  * clocks), so a contact changes hands at one slot. */
-static void rp_timer(unsigned int ticks, void *param)
+static void rp_timer(void)
 {
 	uint64_t mono = rp_mono_ms(), now = rp_wall_ms();
 	uint64_t tick = (rp_cluster_on ? now : mono) / rp_wheel.tick_ms, t;
@@ -382,7 +382,7 @@ static void rp_timer_loop(void)
 		while(clock_nanosleep(clk, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
 		cfg_update();
-		rp_timer(0, NULL);
+		rp_timer();
 	}
 }
 
