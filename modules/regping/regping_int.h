@@ -91,6 +91,8 @@ typedef struct rp_table
 	rp_entry_t **slots;
 	uint32_t count[2]; /* [0] IPv4, [1] IPv6 */
 	rp_budget_t budget; /* max_rate, shared by scheduled and extra pings */
+	gen_lock_t pool_lock; /* the entries' memory: its own lock, taken alone */
+	rp_pool_t pool;
 } rp_table_t;
 
 /* a ping to send, copied out of the table (private memory) */
@@ -167,6 +169,12 @@ enum rp_entry_field
 };
 /*! one of the strings stored in e->data */
 str rp_entry_str(rp_entry_t *e, enum rp_entry_field f);
+/* an entry's memory: from the table's pool, or shm for a large one;
+ * rp_entry_free() takes the lengths the entry was filled with */
+rp_entry_t *rp_entry_alloc(unsigned long size);
+void rp_entry_free(rp_entry_t *e);
+/* the pool's blocks and what of them entries use, in bytes */
+void rp_pool_usage(unsigned long *bytes, unsigned long *in_use);
 /*! e's address and port from su */
 void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su);
 /*! a private copy of e (lock held); NULL when out of memory */

@@ -369,3 +369,97 @@ int rp_join_agreed(const rp_view_t *v, int n, int self, uint64_t now,
 	}
 	return any;
 }
+
+/* --- the entry pool --- */
+
+#define RP_POOL_HDR RP_POOL_ALIGN /* a block's link to the next */
+
+static unsigned long rp_pool_round(unsigned long size)
+{
+	return (size + RP_POOL_ALIGN - 1) & ~(unsigned long)(RP_POOL_ALIGN - 1);
+}
+
+void rp_pool_init(rp_pool_t *p, void *(*alloc)(unsigned long size))
+{
+	memset(p, 0, sizeof(*p));
+	p->alloc = alloc;
+}
+
+int rp_pool_fits(unsigned long size)
+{
+	return size > 0 && size <= RP_POOL_MAX;
+}
+
+/* the rest of the newest block, too small for what is asked, serves its
+ * own size later instead of being lost */
+static void rp_pool_keep_rest(rp_pool_t *p)
+{
+	if(p->left >= sizeof(void *)) {
+		*(void **)p->cur = p->free[p->left / RP_POOL_ALIGN];
+		p->free[p->left / RP_POOL_ALIGN] = p->cur;
+	}
+	p->cur = NULL;
+	p->left = 0;
+}
+
+void *rp_pool_get(rp_pool_t *p, unsigned long size)
+{
+	unsigned long n;
+	void **f;
+	char *b, *m;
+
+	if(!rp_pool_fits(size))
+		return NULL;
+	n = rp_pool_round(size);
+	if(n < sizeof(void *))
+		n = sizeof(void *);
+	f = &p->free[n / RP_POOL_ALIGN];
+	if(*f) {
+		m = *f;
+		*f = *(void **)m;
+		p->in_use += n;
+		return m;
+	}
+	if(p->left < n) {
+		b = p->alloc(RP_POOL_BLOCK);
+		if(b == NULL)
+			return NULL;
+		rp_pool_keep_rest(p);
+		*(void **)b = p->blocks;
+		p->blocks = b;
+		p->bytes += RP_POOL_BLOCK;
+		p->cur = b + RP_POOL_HDR;
+		p->left = RP_POOL_BLOCK - RP_POOL_HDR;
+	}
+	m = p->cur;
+	p->cur += n;
+	p->left -= n;
+	p->in_use += n;
+	return m;
+}
+
+void rp_pool_put(rp_pool_t *p, void *m, unsigned long size)
+{
+	unsigned long n;
+
+	if(m == NULL || !rp_pool_fits(size))
+		return;
+	n = rp_pool_round(size);
+	if(n < sizeof(void *))
+		n = sizeof(void *);
+	*(void **)m = p->free[n / RP_POOL_ALIGN];
+	p->free[n / RP_POOL_ALIGN] = m;
+	p->in_use -= n;
+}
+
+void rp_pool_destroy(rp_pool_t *p, void (*release)(void *block))
+{
+	void *b, *next;
+
+	for(b = p->blocks; b; b = next) {
+		next = *(void **)b;
+		if(release)
+			release(b);
+	}
+	rp_pool_init(p, p->alloc);
+}

@@ -235,4 +235,41 @@ int rp_peer_heard(const rp_peer_t *p, uint64_t now, uint32_t timeout_ms);
 int rp_live_ids(const rp_peer_t *p, int n, int self, uint64_t self_since,
 		uint64_t now, uint64_t t, uint32_t timeout_ms, int *out);
 
+/*! entries carved from large blocks: one allocator header per block, not
+ * per contact (Debian's kamailio keeps ~48-88 bytes of header and debug
+ * data per shm fragment). Sizes are rounded to RP_POOL_ALIGN; a freed
+ * entry waits in its size's list for the next of that size. Blocks stay
+ * with the pool until rp_pool_destroy(). Not locked: the caller locks. */
+#define RP_POOL_ALIGN 8
+#define RP_POOL_MAX 1024 /* larger entries come from the allocator itself */
+#define RP_POOL_BLOCK (256 * 1024)
+
+typedef struct rp_pool
+{
+	void *(*alloc)(unsigned long size); /* a block, NULL when out of memory */
+	void *blocks;						/* the blocks, each linked by its first word */
+	char *cur;							/* the unused rest of the newest block */
+	unsigned long left;
+	void *free[RP_POOL_MAX / RP_POOL_ALIGN + 1]; /* by size / RP_POOL_ALIGN */
+	unsigned long bytes;	 /* in blocks */
+	unsigned long in_use; /* handed out */
+} rp_pool_t;
+
+/*! an empty pool getting its blocks from alloc */
+void rp_pool_init(rp_pool_t *p, void *(*alloc)(unsigned long size));
+
+/*! whether an entry of size bytes comes from the pool (1 <= size <=
+ * RP_POOL_MAX); larger ones the caller allocates itself */
+int rp_pool_fits(unsigned long size);
+
+/*! size bytes (aligned for any pointer), NULL when size does not fit or a
+ * new block could not be allocated */
+void *rp_pool_get(rp_pool_t *p, unsigned long size);
+
+/*! give back what rp_pool_get(p, size) returned, with the same size */
+void rp_pool_put(rp_pool_t *p, void *m, unsigned long size);
+
+/*! hand every block to release (NULL: forget them); the pool is empty */
+void rp_pool_destroy(rp_pool_t *p, void (*release)(void *block));
+
 #endif

@@ -158,11 +158,13 @@ static void rp_rpc_status(rpc_t *rpc, void *ctx)
 {
 	void *th;
 	unsigned c4, c6;
+	unsigned long pool, used;
 
 	lock_get(&rp_tbl->lock);
 	c4 = rp_tbl->count[0];
 	c6 = rp_tbl->count[1];
 	lock_release(&rp_tbl->lock);
+	rp_pool_usage(&pool, &used);
 	if(rpc->add(ctx, "{", &th) < 0) {
 		rpc->fault(ctx, 500, "Internal error");
 		return;
@@ -178,6 +180,10 @@ static void rp_rpc_status(rpc_t *rpc, void *ctx)
 			rp_cnt_val(rp_cnt.replied_v6), "timeouts_v4",
 			rp_cnt_val(rp_cnt.timeouts_v4), "timeouts_v6",
 			rp_cnt_val(rp_cnt.timeouts_v6), "dead", rp_cnt_val(rp_cnt.dead));
+	/* the entries' memory (their pool's blocks, and what entries hold of
+	 * them; larger entries and the indexes come from shm apart) */
+	rpc->struct_add(th, "JJ", "pool_bytes", (unsigned long long)pool,
+			"pool_used", (unsigned long long)used);
 }
 
 static void rp_rpc_ping(rpc_t *rpc, void *ctx)

@@ -28,6 +28,60 @@
 rp_table_t *rp_tbl = NULL;
 rp_wheel_t rp_wheel;
 
+static void *rp_shm_block(unsigned long size)
+{
+	return shm_malloc(size);
+}
+
+static void rp_shm_release(void *block)
+{
+	shm_free(block);
+}
+
+/* the size rp_entry_alloc() was asked for: it follows from the lengths,
+ * which never change after the entry is filled */
+static unsigned long rp_entry_size(rp_entry_t *e)
+{
+	return sizeof(*e) + e->ruid_len + e->aor_len + e->uri_len + e->path_len
+		   + e->rlen;
+}
+
+rp_entry_t *rp_entry_alloc(unsigned long size)
+{
+	rp_entry_t *e;
+
+	if(!rp_pool_fits(size))
+		return shm_malloc(size);
+	lock_get(&rp_tbl->pool_lock);
+	e = rp_pool_get(&rp_tbl->pool, size);
+	lock_release(&rp_tbl->pool_lock);
+	return e;
+}
+
+void rp_entry_free(rp_entry_t *e)
+{
+	unsigned long size;
+
+	if(e == NULL)
+		return;
+	size = rp_entry_size(e);
+	if(!rp_pool_fits(size)) {
+		shm_free(e);
+		return;
+	}
+	lock_get(&rp_tbl->pool_lock);
+	rp_pool_put(&rp_tbl->pool, e, size);
+	lock_release(&rp_tbl->pool_lock);
+}
+
+void rp_pool_usage(unsigned long *bytes, unsigned long *in_use)
+{
+	lock_get(&rp_tbl->pool_lock);
+	*bytes = rp_tbl->pool.bytes;
+	*in_use = rp_tbl->pool.in_use;
+	lock_release(&rp_tbl->pool_lock);
+}
+
 int rp_table_init(void)
 {
 	uint32_t hs;
@@ -52,10 +106,11 @@ int rp_table_init(void)
 	rp_budget_init(&rp_tbl->budget, (uint32_t)rp_params.max_rate,
 			(uint32_t)rp_params.tick_ms, rp_mono_ms());
 	memset(rp_tbl->slots, 0, rp_wheel.nslots * sizeof(rp_entry_t *));
-	if(lock_init(&rp_tbl->lock) == NULL) {
-		LM_ERR("cannot init the lock\n");
+	if(lock_init(&rp_tbl->lock) == NULL || lock_init(&rp_tbl->pool_lock) == NULL) {
+		LM_ERR("cannot init the locks\n");
 		return -1;
 	}
+	rp_pool_init(&rp_tbl->pool, rp_shm_block);
 	return 0;
 }
 
@@ -70,14 +125,17 @@ void rp_table_destroy(void)
 		for(i = 0; i <= rp_tbl->hmask; i++) {
 			for(e = rp_tbl->index[i]; e; e = n) {
 				n = e->hnext;
-				shm_free(e);
+				if(!rp_pool_fits(rp_entry_size(e)))
+					shm_free(e);
 			}
 		}
 		shm_free(rp_tbl->index);
 	}
 	if(rp_tbl->slots)
 		shm_free(rp_tbl->slots);
+	rp_pool_destroy(&rp_tbl->pool, rp_shm_release);
 	lock_destroy(&rp_tbl->lock);
+	lock_destroy(&rp_tbl->pool_lock);
 	shm_free(rp_tbl);
 	rp_tbl = NULL;
 }
@@ -179,8 +237,7 @@ void rp_remove(str *ruid)
 	if(e)
 		rp_unlink(e, pprev);
 	lock_release(&rp_tbl->lock);
-	if(e)
-		shm_free(e);
+	rp_entry_free(e);
 }
 
 /* drop the entry of ruid if its address is still a name to resolve (a
@@ -196,8 +253,7 @@ void rp_remove_pending(str *ruid)
 	else
 		e = NULL;
 	lock_release(&rp_tbl->lock);
-	if(e)
-		shm_free(e);
+	rp_entry_free(e);
 }
 
 str rp_entry_str(rp_entry_t *e, enum rp_entry_field f)

@@ -143,7 +143,7 @@ static void rp_upsert(ucontact_t *c)
 	}
 	size = sizeof(rp_entry_t) + c->ruid.len + aor->len + c->c.len
 		   + c->path.len + (r == 1 ? t.resolve.len : 0);
-	e = shm_malloc(size);
+	e = rp_entry_alloc(size);
 	if(e == NULL) {
 		SHM_MEM_ERROR;
 		return;
@@ -198,8 +198,7 @@ static void rp_upsert(ucontact_t *c)
 	}
 	rp_link(e);
 	lock_release(&rp_tbl->lock);
-	if(old)
-		shm_free(old);
+	rp_entry_free(old);
 	LM_DBG("%s [%s] ruid [%s] at %s\n", old ? "updated" : "added",
 			rp_esc(&c->c), rp_esc(&c->ruid),
 			r == 1 ? "a name, resolved before the first ping"

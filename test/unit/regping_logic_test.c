@@ -1443,6 +1443,141 @@ START_TEST(test_owner_spread)
 }
 END_TEST
 
+/* --- the entry pool --- */
+
+/* blocks from malloc, counted; fail_after >= 0 refuses the next ones */
+static int pool_blocks, pool_released, pool_fail_after = -1;
+
+static void *pool_alloc(unsigned long size)
+{
+	if(pool_fail_after >= 0 && pool_blocks >= pool_fail_after)
+		return NULL;
+	pool_blocks++;
+	return malloc(size);
+}
+
+static void pool_release(void *b)
+{
+	pool_released++;
+	free(b);
+}
+
+static void pool_reset(rp_pool_t *p)
+{
+	pool_blocks = pool_released = 0;
+	pool_fail_after = -1;
+	rp_pool_init(p, pool_alloc);
+}
+
+START_TEST(test_pool_fits)
+{
+	rp_pool_t p;
+
+	pool_reset(&p);
+	ck_assert(!rp_pool_fits(0));
+	ck_assert(rp_pool_fits(1));
+	ck_assert(rp_pool_fits(RP_POOL_MAX));
+	ck_assert(!rp_pool_fits(RP_POOL_MAX + 1));
+	ck_assert_ptr_null(rp_pool_get(&p, 0));
+	ck_assert_ptr_null(rp_pool_get(&p, RP_POOL_MAX + 1));
+	ck_assert_int_eq(pool_blocks, 0);
+	ck_assert_uint_eq(p.in_use, 0);
+}
+END_TEST
+
+/* a freed entry serves the next of its rounded size, and only that */
+START_TEST(test_pool_reuse)
+{
+	rp_pool_t p;
+	char *a, *b, *c, *d;
+
+	pool_reset(&p);
+	a = rp_pool_get(&p, 100);
+	b = rp_pool_get(&p, 100);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_ne(a, b);
+	ck_assert_uint_eq(p.in_use, 208);
+	rp_pool_put(&p, a, 100);
+	ck_assert_uint_eq(p.in_use, 104);
+	c = rp_pool_get(&p, 105); /* 112: not a's size */
+	ck_assert_ptr_ne(c, a);
+	d = rp_pool_get(&p, 97); /* 104: a's */
+	ck_assert_ptr_eq(d, a);
+	ck_assert_int_eq(pool_blocks, 1);
+	rp_pool_destroy(&p, pool_release);
+	ck_assert_int_eq(pool_released, 1);
+	ck_assert_uint_eq(p.bytes, 0);
+	ck_assert_uint_eq(p.in_use, 0);
+}
+END_TEST
+
+/* entries fill blocks back to back, aligned, never overlapping; what a
+ * block cannot fit any more serves its own size */
+START_TEST(test_pool_carve)
+{
+	enum { N = 20000 };
+	static char *m[N];
+	static unsigned long sz[N];
+	rp_pool_t p;
+	unsigned long total = 0, size;
+	int i, j;
+
+	pool_reset(&p);
+	srand(7);
+	for(i = 0; i < N; i++) {
+		sz[i] = 1 + (unsigned long)rand() % RP_POOL_MAX;
+		m[i] = rp_pool_get(&p, sz[i]);
+		ck_assert_ptr_nonnull(m[i]);
+		ck_assert_uint_eq((uintptr_t)m[i] % RP_POOL_ALIGN, 0);
+		memset(m[i], i & 0xff, sz[i]);
+		total += (sz[i] + RP_POOL_ALIGN - 1) / RP_POOL_ALIGN * RP_POOL_ALIGN;
+	}
+	ck_assert_uint_eq(p.in_use, total);
+	ck_assert_uint_eq(p.bytes, (unsigned long)pool_blocks * RP_POOL_BLOCK);
+	/* no more than a block's header and a largest entry lost per block */
+	ck_assert_uint_le(p.bytes,
+			total + (unsigned long)pool_blocks * (RP_POOL_MAX + RP_POOL_ALIGN)
+					+ RP_POOL_BLOCK);
+	for(i = 0; i < N; i++)
+		for(j = 0; j < (int)sz[i]; j++)
+			if((unsigned char)m[i][j] != (i & 0xff))
+				ck_abort_msg("entry %d overwritten at byte %d", i, j);
+	/* a block's rest: ask for more than is left, then for what was left */
+	size = p.left;
+	if(size >= 8 && size < RP_POOL_MAX) {
+		char *rest = p.cur;
+		ck_assert_ptr_nonnull(rp_pool_get(&p, size + 8));
+		ck_assert_ptr_eq(rp_pool_get(&p, size), rest);
+	}
+	for(i = 0; i < N; i++)
+		rp_pool_put(&p, m[i], sz[i]);
+	ck_assert_uint_le(p.in_use, 2 * RP_POOL_MAX);
+	rp_pool_destroy(&p, pool_release);
+	ck_assert_int_eq(pool_released, pool_blocks);
+}
+END_TEST
+
+/* out of memory: NULL, and the pool as it was */
+START_TEST(test_pool_no_memory)
+{
+	rp_pool_t p;
+	unsigned long n = 0;
+
+	pool_reset(&p);
+	pool_fail_after = 1;
+	while(rp_pool_get(&p, RP_POOL_MAX))
+		n++;
+	ck_assert_uint_eq(n, (RP_POOL_BLOCK - RP_POOL_ALIGN) / RP_POOL_MAX);
+	ck_assert_uint_eq(p.in_use, n * RP_POOL_MAX);
+	ck_assert_uint_eq(p.bytes, RP_POOL_BLOCK);
+	/* what is left in the block still serves smaller entries */
+	ck_assert_ptr_nonnull(rp_pool_get(&p, 8));
+	rp_pool_destroy(&p, pool_release);
+	ck_assert_int_eq(pool_released, 1);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
 	Suite *s = suite_create("regping_logic");
@@ -1501,6 +1636,13 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_owner_spread);
 	tcase_add_test(tc, test_live_ids);
 	tcase_add_test(tc, test_join_agreed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("entry pool");
+	tcase_add_test(tc, test_pool_fits);
+	tcase_add_test(tc, test_pool_reuse);
+	tcase_add_test(tc, test_pool_carve);
+	tcase_add_test(tc, test_pool_no_memory);
 	suite_add_tcase(s, tc);
 
 	return s;

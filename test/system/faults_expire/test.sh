@@ -97,6 +97,15 @@ r6=$(rpc cnt.get regping replied_v6)
 rpc regping.status >"$OUT/status.txt"
 st=$(tr '\n\t' '  ' <"$OUT/status.txt")
 case "$st" in *"contacts: 2 "*"dead: 0 "*) ;; *) fail "regping.status: $st" ;; esac
+# the four entries' memory went back to the pool; no block was added
+pool() { awk -v k="$1:" '$1 == k { print $2 }' "$2"; }
+u0=$(pool pool_used "$OUT/status-start.txt")
+u1=$(pool pool_used "$OUT/status.txt")
+b0=$(pool pool_bytes "$OUT/status-start.txt")
+b1=$(pool pool_bytes "$OUT/status.txt")
+[ -n "$u0" ] && [ "$u1" -gt 0 ] && [ "$u1" -lt "$u0" ] && [ "$b1" = "$b0" ] ||
+	fail "entries' memory: pool_used $u0 -> $u1 (6 -> 2 contacts), pool_bytes $b0 -> $b1"
+[ $((u1 * 2)) -le "$u0" ] || fail "pool_used $u0 -> $u1: the four gone contacts' entries were not given back"
 rpc regping.list >"$OUT/list.txt"
 for u in exp6 exp4 dereg6 dereg4; do
 	grep -q "$u" "$OUT/list.txt" && fail "$u is back in regping's table"
