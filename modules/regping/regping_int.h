@@ -57,8 +57,7 @@ typedef struct rp_entry
 	/* the strings in data, one after the other (rp_entry_str()) */
 	uint16_t ruid_len, aor_len, uri_len, path_len;
 	rp_live_t live;
-	/* the rest: the wheel, sending */
-	struct rp_entry *wprev, *wnext;
+	/* the rest: sending */
 	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
 	int tcpconn_id;
 	uint16_t port;	/* of addr */
@@ -87,8 +86,9 @@ typedef struct rp_table
 	gen_lock_t lock;
 	uint32_t hmask; /* grows with the contacts (rp_link()) */
 	uint32_t entries;
-	rp_entry_t **index;	 /* by ruid hash */
-	rp_entry_t **slots;
+	/* by ruid hash, bucket rp_part(hash, hmask + 1): in the wheel's order,
+	 * a slot's contacts are a run of buckets (rp_slot_next()) */
+	rp_entry_t **index;
 	uint32_t count[2]; /* [0] IPv4, [1] IPv6 */
 	rp_budget_t budget; /* max_rate, shared by scheduled and extra pings */
 	gen_lock_t pool_lock; /* the entries' memory: its own lock, taken alone */
@@ -169,6 +169,15 @@ enum rp_entry_field
 };
 /*! one of the strings stored in e->data */
 str rp_entry_str(rp_entry_t *e, enum rp_entry_field f);
+/* the contacts of one wheel slot, bucket by bucket (lock held, table
+ * unchanged meanwhile): rp_slot_first(), then rp_slot_next() until NULL */
+typedef struct rp_slot_it
+{
+	uint32_t slot, b, last;
+	rp_entry_t *e;
+} rp_slot_it_t;
+void rp_slot_first(rp_slot_it_t *it, uint32_t slot);
+rp_entry_t *rp_slot_next(rp_slot_it_t *it);
 /* an entry's memory: from the table's pool, or shm for a large one;
  * rp_entry_free() takes the lengths the entry was filled with */
 rp_entry_t *rp_entry_alloc(unsigned long size);

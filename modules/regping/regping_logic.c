@@ -56,9 +56,20 @@ int rp_wheel_init(rp_wheel_t *w, uint32_t interval_ms, uint32_t tick_ms)
 	return 0;
 }
 
+uint32_t rp_part(uint32_t h, uint32_t n)
+{
+	return (uint32_t)(((uint64_t)h * n) >> 32);
+}
+
+uint64_t rp_part_start(uint32_t i, uint32_t n)
+{
+	/* the first h with h * n >= i * 2^32 */
+	return (((uint64_t)i << 32) + n - 1) / n;
+}
+
 uint32_t rp_wheel_slot(const rp_wheel_t *w, uint32_t h)
 {
-	return (h % w->interval_ms) / w->tick_ms;
+	return rp_part(h, w->nslots);
 }
 
 uint32_t rp_wheel_due(const rp_wheel_t *w, uint64_t now_ms)

@@ -46,8 +46,16 @@ typedef struct rp_wheel
  * divide the interval (the wheel must turn once per interval) */
 int rp_wheel_init(rp_wheel_t *w, uint32_t interval_ms, uint32_t tick_ms);
 
-/*! the slot of a contact with key hash h: its offset in the interval
- * (h mod interval) divided by the tick, in [0, nslots) */
+/*! which of n parts h falls in, by its top bits: h * n / 2^32. Ordered
+ * by h, so the hashes of one part are one range (rp_part_start()) */
+uint32_t rp_part(uint32_t h, uint32_t n);
+
+/*! the smallest hash in part i of n (i <= n; 2^32 for i == n) */
+uint64_t rp_part_start(uint32_t i, uint32_t n);
+
+/*! the slot of a contact with key hash h, in [0, nslots): its part of
+ * the interval. The index orders contacts the same way (regping_table.c),
+ * so a slot's contacts are a run of its buckets: no list of their own */
 uint32_t rp_wheel_slot(const rp_wheel_t *w, uint32_t h);
 
 /*! the slot due at time now_ms (ms on any monotonic clock) */

@@ -54,17 +54,22 @@ static int rp_rpc_add_entry(rpc_t *rpc, void *ctx, rp_job_t *e)
 			(unsigned long long)e->live.seq);
 }
 
-/* copy the entries of bucket i of the index out of the table (takes the
- * lock), *mask the index's size then (it grows); -1 when out of memory */
-static int rp_copy_bucket(uint32_t i, rp_job_t **list, uint32_t *mask)
+/* copy the entries of the bucket that holds hash *at out of the table
+ * (takes the lock); *at becomes the first hash of the next bucket, 2^32
+ * after the last. Buckets are in hash order and growing splits one in two
+ * adjacent ones, so a walk by hash lists each contact once while the index
+ * grows. -1 when out of memory. */
+static int rp_copy_bucket(uint64_t *at, rp_job_t **list)
 {
 	rp_entry_t *e;
 	rp_job_t *j;
+	uint32_t b, n;
 
 	*list = NULL;
 	lock_get(&rp_tbl->lock);
-	*mask = rp_tbl->hmask;
-	for(e = i <= rp_tbl->hmask ? rp_tbl->index[i] : NULL; e; e = e->hnext) {
+	n = rp_tbl->hmask + 1;
+	b = rp_part((uint32_t)*at, n);
+	for(e = rp_tbl->index[b]; e; e = e->hnext) {
 		if((j = rp_job_new(e)) == NULL) {
 			lock_release(&rp_tbl->lock);
 			return -1;
@@ -73,6 +78,7 @@ static int rp_copy_bucket(uint32_t i, rp_job_t **list, uint32_t *mask)
 		*list = j;
 	}
 	lock_release(&rp_tbl->lock);
+	*at = rp_part_start(b + 1, n);
 	return 0;
 }
 
@@ -118,7 +124,7 @@ static void rp_rpc_list(rpc_t *rpc, void *ctx)
 {
 	str aor = STR_NULL;
 	rp_job_t *list = NULL;
-	uint32_t i, last = 0, mask;
+	uint64_t at = 0;
 
 	if(rpc->scan(ctx, "*S", &aor) >= 1 && aor.len > 0) {
 		/* the contacts of one AoR, as usrloc lists them */
@@ -133,17 +139,16 @@ static void rp_rpc_list(rpc_t *rpc, void *ctx)
 	}
 	/* the lock is held for one bucket at a time and never while printing:
 	 * a listing is not a snapshot of one instant, each contact in it is
-	 * as it was when its bucket was copied (and while the index grows, a
-	 * contact may be listed twice or not at all) */
-	for(i = 0; i <= last; i++) {
-		if(rp_copy_bucket(i, &list, &mask) < 0) {
+	 * as it was when its bucket was copied (one added or removed meanwhile
+	 * may be in it or not) */
+	while(at < ((uint64_t)1 << 32)) {
+		if(rp_copy_bucket(&at, &list) < 0) {
 			PKG_MEM_ERROR;
 			rpc->fault(ctx, 500, "Out of memory");
 			return;
 		}
 		if(rp_rpc_add_list(rpc, ctx, list) < 0)
 			return;
-		last = mask;
 	}
 }
 

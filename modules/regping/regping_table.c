@@ -97,15 +97,13 @@ int rp_table_init(void)
 	rp_tbl->hmask = hs - 1;
 	rp_tbl->entries = 0;
 	rp_tbl->index = shm_malloc(hs * sizeof(rp_entry_t *));
-	rp_tbl->slots = shm_malloc(rp_wheel.nslots * sizeof(rp_entry_t *));
-	if(rp_tbl->index == NULL || rp_tbl->slots == NULL) {
+	if(rp_tbl->index == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
 	memset(rp_tbl->index, 0, hs * sizeof(rp_entry_t *));
 	rp_budget_init(&rp_tbl->budget, (uint32_t)rp_params.max_rate,
 			(uint32_t)rp_params.tick_ms, rp_mono_ms());
-	memset(rp_tbl->slots, 0, rp_wheel.nslots * sizeof(rp_entry_t *));
 	if(lock_init(&rp_tbl->lock) == NULL || lock_init(&rp_tbl->pool_lock) == NULL) {
 		LM_ERR("cannot init the locks\n");
 		return -1;
@@ -131,8 +129,6 @@ void rp_table_destroy(void)
 		}
 		shm_free(rp_tbl->index);
 	}
-	if(rp_tbl->slots)
-		shm_free(rp_tbl->slots);
 	rp_pool_destroy(&rp_tbl->pool, rp_shm_release);
 	lock_destroy(&rp_tbl->lock);
 	lock_destroy(&rp_tbl->pool_lock);
@@ -144,7 +140,7 @@ void rp_table_destroy(void)
 
 rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
 {
-	rp_entry_t **pp = &rp_tbl->index[h & rp_tbl->hmask];
+	rp_entry_t **pp = &rp_tbl->index[rp_part(h, rp_tbl->hmask + 1)];
 
 	for(; *pp; pp = &(*pp)->hnext) {
 		if((*pp)->hash == h && (*pp)->ruid_len == ruid->len
@@ -160,12 +156,6 @@ rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
 void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 {
 	*pprev = e->hnext;
-	if(e->wprev)
-		e->wprev->wnext = e->wnext;
-	else
-		rp_tbl->slots[rp_wheel_slot(&rp_wheel, e->hash)] = e->wnext;
-	if(e->wnext)
-		e->wnext->wprev = e->wprev;
 	if(e->af)
 		rp_tbl->count[e->af == 6]--;
 	rp_tbl->entries--;
@@ -173,7 +163,8 @@ void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 
 /* double the index (lock held) when there are more contacts than
  * buckets: a chain stays about one entry long whatever hash_size said,
- * and memory follows the contacts. Out of memory keeps the old size. */
+ * and memory follows the contacts. Out of memory keeps the old size.
+ * Bucket i becomes 2i and 2i + 1: the order of the hashes stays. */
 static void rp_grow(void)
 {
 	uint32_t n = (rp_tbl->hmask + 1) * 2, i;
@@ -189,8 +180,8 @@ static void rp_grow(void)
 	for(i = 0; i <= rp_tbl->hmask; i++) {
 		for(e = rp_tbl->index[i]; e; e = next) {
 			next = e->hnext;
-			e->hnext = ix[e->hash & (n - 1)];
-			ix[e->hash & (n - 1)] = e;
+			e->hnext = ix[rp_part(e->hash, n)];
+			ix[rp_part(e->hash, n)] = e;
 		}
 	}
 	shm_free(rp_tbl->index);
@@ -200,22 +191,45 @@ static void rp_grow(void)
 
 void rp_link(rp_entry_t *e)
 {
-	rp_entry_t **head, **slot;
+	rp_entry_t **head;
 
 	if(++rp_tbl->entries > rp_tbl->hmask + 1 && rp_tbl->hmask < RP_INDEX_MAX - 1)
 		rp_grow();
-	head = &rp_tbl->index[e->hash & rp_tbl->hmask];
+	head = &rp_tbl->index[rp_part(e->hash, rp_tbl->hmask + 1)];
 
 	e->hnext = *head;
 	*head = e;
-	slot = &rp_tbl->slots[rp_wheel_slot(&rp_wheel, e->hash)];
-	e->wprev = NULL;
-	e->wnext = *slot;
-	if(e->wnext)
-		e->wnext->wprev = e;
-	*slot = e;
 	if(e->af)
 		rp_tbl->count[e->af == 6]++;
+}
+
+void rp_slot_first(rp_slot_it_t *it, uint32_t slot)
+{
+	uint32_t n = rp_tbl->hmask + 1;
+
+	it->slot = slot;
+	it->b = rp_part((uint32_t)rp_part_start(slot, rp_wheel.nslots), n);
+	it->last = rp_part(
+			(uint32_t)(rp_part_start(slot + 1, rp_wheel.nslots) - 1), n);
+	it->e = NULL;
+}
+
+rp_entry_t *rp_slot_next(rp_slot_it_t *it)
+{
+	rp_entry_t *e;
+
+	for(;;) {
+		while(it->e == NULL) {
+			if(it->b > it->last)
+				return NULL;
+			it->e = rp_tbl->index[it->b++];
+		}
+		e = it->e;
+		it->e = e->hnext;
+		/* the first and last buckets may hold the neighbours' too */
+		if(rp_wheel_slot(&rp_wheel, e->hash) == it->slot)
+			return e;
+	}
 }
 
 /* copy strings after a struct: *dst points into buf, returns past it */

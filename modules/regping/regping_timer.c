@@ -107,11 +107,12 @@ static void rp_queue_slot(uint32_t slot, uint64_t mono, uint64_t now,
 		const int *ids, int nids, rp_job_t **jobs, rp_job_t **jtail, int *n)
 {
 	rp_due_item_t *q;
+	rp_slot_it_t it;
 	rp_entry_t *e;
 	str ruid;
 
 	lock_get(&rp_tbl->lock);
-	for(e = rp_tbl->slots[slot]; e; e = e->wnext) {
+	for(rp_slot_first(&it, slot); (e = rp_slot_next(&it)) != NULL;) {
 		if(e->queued || !rp_mine(e, ids, nids))
 			continue;
 		if(rp_queue_head == NULL && *n < RP_DIRECT_MAX
@@ -219,6 +220,7 @@ static int rp_catch_up(int gone, uint64_t heard, uint64_t now,
 		const int *old, int nold, rp_job_t **jobs, rp_job_t **jtail)
 {
 	uint64_t t = heard / rp_wheel.tick_ms;
+	rp_slot_it_t it;
 	rp_entry_t *e;
 	int n = 0;
 
@@ -227,7 +229,8 @@ static int rp_catch_up(int gone, uint64_t heard, uint64_t now,
 	/* the lock is taken for one slot at a time */
 	for(; t <= rp_last_tick; t++) {
 		lock_get(&rp_tbl->lock);
-		for(e = rp_tbl->slots[t % rp_wheel.nslots]; e; e = e->wnext) {
+		for(rp_slot_first(&it, (uint32_t)(t % rp_wheel.nslots));
+				(e = rp_slot_next(&it)) != NULL;) {
 			if(e->queued
 					|| rp_owner(e->hash, e->saver, server_id, old, nold)
 							   != gone

@@ -338,7 +338,7 @@ START_TEST(test_wheel_init)
 }
 END_TEST
 
-/* the slot of a hash: (h mod interval) / tick */
+/* the slot of a hash: its part of nslots, h * nslots / 2^32 */
 struct slot_row
 {
 	uint32_t interval;
@@ -349,24 +349,49 @@ struct slot_row
 
 static const struct slot_row slots[] = {
 		{30000, 100, 0, 0},
-		{30000, 100, 99, 0},
-		{30000, 100, 100, 1},
-		{30000, 100, 29999, 299},
-		{30000, 100, 30000, 0},
-		{30000, 100, 30100, 1},
-		{30000, 100, 0xffffffffu, 172}, /* 4294967295 % 30000 = 17295 */
-		{30000, 1000, 17295, 17},
-		{30000, 1000, 0xffffffffu, 17},
+		{30000, 100, 0xda740du, 0},
+		{30000, 100, 0xda740eu, 1},
+		{30000, 100, 0x80000000u, 150},
+		{30000, 100, 0xffffffffu, 299},
+		{30000, 1000, 0x80000000u, 15},
+		{30000, 1000, 0xffffffffu, 29},
 		{30000, 30000, 0xffffffffu, 0},
 		{1000, 250, 0, 0},
-		{1000, 250, 249, 0},
-		{1000, 250, 250, 1},
-		{1000, 250, 999, 3},
-		{1000, 250, 1000, 0},
-		{1000, 1000, 999, 0}, /* nslots 1: all in slot 0 */
-		{UINT32_MAX, 1, 0xfffffffeu, 0xfffffffeu},
-		{UINT32_MAX, 1, 0xffffffffu, 0},
+		{1000, 250, 0x3fffffffu, 0},
+		{1000, 250, 0x40000000u, 1},
+		{1000, 250, 0xbfffffffu, 2},
+		{1000, 250, 0xc0000000u, 3},
+		{1000, 250, 0xffffffffu, 3},
+		{1000, 1000, 0xffffffffu, 0},
+		{UINT32_MAX, 1, 0xfffffffeu, 0xfffffffdu},
+		{UINT32_MAX, 1, 0xffffffffu, 0xfffffffeu},
+		{UINT32_MAX, 1, 0, 0},
 };
+
+/* part i of n starts at rp_part_start(i, n): the hash before it is in
+ * part i - 1, and the parts tile all 2^32 hashes */
+START_TEST(test_part_start)
+{
+	static const uint32_t ns[] = {1, 2, 3, 4, 300, 1500, 30000, 65536,
+			1u << 20, 1000003, 0x80000000u, 0xffffffffu};
+	uint32_t n = ns[_i], i, k;
+	uint64_t st;
+
+	ck_assert_uint_eq(rp_part_start(0, n), 0);
+	ck_assert_uint_eq(rp_part_start(n, n), (uint64_t)1 << 32);
+	ck_assert_uint_eq(rp_part(0xffffffffu, n), n - 1);
+	for(k = 0; k < 2000; k++) {
+		/* the first and last parts, and some in between */
+		i = k < 1000 ? k % n : (uint32_t)(((uint64_t)n * (k - 1000)) / 1000);
+		if(i == 0)
+			continue;
+		st = rp_part_start(i, n);
+		ck_assert_msg(rp_part((uint32_t)st, n) == i
+							  && rp_part((uint32_t)(st - 1), n) == i - 1,
+				"n %u: part %u starts at %llu", n, i, (unsigned long long)st);
+	}
+}
+END_TEST
 
 START_TEST(test_wheel_slot)
 {
@@ -1593,6 +1618,7 @@ Suite *unit_suite(void)
 	tc = tcase_create("wheel");
 	tcase_add_loop_test(tc, test_wheel_init, 0, N_ROWS(inits));
 	tcase_add_loop_test(tc, test_wheel_slot, 0, N_ROWS(slots));
+	tcase_add_loop_test(tc, test_part_start, 0, 12);
 	tcase_add_loop_test(tc, test_wheel_stable, 0, N_ROWS(geoms));
 	tcase_add_loop_test(tc, test_wheel_due, 0, N_ROWS(geoms));
 	tcase_add_loop_test(tc, test_wheel_once_per_interval, 0, N_ROWS(geoms));
