@@ -385,9 +385,12 @@ int rp_join_agreed(const rp_view_t *v, int n, int self, uint64_t now,
 
 #define RP_POOL_HDR RP_POOL_ALIGN /* a block's link to the next */
 
+/* what an entry of size bytes takes: aligned, and room for the link a
+ * free one keeps */
 static unsigned long rp_pool_round(unsigned long size)
 {
-	return (size + RP_POOL_ALIGN - 1) & ~(unsigned long)(RP_POOL_ALIGN - 1);
+	size = (size + RP_POOL_ALIGN - 1) & ~(unsigned long)(RP_POOL_ALIGN - 1);
+	return size < sizeof(void *) ? sizeof(void *) : size;
 }
 
 void rp_pool_init(rp_pool_t *p, void *(*alloc)(unsigned long size))
@@ -422,8 +425,6 @@ void *rp_pool_get(rp_pool_t *p, unsigned long size)
 	if(!rp_pool_fits(size))
 		return NULL;
 	n = rp_pool_round(size);
-	if(n < sizeof(void *))
-		n = sizeof(void *);
 	f = &p->free[n / RP_POOL_ALIGN];
 	if(*f) {
 		m = *f;
@@ -456,8 +457,6 @@ void rp_pool_put(rp_pool_t *p, void *m, unsigned long size)
 	if(m == NULL || !rp_pool_fits(size))
 		return;
 	n = rp_pool_round(size);
-	if(n < sizeof(void *))
-		n = sizeof(void *);
 	*(void **)m = p->free[n / RP_POOL_ALIGN];
 	p->free[n / RP_POOL_ALIGN] = m;
 	p->in_use -= n;
