@@ -291,7 +291,9 @@ disabled()
 	done
 	return 1
 }
-wait_for 75 disabled ||
+# at worst a whole ping_interval after the crash, plus the ping's own
+# fr_timer (10 s) and the timers' steps: 75 s left about 5 s of margin
+wait_for 100 disabled ||
 	check "dmq on no LB holds lb$DEAD disabled after its ping: $(for h in "${LIVE[@]}"; do echo "lb$h $(dmq_status $h)"; done | xargs)"
 note "dmq holds lb$DEAD disabled: $(for h in "${LIVE[@]}"; do echo "lb$h $(dmq_status $h)"; done | xargs), $((($(now_us) - K) / 1000)) ms after the crash"
 HAND0=$(for h in "${LIVE[@]}"; do rp_stat $h handovers; done | awk '{ n += $1 } END { print n + 0 }')
