@@ -38,11 +38,11 @@ static void rp_shm_release(void *block)
 	shm_free(block);
 }
 
-/* the size rp_entry_alloc() was asked for: it follows from the lengths,
- * which never change after the entry is filled */
-static unsigned long rp_entry_size(rp_entry_t *e)
+/* the bytes of e's strings in e->data; with sizeof(*e), the size
+ * rp_entry_alloc() was asked for (the lengths never change once filled) */
+static unsigned long rp_entry_strings(rp_entry_t *e)
 {
-	return sizeof(*e) + e->ruid_len + e->aor_len + e->uri_len + e->path_len
+	return (unsigned long)e->ruid_len + e->aor_len + e->uri_len + e->path_len
 		   + e->rlen;
 }
 
@@ -64,7 +64,7 @@ void rp_entry_free(rp_entry_t *e)
 
 	if(e == NULL)
 		return;
-	size = rp_entry_size(e);
+	size = sizeof(*e) + rp_entry_strings(e);
 	if(!rp_pool_fits(size)) {
 		shm_free(e);
 		return;
@@ -123,8 +123,7 @@ void rp_table_destroy(void)
 		for(i = 0; i <= rp_tbl->hmask; i++) {
 			for(e = rp_tbl->index[i]; e; e = n) {
 				n = e->hnext;
-				if(!rp_pool_fits(rp_entry_size(e)))
-					shm_free(e);
+				rp_entry_free(e);
 			}
 		}
 		shm_free(rp_tbl->index);
@@ -167,7 +166,7 @@ void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
  * Bucket i becomes 2i and 2i + 1: the order of the hashes stays. */
 static void rp_grow(void)
 {
-	uint32_t n = (rp_tbl->hmask + 1) * 2, i;
+	uint32_t n = (rp_tbl->hmask + 1) * 2, i, b;
 	rp_entry_t **ix, *e, *next;
 
 	ix = shm_malloc(n * sizeof(rp_entry_t *));
@@ -180,8 +179,9 @@ static void rp_grow(void)
 	for(i = 0; i <= rp_tbl->hmask; i++) {
 		for(e = rp_tbl->index[i]; e; e = next) {
 			next = e->hnext;
-			e->hnext = ix[rp_part(e->hash, n)];
-			ix[rp_part(e->hash, n)] = e;
+			b = rp_part(e->hash, n);
+			e->hnext = ix[b];
+			ix[b] = e;
 		}
 	}
 	shm_free(rp_tbl->index);
@@ -312,8 +312,7 @@ rp_job_t *rp_job_new(rp_entry_t *e)
 	char *p;
 	str s;
 
-	j = pkg_malloc(sizeof(rp_job_t) + e->ruid_len + e->aor_len + e->uri_len
-				   + e->path_len + e->rlen);
+	j = pkg_malloc(sizeof(rp_job_t) + rp_entry_strings(e));
 	if(j == NULL) {
 		PKG_MEM_ERROR;
 		return NULL;
