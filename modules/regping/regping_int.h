@@ -39,19 +39,20 @@ enum rp_method
 	RP_CRLF
 };
 
-/* one contact; the strings are stored after the struct. What a reply
- * and the timer's walk of a slot read comes first, in one cache line:
- * the table is far larger than the caches, and every ping and reply
- * costs the lines of its entry it touches */
+/* one contact, in the table's pool (rp_ref_t); its address and strings
+ * are stored after the struct. What a reply and the timer's walk of a
+ * slot read comes first: the table is far larger than the caches, and
+ * every ping and reply costs the lines of its entry it touches */
 typedef struct rp_entry
 {
-	struct rp_entry *hnext; /* index by ruid */
+	rp_ref_t hnext; /* index by ruid */
 	uint32_t hash;
 	uint8_t proto;
-	uint8_t af : 4; /* 4 or 6, 0 while the address is a name */
+	uint8_t af : 3; /* 4 or 6, 0 while the address is a name */
 	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
 	uint8_t mine : 2;	/* enum rp_mine: this node pings it (cluster) */
 	uint8_t inet6 : 1;	/* addr is AF_INET6 (IPv4-mapped ones too) */
+	uint8_t wide : 1;	/* data holds 16 bytes of address, else 4 */
 	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
 					* before the first ping; the URI follows path */
 	/* the strings in data, one after the other (rp_entry_str()) */
@@ -60,15 +61,17 @@ typedef struct rp_entry
 	/* the rest: sending */
 	uint32_t last_poke; /* the last extra ping (rp_poke_allowed()) */
 	int tcpconn_id;
-	uint16_t port;	/* of addr */
+	uint16_t port;	/* of the address */
 	uint16_t saver; /* usrloc's server_id of the contact, 0 unknown */
 	struct socket_info *sock;
-	/* where to ping, while af is not 0 (rp_entry_set_dst()): the address's
-	 * bytes (16 if inet6, else 4) and a port; a sockaddr_union would be
-	 * 128 bytes, an ip_addr 24 */
-	uint8_t addr[16];
+	/* where to ping, while af is not 0 (rp_entry_set_dst()): the
+	 * address's bytes (16 if wide, else 4; an IPv4 address fills the
+	 * first 4 of 16), then the strings */
 	char data[];
 } rp_entry_t;
+
+/* the bytes of address at the start of data */
+#define RP_ADDR_LEN(wide) ((wide) ? 16 : 4)
 
 /* in a cluster, whether this node pings a contact (rp_entry_t.mine) */
 enum rp_mine
@@ -88,7 +91,7 @@ typedef struct rp_table
 	uint32_t entries;
 	/* by ruid hash, bucket rp_part(hash, hmask + 1): in the wheel's order,
 	 * a slot's contacts are a run of buckets (rp_slot_next()) */
-	rp_entry_t **index;
+	rp_ref_t *index;
 	uint32_t count[2]; /* [0] IPv4, [1] IPv6 */
 	rp_budget_t budget; /* max_rate, shared by scheduled and extra pings */
 	gen_lock_t pool_lock; /* the entries' memory: its own lock, taken alone */
@@ -150,10 +153,18 @@ extern rp_wheel_t rp_wheel;
  * wheel's slots */
 int rp_table_init(void);
 void rp_table_destroy(void);
-rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev);
-void rp_unlink(rp_entry_t *e, rp_entry_t **pprev);
-/*! may grow the indexes: a pprev from rp_find() is stale after it */
-void rp_link(rp_entry_t *e);
+/*! ruid's entry, NULL none; *pprev (when not NULL) is then the
+ * reference to it, in the index or the chain */
+rp_entry_t *rp_find(str *ruid, uint32_t h, rp_ref_t **pprev);
+void rp_unlink(rp_entry_t *e, rp_ref_t *pprev);
+/*! link e, which is r; may grow the index: a pprev from rp_find() is
+ * stale after it */
+void rp_link(rp_entry_t *e, rp_ref_t r);
+/*! the entry r refers to */
+static inline rp_entry_t *rp_entry(rp_ref_t r)
+{
+	return r ? rp_pool_ptr(&rp_tbl->pool, r) : NULL;
+}
 /*! copy src to buf, *dst points there; returns past it */
 char *rp_put_str(char *buf, str *dst, str *src);
 void rp_remove(str *ruid);
@@ -174,18 +185,22 @@ str rp_entry_str(rp_entry_t *e, enum rp_entry_field f);
 typedef struct rp_slot_it
 {
 	uint32_t slot, b, last;
-	rp_entry_t *e;
+	rp_ref_t e;
 } rp_slot_it_t;
 void rp_slot_first(rp_slot_it_t *it, uint32_t slot);
 rp_entry_t *rp_slot_next(rp_slot_it_t *it);
-/* an entry's memory: from the table's pool, or shm for a large one;
- * rp_entry_free() takes the lengths the entry was filled with */
-rp_entry_t *rp_entry_alloc(unsigned long size);
-void rp_entry_free(rp_entry_t *e);
+/* an entry's memory, from the table's pool: size is sizeof(rp_entry_t),
+ * its address and its strings (rp_entry_size()); NULL when it does not
+ * fit or memory is out (logged), else *r refers to it. rp_entry_free()
+ * takes the lengths the entry was filled with. */
+unsigned long rp_entry_size(int wide, unsigned long strings);
+rp_entry_t *rp_entry_alloc(unsigned long size, rp_ref_t *r);
+void rp_entry_free(rp_ref_t r);
 /* the pool's blocks and what of them entries use, in bytes */
 void rp_pool_usage(unsigned long *bytes, unsigned long *in_use);
-/*! e's address and port from su */
-void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su);
+/*! e's address and port from su; -1 when e has room for 4 bytes only
+ * (allocated wide when it was a name or IPv6) */
+int rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su);
 /*! a private copy of e (lock held); NULL when out of memory */
 rp_job_t *rp_job_new(rp_entry_t *e);
 

@@ -383,20 +383,18 @@ int rp_join_agreed(const rp_view_t *v, int n, int self, uint64_t now,
 
 /* --- the entry pool --- */
 
-#define RP_POOL_HDR RP_POOL_ALIGN /* a block's link to the next */
-
-/* what an entry of size bytes takes: aligned, and room for the link a
- * free one keeps */
+/* what an entry of size (>= 1) bytes takes: aligned, which leaves room
+ * for the link a free one keeps */
 static unsigned long rp_pool_round(unsigned long size)
 {
-	size = (size + RP_POOL_ALIGN - 1) & ~(unsigned long)(RP_POOL_ALIGN - 1);
-	return size < sizeof(void *) ? sizeof(void *) : size;
+	return (size + RP_POOL_ALIGN - 1) & ~(unsigned long)(RP_POOL_ALIGN - 1);
 }
 
 void rp_pool_init(rp_pool_t *p, void *(*alloc)(unsigned long size))
 {
 	memset(p, 0, sizeof(*p));
 	p->alloc = alloc;
+	p->cur = RP_POOL_BLOCK; /* no block: nothing left */
 }
 
 int rp_pool_fits(unsigned long size)
@@ -404,72 +402,71 @@ int rp_pool_fits(unsigned long size)
 	return size > 0 && size <= RP_POOL_MAX;
 }
 
-/* the rest of the newest block, too small for what is asked, serves its
- * own size later instead of being lost */
-static void rp_pool_keep_rest(rp_pool_t *p)
+static rp_ref_t rp_pool_ref(uint32_t block, uint32_t off)
 {
-	if(p->left >= sizeof(void *)) {
-		*(void **)p->cur = p->free[p->left / RP_POOL_ALIGN];
-		p->free[p->left / RP_POOL_ALIGN] = p->cur;
-	}
-	p->cur = NULL;
-	p->left = 0;
+	return ((block + 1) << RP_POOL_OFF_BITS) | (off / RP_POOL_ALIGN);
 }
 
-void *rp_pool_get(rp_pool_t *p, unsigned long size)
+/* free memory links to the next of its size by its first word */
+static void rp_pool_push(rp_pool_t *p, rp_ref_t r, unsigned long n)
 {
-	unsigned long n;
-	void **f;
-	char *b, *m;
+	*(rp_ref_t *)rp_pool_ptr(p, r) = p->free[n / RP_POOL_ALIGN];
+	p->free[n / RP_POOL_ALIGN] = r;
+}
+
+rp_ref_t rp_pool_get(rp_pool_t *p, unsigned long size)
+{
+	unsigned long n, left;
+	rp_ref_t r;
+	char *b;
 
 	if(!rp_pool_fits(size))
-		return NULL;
+		return 0;
 	n = rp_pool_round(size);
-	f = &p->free[n / RP_POOL_ALIGN];
-	if(*f) {
-		m = *f;
-		*f = *(void **)m;
+	r = p->free[n / RP_POOL_ALIGN];
+	if(r) {
+		p->free[n / RP_POOL_ALIGN] = *(rp_ref_t *)rp_pool_ptr(p, r);
 		p->in_use += n;
-		return m;
+		return r;
 	}
-	if(p->left < n) {
+	left = RP_POOL_BLOCK - p->cur;
+	if(left < n) {
+		if(p->nblocks == RP_POOL_BLOCKS)
+			return 0;
 		b = p->alloc(RP_POOL_BLOCK);
 		if(b == NULL)
-			return NULL;
-		rp_pool_keep_rest(p);
-		*(void **)b = p->blocks;
-		p->blocks = b;
+			return 0;
+		/* the rest of the newest block, too small for what is asked,
+		 * serves its own size later instead of being lost */
+		if(left >= RP_POOL_ALIGN)
+			rp_pool_push(p, rp_pool_ref(p->nblocks - 1, p->cur), left);
+		p->block[p->nblocks++] = b;
 		p->bytes += RP_POOL_BLOCK;
-		p->cur = b + RP_POOL_HDR;
-		p->left = RP_POOL_BLOCK - RP_POOL_HDR;
+		p->cur = 0;
 	}
-	m = p->cur;
+	r = rp_pool_ref(p->nblocks - 1, p->cur);
 	p->cur += n;
-	p->left -= n;
 	p->in_use += n;
-	return m;
+	return r;
 }
 
-void rp_pool_put(rp_pool_t *p, void *m, unsigned long size)
+void rp_pool_put(rp_pool_t *p, rp_ref_t r, unsigned long size)
 {
 	unsigned long n;
 
-	if(m == NULL || !rp_pool_fits(size))
+	if(r == 0 || !rp_pool_fits(size))
 		return;
 	n = rp_pool_round(size);
-	*(void **)m = p->free[n / RP_POOL_ALIGN];
-	p->free[n / RP_POOL_ALIGN] = m;
+	rp_pool_push(p, r, n);
 	p->in_use -= n;
 }
 
 void rp_pool_destroy(rp_pool_t *p, void (*release)(void *block))
 {
-	void *b, *next;
+	uint32_t i;
 
-	for(b = p->blocks; b; b = next) {
-		next = *(void **)b;
+	for(i = 0; i < p->nblocks; i++)
 		if(release)
-			release(b);
-	}
+			release(p->block[i]);
 	rp_pool_init(p, p->alloc);
 }

@@ -245,37 +245,49 @@ int rp_live_ids(const rp_peer_t *p, int n, int self, uint64_t self_since,
 
 /*! entries carved from large blocks: one allocator header per block, not
  * per contact (Debian's kamailio keeps ~48-88 bytes of header and debug
- * data per shm fragment). Sizes are rounded to RP_POOL_ALIGN; a freed
+ * data per shm fragment), and a 32-bit reference (rp_ref_t) to each where
+ * a pointer takes 64 bits. Sizes are rounded to RP_POOL_ALIGN; a freed
  * entry waits in its size's list for the next of that size. Blocks stay
  * with the pool until rp_pool_destroy(). Not locked: the caller locks. */
 #define RP_POOL_ALIGN 8
-#define RP_POOL_MAX 1024 /* larger entries come from the allocator itself */
+#define RP_POOL_MAX (16 * 1024) /* the largest entry */
 #define RP_POOL_BLOCK (256 * 1024)
+#define RP_POOL_BLOCKS 8192 /* 2 GB of entries, some 16M contacts */
+/* a reference: the block's number + 1 above the offset / RP_POOL_ALIGN */
+#define RP_POOL_OFF_BITS 15 /* RP_POOL_BLOCK / RP_POOL_ALIGN = 2^15 */
+
+typedef uint32_t rp_ref_t; /* an entry of the pool, 0 none */
 
 typedef struct rp_pool
 {
 	void *(*alloc)(unsigned long size); /* a block, NULL when out of memory */
-	void *blocks;						/* the blocks, each linked by its first word */
-	char *cur;							/* the unused rest of the newest block */
-	unsigned long left;
-	void *free[RP_POOL_MAX / RP_POOL_ALIGN + 1]; /* by size / RP_POOL_ALIGN */
-	unsigned long bytes;	 /* in blocks */
+	uint32_t nblocks;
+	uint32_t cur;  /* the unused rest of the newest block: its offset */
+	rp_ref_t free[RP_POOL_MAX / RP_POOL_ALIGN + 1]; /* by size / RP_POOL_ALIGN */
+	unsigned long bytes;  /* in blocks */
 	unsigned long in_use; /* handed out */
+	char *block[RP_POOL_BLOCKS];
 } rp_pool_t;
 
 /*! an empty pool getting its blocks from alloc */
 void rp_pool_init(rp_pool_t *p, void *(*alloc)(unsigned long size));
 
-/*! whether an entry of size bytes comes from the pool (1 <= size <=
- * RP_POOL_MAX); larger ones the caller allocates itself */
+/*! whether an entry of size bytes fits the pool (1 <= size <= RP_POOL_MAX) */
 int rp_pool_fits(unsigned long size);
 
-/*! size bytes (aligned for any pointer), NULL when size does not fit or a
- * new block could not be allocated */
-void *rp_pool_get(rp_pool_t *p, unsigned long size);
+/*! size bytes (aligned for any pointer); 0 when size does not fit, a new
+ * block could not be allocated or the pool has RP_POOL_BLOCKS */
+rp_ref_t rp_pool_get(rp_pool_t *p, unsigned long size);
 
 /*! give back what rp_pool_get(p, size) returned, with the same size */
-void rp_pool_put(rp_pool_t *p, void *m, unsigned long size);
+void rp_pool_put(rp_pool_t *p, rp_ref_t r, unsigned long size);
+
+/*! the memory of r (not 0) */
+static inline void *rp_pool_ptr(const rp_pool_t *p, rp_ref_t r)
+{
+	return p->block[(r >> RP_POOL_OFF_BITS) - 1]
+		   + ((r & ((1u << RP_POOL_OFF_BITS) - 1)) * RP_POOL_ALIGN);
+}
 
 /*! hand every block to release (NULL: forget them); the pool is empty */
 void rp_pool_destroy(rp_pool_t *p, void (*release)(void *block));

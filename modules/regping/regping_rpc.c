@@ -69,7 +69,7 @@ static int rp_copy_bucket(uint64_t *at, rp_job_t **list)
 	lock_get(&rp_tbl->lock);
 	n = rp_tbl->hmask + 1;
 	b = rp_part((uint32_t)*at, n);
-	for(e = rp_tbl->index[b]; e; e = e->hnext) {
+	for(e = rp_entry(rp_tbl->index[b]); e; e = rp_entry(e->hnext)) {
 		if((j = rp_job_new(e)) == NULL) {
 			lock_release(&rp_tbl->lock);
 			return -1;

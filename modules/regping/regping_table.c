@@ -38,39 +38,48 @@ static void rp_shm_release(void *block)
 	shm_free(block);
 }
 
-/* the bytes of e's strings in e->data; with sizeof(*e), the size
- * rp_entry_alloc() was asked for (the lengths never change once filled) */
+/* the bytes of e's strings in e->data, after its address (the lengths
+ * never change once filled) */
 static unsigned long rp_entry_strings(rp_entry_t *e)
 {
 	return (unsigned long)e->ruid_len + e->aor_len + e->uri_len + e->path_len
 		   + e->rlen;
 }
 
-rp_entry_t *rp_entry_alloc(unsigned long size)
+unsigned long rp_entry_size(int wide, unsigned long strings)
 {
-	rp_entry_t *e;
-
-	if(!rp_pool_fits(size))
-		return shm_malloc(size);
-	lock_get(&rp_tbl->pool_lock);
-	e = rp_pool_get(&rp_tbl->pool, size);
-	lock_release(&rp_tbl->pool_lock);
-	return e;
+	return sizeof(rp_entry_t) + RP_ADDR_LEN(wide) + strings;
 }
 
-void rp_entry_free(rp_entry_t *e)
+rp_entry_t *rp_entry_alloc(unsigned long size, rp_ref_t *r)
 {
-	unsigned long size;
+	if(!rp_pool_fits(size)) {
+		LM_ERR("a contact of %lu bytes, over the %d an entry may take\n",
+				size, RP_POOL_MAX);
+		return NULL;
+	}
+	lock_get(&rp_tbl->pool_lock);
+	*r = rp_pool_get(&rp_tbl->pool, size);
+	lock_release(&rp_tbl->pool_lock);
+	if(*r == 0) {
+		LM_ERR("no memory for a contact of %lu bytes (%u of %d pool blocks"
+			   " in use)\n",
+				size, rp_tbl->pool.nblocks, RP_POOL_BLOCKS);
+		return NULL;
+	}
+	/* the block table only grows: its entries stay where they are */
+	return rp_pool_ptr(&rp_tbl->pool, *r);
+}
+
+void rp_entry_free(rp_ref_t r)
+{
+	rp_entry_t *e = rp_entry(r);
 
 	if(e == NULL)
 		return;
-	size = sizeof(*e) + rp_entry_strings(e);
-	if(!rp_pool_fits(size)) {
-		shm_free(e);
-		return;
-	}
 	lock_get(&rp_tbl->pool_lock);
-	rp_pool_put(&rp_tbl->pool, e, size);
+	rp_pool_put(&rp_tbl->pool,
+			r, rp_entry_size(e->wide, rp_entry_strings(e)));
 	lock_release(&rp_tbl->pool_lock);
 }
 
@@ -96,12 +105,12 @@ int rp_table_init(void)
 	memset(rp_tbl, 0, sizeof(*rp_tbl));
 	rp_tbl->hmask = hs - 1;
 	rp_tbl->entries = 0;
-	rp_tbl->index = shm_malloc(hs * sizeof(rp_entry_t *));
+	rp_tbl->index = shm_malloc(hs * sizeof(rp_ref_t));
 	if(rp_tbl->index == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
-	memset(rp_tbl->index, 0, hs * sizeof(rp_entry_t *));
+	memset(rp_tbl->index, 0, hs * sizeof(rp_ref_t));
 	rp_budget_init(&rp_tbl->budget, (uint32_t)rp_params.max_rate,
 			(uint32_t)rp_params.tick_ms, rp_mono_ms());
 	if(lock_init(&rp_tbl->lock) == NULL || lock_init(&rp_tbl->pool_lock) == NULL) {
@@ -114,20 +123,11 @@ int rp_table_init(void)
 
 void rp_table_destroy(void)
 {
-	rp_entry_t *e, *n;
-	uint32_t i;
-
 	if(rp_tbl == NULL)
 		return;
-	if(rp_tbl->index) {
-		for(i = 0; i <= rp_tbl->hmask; i++) {
-			for(e = rp_tbl->index[i]; e; e = n) {
-				n = e->hnext;
-				rp_entry_free(e);
-			}
-		}
+	/* the entries go with the pool's blocks */
+	if(rp_tbl->index)
 		shm_free(rp_tbl->index);
-	}
 	rp_pool_destroy(&rp_tbl->pool, rp_shm_release);
 	lock_destroy(&rp_tbl->lock);
 	lock_destroy(&rp_tbl->pool_lock);
@@ -137,22 +137,25 @@ void rp_table_destroy(void)
 
 /* --- the table (callers hold rp_tbl->lock) --- */
 
-rp_entry_t *rp_find(str *ruid, uint32_t h, rp_entry_t ***pprev)
+rp_entry_t *rp_find(str *ruid, uint32_t h, rp_ref_t **pprev)
 {
-	rp_entry_t **pp = &rp_tbl->index[rp_part(h, rp_tbl->hmask + 1)];
+	rp_ref_t *pp = &rp_tbl->index[rp_part(h, rp_tbl->hmask + 1)];
+	rp_entry_t *e;
 
-	for(; *pp; pp = &(*pp)->hnext) {
-		if((*pp)->hash == h && (*pp)->ruid_len == ruid->len
-				&& memcmp((*pp)->data, ruid->s, ruid->len) == 0) {
+	for(; *pp; pp = &e->hnext) {
+		e = rp_entry(*pp);
+		if(e->hash == h && e->ruid_len == ruid->len
+				&& memcmp(e->data + RP_ADDR_LEN(e->wide), ruid->s, ruid->len)
+						   == 0) {
 			if(pprev)
 				*pprev = pp;
-			return *pp;
+			return e;
 		}
 	}
 	return NULL;
 }
 
-void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
+void rp_unlink(rp_entry_t *e, rp_ref_t *pprev)
 {
 	*pprev = e->hnext;
 	if(e->af)
@@ -167,21 +170,23 @@ void rp_unlink(rp_entry_t *e, rp_entry_t **pprev)
 static void rp_grow(void)
 {
 	uint32_t n = (rp_tbl->hmask + 1) * 2, i, b;
-	rp_entry_t **ix, *e, *next;
+	rp_ref_t *ix, r, next;
+	rp_entry_t *e;
 
-	ix = shm_malloc(n * sizeof(rp_entry_t *));
+	ix = shm_malloc(n * sizeof(rp_ref_t));
 	if(ix == NULL) {
 		LM_WARN("cannot grow the index to %u buckets: out of shared memory\n",
 				n);
 		return;
 	}
-	memset(ix, 0, n * sizeof(rp_entry_t *));
+	memset(ix, 0, n * sizeof(rp_ref_t));
 	for(i = 0; i <= rp_tbl->hmask; i++) {
-		for(e = rp_tbl->index[i]; e; e = next) {
+		for(r = rp_tbl->index[i]; r; r = next) {
+			e = rp_entry(r);
 			next = e->hnext;
 			b = rp_part(e->hash, n);
 			e->hnext = ix[b];
-			ix[b] = e;
+			ix[b] = r;
 		}
 	}
 	shm_free(rp_tbl->index);
@@ -189,16 +194,16 @@ static void rp_grow(void)
 	rp_tbl->hmask = n - 1;
 }
 
-void rp_link(rp_entry_t *e)
+void rp_link(rp_entry_t *e, rp_ref_t r)
 {
-	rp_entry_t **head;
+	rp_ref_t *head;
 
 	if(++rp_tbl->entries > rp_tbl->hmask + 1 && rp_tbl->hmask < RP_INDEX_MAX - 1)
 		rp_grow();
 	head = &rp_tbl->index[rp_part(e->hash, rp_tbl->hmask + 1)];
 
 	e->hnext = *head;
-	*head = e;
+	*head = r;
 	if(e->af)
 		rp_tbl->count[e->af == 6]++;
 }
@@ -211,7 +216,7 @@ void rp_slot_first(rp_slot_it_t *it, uint32_t slot)
 	it->b = rp_part((uint32_t)rp_part_start(slot, rp_wheel.nslots), n);
 	it->last = rp_part(
 			(uint32_t)(rp_part_start(slot + 1, rp_wheel.nslots) - 1), n);
-	it->e = NULL;
+	it->e = 0;
 }
 
 rp_entry_t *rp_slot_next(rp_slot_it_t *it)
@@ -219,12 +224,12 @@ rp_entry_t *rp_slot_next(rp_slot_it_t *it)
 	rp_entry_t *e;
 
 	for(;;) {
-		while(it->e == NULL) {
+		while(it->e == 0) {
 			if(it->b > it->last)
 				return NULL;
 			it->e = rp_tbl->index[it->b++];
 		}
-		e = it->e;
+		e = rp_entry(it->e);
 		it->e = e->hnext;
 		/* the first and last buckets may hold the neighbours' too */
 		if(rp_wheel_slot(&rp_wheel, e->hash) == it->slot)
@@ -244,30 +249,34 @@ char *rp_put_str(char *buf, str *dst, str *src)
 
 void rp_remove(str *ruid)
 {
-	rp_entry_t *e, **pprev;
+	rp_entry_t *e;
+	rp_ref_t *pprev, r = 0;
 
 	lock_get(&rp_tbl->lock);
 	e = rp_find(ruid, rp_hash(ruid->s, ruid->len), &pprev);
-	if(e)
+	if(e) {
+		r = *pprev;
 		rp_unlink(e, pprev);
+	}
 	lock_release(&rp_tbl->lock);
-	rp_entry_free(e);
+	rp_entry_free(r);
 }
 
 /* drop the entry of ruid if its address is still a name to resolve (a
  * re-registration may have replaced it meanwhile) */
 void rp_remove_pending(str *ruid)
 {
-	rp_entry_t *e, **pprev;
+	rp_entry_t *e;
+	rp_ref_t *pprev, r = 0;
 
 	lock_get(&rp_tbl->lock);
 	e = rp_find(ruid, rp_hash(ruid->s, ruid->len), &pprev);
-	if(e && e->af == 0)
+	if(e && e->af == 0) {
+		r = *pprev;
 		rp_unlink(e, pprev);
-	else
-		e = NULL;
+	}
 	lock_release(&rp_tbl->lock);
-	rp_entry_free(e);
+	rp_entry_free(r);
 }
 
 str rp_entry_str(rp_entry_t *e, enum rp_entry_field f)
@@ -277,21 +286,26 @@ str rp_entry_str(rp_entry_t *e, enum rp_entry_field f)
 	str s;
 	int i;
 
-	s.s = e->data;
+	s.s = e->data + RP_ADDR_LEN(e->wide);
 	for(i = 0; i < (int)f; i++)
 		s.s += len[i];
 	s.len = len[f];
 	return s;
 }
 
-void rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su)
+int rp_entry_set_dst(rp_entry_t *e, union sockaddr_union *su)
 {
 	struct ip_addr ip;
 
 	su2ip_addr(&ip, su);
+	if(ip.af == AF_INET6 && !e->wide) {
+		LM_ERR("no room for IPv6 address %s in the entry\n", ip_addr2a(&ip));
+		return -1;
+	}
 	e->inet6 = ip.af == AF_INET6;
-	memcpy(e->addr, ip.u.addr, e->inet6 ? 16 : 4);
+	memcpy(e->data, ip.u.addr, RP_ADDR_LEN(e->inet6));
 	e->port = su_getport(su);
+	return 0;
 }
 
 /* the sockaddr rp_entry_set_dst() kept */
@@ -302,7 +316,7 @@ static void rp_entry_dst(rp_entry_t *e, union sockaddr_union *su)
 	memset(&ip, 0, sizeof(ip));
 	ip.af = e->inet6 ? AF_INET6 : AF_INET;
 	ip.len = e->inet6 ? 16 : 4;
-	memcpy(ip.u.addr, e->addr, ip.len);
+	memcpy(ip.u.addr, e->data, ip.len);
 	init_su(su, &ip, e->port);
 }
 

@@ -165,8 +165,7 @@ static int rp_resolve(rp_job_t *j)
 	}
 	lock_get(&rp_tbl->lock);
 	e = rp_find(&j->ruid, rp_hash(j->ruid.s, j->ruid.len), NULL);
-	if(e && e->af == 0) {
-		rp_entry_set_dst(e, &t.dst);
+	if(e && e->af == 0 && rp_entry_set_dst(e, &t.dst) == 0) {
 		e->sock = t.sock;
 		e->proto = (uint8_t)t.proto;
 		e->af = (uint8_t)af;

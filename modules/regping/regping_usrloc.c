@@ -100,10 +100,12 @@ static int rp_target(ucontact_t *c, rp_target_t *t)
 static void rp_upsert(ucontact_t *c)
 {
 	rp_target_t t;
-	rp_entry_t *e, *old, **pprev;
+	rp_entry_t *e, *old;
+	rp_ref_t *pprev, ref, oref = 0;
 	str *aor = c->aor;
 	uint32_t h;
-	int af = 0, size, r, i;
+	unsigned long size;
+	int af = 0, r, i, wide;
 	char *p;
 	str *src[4];
 	uint16_t *len[4];
@@ -141,14 +143,19 @@ static void rp_upsert(ucontact_t *c)
 		rp_remove(&c->ruid);
 		return;
 	}
-	size = sizeof(rp_entry_t) + c->ruid.len + aor->len + c->c.len
-		   + c->path.len + (r == 1 ? t.resolve.len : 0);
-	e = rp_entry_alloc(size);
+	/* room for an IPv6 address, unless it is known to be IPv4 */
+	wide = r == 1 || t.dst.s.sa_family == AF_INET6;
+	size = rp_entry_size(wide,
+			(unsigned long)c->ruid.len + aor->len + c->c.len + c->path.len
+					+ (r == 1 ? t.resolve.len : 0));
+	e = rp_entry_alloc(size, &ref);
 	if(e == NULL) {
-		SHM_MEM_ERROR;
+		LM_ERR("contact [%s] not pinged\n", rp_esc(&c->c));
+		rp_remove(&c->ruid);
 		return;
 	}
 	memset(e, 0, sizeof(*e));
+	e->wide = (uint8_t)wide;
 	src[0] = &c->ruid;
 	src[1] = aor;
 	src[2] = &c->c;
@@ -157,7 +164,7 @@ static void rp_upsert(ucontact_t *c)
 	len[1] = &e->aor_len;
 	len[2] = &e->uri_len;
 	len[3] = &e->path_len;
-	p = e->data;
+	p = e->data + RP_ADDR_LEN(wide);
 	for(i = 0; i < 4; i++) {
 		*len[i] = (uint16_t)src[i]->len;
 		if(src[i]->len)
@@ -171,7 +178,7 @@ static void rp_upsert(ucontact_t *c)
 	h = rp_hash(c->ruid.s, c->ruid.len);
 	e->hash = h;
 	if(af)
-		rp_entry_set_dst(e, &t.dst);
+		rp_entry_set_dst(e, &t.dst); /* wide when IPv6 */
 	e->sock = t.sock;
 	e->tcpconn_id = t.tcpconn_id;
 	e->proto = (uint8_t)t.proto;
@@ -189,6 +196,7 @@ static void rp_upsert(ucontact_t *c)
 		e->queued = old->queued;
 		e->last_poke = old->last_poke;
 		e->mine = old->mine;
+		oref = *pprev;
 		rp_unlink(old, pprev);
 	} else {
 		/* the sequence number is in the pings' Call-ID and branch: start
@@ -196,9 +204,9 @@ static void rp_upsert(ucontact_t *c)
 		 * transactions, not retransmissions of the previous run's */
 		e->live.seq = fastrand();
 	}
-	rp_link(e);
+	rp_link(e, ref);
 	lock_release(&rp_tbl->lock);
-	rp_entry_free(old);
+	rp_entry_free(oref);
 	LM_DBG("%s [%s] ruid [%s] at %s\n", old ? "updated" : "added",
 			rp_esc(&c->c), rp_esc(&c->ruid),
 			r == 1 ? "a name, resolved before the first ping"

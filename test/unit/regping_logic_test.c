@@ -1494,112 +1494,169 @@ static void pool_reset(rp_pool_t *p)
 	rp_pool_init(p, pool_alloc);
 }
 
+/* the pools are too large for a test's stack */
+static rp_pool_t pool;
+
 START_TEST(test_pool_fits)
 {
-	rp_pool_t p;
+	rp_pool_t *p = &pool;
 
-	pool_reset(&p);
+	pool_reset(p);
 	ck_assert(!rp_pool_fits(0));
 	ck_assert(rp_pool_fits(1));
 	ck_assert(rp_pool_fits(RP_POOL_MAX));
 	ck_assert(!rp_pool_fits(RP_POOL_MAX + 1));
-	ck_assert_ptr_null(rp_pool_get(&p, 0));
-	ck_assert_ptr_null(rp_pool_get(&p, RP_POOL_MAX + 1));
+	ck_assert_uint_eq(rp_pool_get(p, 0), 0);
+	ck_assert_uint_eq(rp_pool_get(p, RP_POOL_MAX + 1), 0);
 	ck_assert_int_eq(pool_blocks, 0);
-	ck_assert_uint_eq(p.in_use, 0);
+	ck_assert_uint_eq(p->in_use, 0);
 }
 END_TEST
 
 /* a freed entry serves the next of its rounded size, and only that */
 START_TEST(test_pool_reuse)
 {
-	rp_pool_t p;
-	char *a, *b, *c, *d;
+	rp_pool_t *p = &pool;
+	rp_ref_t a, b, c, d;
 
-	pool_reset(&p);
-	a = rp_pool_get(&p, 100);
-	b = rp_pool_get(&p, 100);
-	ck_assert_ptr_nonnull(a);
-	ck_assert_ptr_nonnull(b);
-	ck_assert_ptr_ne(a, b);
-	ck_assert_uint_eq(p.in_use, 208);
-	rp_pool_put(&p, a, 100);
-	ck_assert_uint_eq(p.in_use, 104);
-	c = rp_pool_get(&p, 105); /* 112: not a's size */
-	ck_assert_ptr_ne(c, a);
-	d = rp_pool_get(&p, 97); /* 104: a's */
-	ck_assert_ptr_eq(d, a);
+	pool_reset(p);
+	a = rp_pool_get(p, 100);
+	b = rp_pool_get(p, 100);
+	ck_assert_uint_ne(a, 0);
+	ck_assert_uint_ne(b, 0);
+	ck_assert_uint_ne(a, b);
+	ck_assert_ptr_eq((char *)rp_pool_ptr(p, b), (char *)rp_pool_ptr(p, a) + 104);
+	ck_assert_uint_eq(p->in_use, 208);
+	rp_pool_put(p, a, 100);
+	ck_assert_uint_eq(p->in_use, 104);
+	c = rp_pool_get(p, 105); /* 112: not a's size */
+	ck_assert_uint_ne(c, a);
+	d = rp_pool_get(p, 97); /* 104: a's */
+	ck_assert_uint_eq(d, a);
 	ck_assert_int_eq(pool_blocks, 1);
-	rp_pool_destroy(&p, pool_release);
+	rp_pool_destroy(p, pool_release);
 	ck_assert_int_eq(pool_released, 1);
-	ck_assert_uint_eq(p.bytes, 0);
-	ck_assert_uint_eq(p.in_use, 0);
+	ck_assert_uint_eq(p->bytes, 0);
+	ck_assert_uint_eq(p->in_use, 0);
 }
 END_TEST
 
-/* entries fill blocks back to back, aligned, never overlapping; what a
- * block cannot fit any more serves its own size */
+/* entries fill blocks back to back, aligned, never overlapping, each
+ * reference to its own memory; what a block cannot fit any more serves
+ * its own size */
 START_TEST(test_pool_carve)
 {
-	enum { N = 20000 };
-	static char *m[N];
+	enum { N = 20000, BIG = 2048 };
+	static rp_ref_t r[N];
 	static unsigned long sz[N];
-	rp_pool_t p;
+	rp_pool_t *p = &pool;
 	unsigned long total = 0, size;
+	unsigned char *m;
 	int i, j;
 
-	pool_reset(&p);
+	pool_reset(p);
 	srand(7);
 	for(i = 0; i < N; i++) {
-		sz[i] = 1 + (unsigned long)rand() % RP_POOL_MAX;
-		m[i] = rp_pool_get(&p, sz[i]);
-		ck_assert_ptr_nonnull(m[i]);
-		ck_assert_uint_eq((uintptr_t)m[i] % RP_POOL_ALIGN, 0);
-		memset(m[i], i & 0xff, sz[i]);
+		/* mostly contacts' sizes, some up to the largest */
+		sz[i] = 1 + (unsigned long)rand() % (i % 100 ? BIG : RP_POOL_MAX);
+		r[i] = rp_pool_get(p, sz[i]);
+		ck_assert_uint_ne(r[i], 0);
+		m = rp_pool_ptr(p, r[i]);
+		ck_assert_uint_eq((uintptr_t)m % RP_POOL_ALIGN, 0);
+		memset(m, i & 0xff, sz[i]);
 		total += (sz[i] + RP_POOL_ALIGN - 1) / RP_POOL_ALIGN * RP_POOL_ALIGN;
 	}
-	ck_assert_uint_eq(p.in_use, total);
-	ck_assert_uint_eq(p.bytes, (unsigned long)pool_blocks * RP_POOL_BLOCK);
-	/* no more than a block's header and a largest entry lost per block */
-	ck_assert_uint_le(p.bytes,
-			total + (unsigned long)pool_blocks * (RP_POOL_MAX + RP_POOL_ALIGN)
-					+ RP_POOL_BLOCK);
-	for(i = 0; i < N; i++)
+	ck_assert_uint_eq(p->in_use, total);
+	ck_assert_uint_eq(p->bytes, (unsigned long)pool_blocks * RP_POOL_BLOCK);
+	ck_assert_uint_eq(p->nblocks, pool_blocks);
+	/* no more than a largest entry lost per block */
+	ck_assert_uint_le(p->bytes,
+			total + (unsigned long)pool_blocks * RP_POOL_MAX + RP_POOL_BLOCK);
+	for(i = 0; i < N; i++) {
+		m = rp_pool_ptr(p, r[i]);
 		for(j = 0; j < (int)sz[i]; j++)
-			if((unsigned char)m[i][j] != (i & 0xff))
+			if(m[j] != (i & 0xff))
 				ck_abort_msg("entry %d overwritten at byte %d", i, j);
+	}
 	/* a block's rest: ask for more than is left, then for what was left */
-	size = p.left;
+	size = RP_POOL_BLOCK - p->cur;
 	if(size >= 8 && size < RP_POOL_MAX) {
-		char *rest = p.cur;
-		ck_assert_ptr_nonnull(rp_pool_get(&p, size + 8));
-		ck_assert_ptr_eq(rp_pool_get(&p, size), rest);
+		char *rest = p->block[p->nblocks - 1] + p->cur;
+		ck_assert_uint_ne(rp_pool_get(p, size + 8), 0);
+		ck_assert_ptr_eq(rp_pool_ptr(p, rp_pool_get(p, size)), rest);
 	}
 	for(i = 0; i < N; i++)
-		rp_pool_put(&p, m[i], sz[i]);
-	ck_assert_uint_le(p.in_use, 2 * RP_POOL_MAX);
-	rp_pool_destroy(&p, pool_release);
+		rp_pool_put(p, r[i], sz[i]);
+	ck_assert_uint_le(p->in_use, 2 * RP_POOL_MAX);
+	rp_pool_destroy(p, pool_release);
 	ck_assert_int_eq(pool_released, pool_blocks);
 }
 END_TEST
 
-/* out of memory: NULL, and the pool as it was */
+/* out of memory: 0, and the pool as it was */
 START_TEST(test_pool_no_memory)
 {
-	rp_pool_t p;
+	rp_pool_t *p = &pool;
+	unsigned long n = 0;
+	rp_ref_t r = 0, last = 0;
+
+	pool_reset(p);
+	pool_fail_after = 1;
+	while((r = rp_pool_get(p, RP_POOL_MAX))) {
+		last = r;
+		n++;
+	}
+	ck_assert_uint_eq(n, RP_POOL_BLOCK / RP_POOL_MAX);
+	ck_assert_uint_eq(p->in_use, n * RP_POOL_MAX);
+	ck_assert_uint_eq(p->bytes, RP_POOL_BLOCK);
+	/* the block is full: nothing fits without another one */
+	ck_assert_uint_eq(rp_pool_get(p, 8), 0);
+	ck_assert_uint_eq(p->in_use, n * RP_POOL_MAX);
+	/* what is given back serves again */
+	rp_pool_put(p, last, RP_POOL_MAX);
+	ck_assert_uint_eq(rp_pool_get(p, RP_POOL_MAX - 7), last);
+	rp_pool_destroy(p, pool_release);
+	ck_assert_int_eq(pool_released, 1);
+}
+END_TEST
+
+/* every block a reference can name, then no more: 0, not a reference
+ * that wraps onto the first block. The blocks share one buffer: only
+ * the references are looked at. */
+static char pool_one_block[RP_POOL_BLOCK];
+static void *pool_alloc_same(unsigned long size)
+{
+	(void)size;
+	pool_blocks++;
+	return pool_one_block;
+}
+
+START_TEST(test_pool_all_blocks)
+{
+	enum { PER_BLOCK = RP_POOL_BLOCK / RP_POOL_MAX };
+	rp_pool_t *p = &pool;
+	rp_ref_t r, first = 0, last = 0;
 	unsigned long n = 0;
 
-	pool_reset(&p);
-	pool_fail_after = 1;
-	while(rp_pool_get(&p, RP_POOL_MAX))
+	pool_reset(p);
+	rp_pool_init(p, pool_alloc_same);
+	while((r = rp_pool_get(p, RP_POOL_MAX))) {
+		ck_assert_uint_gt(r, last);
+		if(n == 0)
+			first = r;
+		ck_assert_ptr_eq(rp_pool_ptr(p, r),
+				pool_one_block + (n % PER_BLOCK) * RP_POOL_MAX);
+		last = r;
 		n++;
-	ck_assert_uint_eq(n, (RP_POOL_BLOCK - RP_POOL_ALIGN) / RP_POOL_MAX);
-	ck_assert_uint_eq(p.in_use, n * RP_POOL_MAX);
-	ck_assert_uint_eq(p.bytes, RP_POOL_BLOCK);
-	/* what is left in the block still serves smaller entries */
-	ck_assert_ptr_nonnull(rp_pool_get(&p, 8));
-	rp_pool_destroy(&p, pool_release);
-	ck_assert_int_eq(pool_released, 1);
+	}
+	ck_assert_uint_eq(n, (unsigned long)PER_BLOCK * RP_POOL_BLOCKS);
+	ck_assert_int_eq(pool_blocks, RP_POOL_BLOCKS);
+	ck_assert_uint_eq(p->nblocks, RP_POOL_BLOCKS);
+	ck_assert_uint_ne(first, 0);
+	/* what is freed still serves */
+	rp_pool_put(p, first, RP_POOL_MAX);
+	ck_assert_uint_eq(rp_pool_get(p, RP_POOL_MAX), first);
+	rp_pool_destroy(p, NULL);
 }
 END_TEST
 
@@ -1669,6 +1726,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_pool_reuse);
 	tcase_add_test(tc, test_pool_carve);
 	tcase_add_test(tc, test_pool_no_memory);
+	tcase_add_test(tc, test_pool_all_blocks);
 	suite_add_tcase(s, tc);
 
 	return s;
