@@ -3,7 +3,24 @@
 [ -z "${_harness_net:-}" ] || return 0
 _harness_net=1
 
-_ports_taken=" "
+# the ports handed out so far, in a file: every pick runs in a $(...)
+# subshell, where a variable set would be lost and the same port could
+# be handed out twice before its process binds it
+_ports_file=$OUT/.ports_taken
+: >"$_ports_file"
+# whether any of the ports "$@" was handed out before
+ports_taken()
+{
+	local p
+	for p in "$@"; do
+		grep -qx "$p" "$_ports_file" && return 0
+	done
+	return 1
+}
+take_ports()
+{
+	printf '%s\n' "$@" >>"$_ports_file"
+}
 
 # The kernel hands out ports of ip_local_port_range to every socket that
 # connects or sends unbound (kamailio's relay control socket, sipp's, a
@@ -23,9 +40,9 @@ free_port()
 	used=$(ss -Hlntu 2>/dev/null | awk '{n=split($5,a,":"); print a[n]}')
 	while :; do
 		p=$((TEST_PORT_LO + RANDOM % (TEST_PORT_HI - TEST_PORT_LO + 1)))
-		case "$_ports_taken" in *" $p "*) continue ;; esac
+		ports_taken "$p" && continue
 		if ! printf '%s\n' $used | grep -qx "$p"; then
-			_ports_taken="$_ports_taken$p "
+			take_ports "$p"
 			echo "$p"
 			return
 		fi
@@ -42,10 +59,11 @@ free_media_port()
 		p=$((TEST_PORT_LO + (RANDOM % ((TEST_PORT_HI - TEST_PORT_LO - 3) / 2)) * 2))
 		ok=1
 		for i in 0 1 2 3; do
-			case "$_ports_taken$used" in *" $((p + i)) "*) ok=0 ;; esac
+			case "$used" in *" $((p + i)) "*) ok=0 ;; esac
 		done
 		[ $ok = 1 ] || continue
-		_ports_taken="$_ports_taken$p $((p + 1)) $((p + 2)) $((p + 3)) "
+		ports_taken $p $((p + 1)) $((p + 2)) $((p + 3)) && continue
+		take_ports $p $((p + 1)) $((p + 2)) $((p + 3))
 		echo "$p"
 		return
 	done

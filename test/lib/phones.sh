@@ -45,8 +45,8 @@ phone_port()
 		p=$(free_port)
 		[ "${1:-}" = pair ] && p=$((p - p % 2))
 		case "$used" in *" $p "* | *" $((p + 1)) "*) continue ;; esac
-		case "$_ports_taken" in *" $((p + 1)) "*) continue ;; esac
-		_ports_taken="$_ports_taken$p $((p + 1)) "
+		ports_taken $((p + 1)) && continue
+		take_ports $((p + 1))
 		echo "$p"
 		return
 	done
