@@ -173,6 +173,23 @@ rpc regping.list lhuser | grep -q "address: 127.0.0.1:$SINK" || fail "ua.regping
 wait "$LH_PID"
 grep -q "pings [1-9]" "$OUT/lh.out" || fail "the sink at ua.regping.test: $(cat "$OUT/lh.out")"
 note "host names: ua.regping.test pinged at 127.0.0.1:$SINK, nosuch.invalid failed in the regping timer (pid $timerpid)"
+# a name that resolves to IPv6: the entry made while it was a name has
+# room for the 16 bytes of the address it gets
+SINK6=$(free_port)
+timeout -k 2 12 "$REGLOAD" ::1 "$SINK6" ::1 "$PORT" 0 1 8 \
+	"$OUT/lh6.times" >"$OUT/lh6.out" 2>&1 &
+LH6_PID=$!
+track "$LH6_PID"
+wait_udp_port "$SINK6" "$LH6_PID" || fail "the IPv6 sink did not start"
+rpc dns.add_aaaa ua6.regping.test 300 ::1 0 >"$OUT/dns.add6" 2>&1 || fail "dns.add_aaaa: $(cat "$OUT/dns.add6")"
+rpc ul.add location lh6user "sip:lh6user@ua6.regping.test:$SINK6" 60 1.0 . 0 0 0 >>"$OUT/ul.add" 2>&1 ||
+	fail "ul.add: $(cat "$OUT/ul.add")"
+lh6_pinged() { rpc regping.list lh6user | grep -q "last_reply: [1-9]"; }
+wait_for 5 lh6_pinged || fail "the contact at ua6.regping.test was never pinged: $(rpc regping.list lh6user)"
+rpc regping.list lh6user | grep -q "address: \[::1\]:$SINK6" || fail "ua6.regping.test resolved to: $(rpc regping.list lh6user)"
+wait "$LH6_PID"
+grep -q "pings [1-9]" "$OUT/lh6.out" || fail "the sink at ua6.regping.test: $(cat "$OUT/lh6.out")"
+note "host names: ua6.regping.test pinged at [::1]:$SINK6"
 stop_all
 
 # --- the indexes grow: from one bucket to 512 while 300 contacts
