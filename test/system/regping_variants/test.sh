@@ -173,6 +173,16 @@ rpc regping.list lhuser | grep -q "address: 127.0.0.1:$SINK" || fail "ua.regping
 wait "$LH_PID"
 grep -q "pings [1-9]" "$OUT/lh.out" || fail "the sink at ua.regping.test: $(cat "$OUT/lh.out")"
 note "host names: ua.regping.test pinged at 127.0.0.1:$SINK, nosuch.invalid failed in the regping timer (pid $timerpid)"
+# a contact larger than an entry may be (16 KB; the registrar's defaults
+# refuse far less, usrloc's RPC does not): not pinged, and said so
+big=$(printf 'x%.0s' $(seq 17000))
+rpc ul.add location biguser "sip:biguser@127.0.0.1:5999;p=$big" 60 1.0 . 0 0 0 >>"$OUT/ul.add" 2>&1 ||
+	fail "ul.add of the large contact: $(tail -c 300 "$OUT/ul.add")"
+big_refused() { grep -aq 'a contact of 17[0-9]* bytes, over the 16384 an entry may take' "$OUT/tcp.log" &&
+	grep -aq 'contact \[sip:biguser@127.0.0.1:5999;p=xxx.*not pinged' "$OUT/tcp.log"; }
+wait_for 3 big_refused || fail "no error for the 17 kB contact: $(grep -a biguser "$OUT/tcp.log" | cut -c 1-200 | head -n 3)"
+rpc regping.list biguser | grep -q "aor: biguser" && fail "the 17 kB contact is kept: $(rpc regping.list biguser | cut -c 1-200)"
+note "a 17 kB contact: refused with the error naming it, not in regping.list"
 # a name that resolves to IPv6: the entry made while it was a name has
 # room for the 16 bytes of the address it gets
 SINK6=$(free_port)
