@@ -51,7 +51,7 @@ typedef struct rp_entry
 	uint8_t af : 3; /* 4 or 6, 0 while the address is a name */
 	uint8_t queued : 1; /* a ping of it waits in the timer's queue */
 	uint8_t mine : 2;	/* enum rp_mine: this node pings it (cluster) */
-	uint8_t inet6 : 1;	/* addr is AF_INET6 (IPv4-mapped ones too) */
+	uint8_t inet6 : 1;	/* the address is AF_INET6 (IPv4-mapped ones too) */
 	uint8_t wide : 1;	/* data holds 16 bytes of address, else 4 */
 	uint16_t rlen; /* > 0 while af is 0: the address is a name, resolved
 					* before the first ping; the URI follows path */

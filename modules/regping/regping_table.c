@@ -53,6 +53,8 @@ unsigned long rp_entry_size(int wide, unsigned long strings)
 
 rp_entry_t *rp_entry_alloc(unsigned long size, rp_ref_t *r)
 {
+	uint32_t nblocks;
+
 	if(!rp_pool_fits(size)) {
 		LM_ERR("a contact of %lu bytes, over the %d an entry may take\n",
 				size, RP_POOL_MAX);
@@ -60,11 +62,12 @@ rp_entry_t *rp_entry_alloc(unsigned long size, rp_ref_t *r)
 	}
 	lock_get(&rp_tbl->pool_lock);
 	*r = rp_pool_get(&rp_tbl->pool, size);
+	nblocks = rp_tbl->pool.nblocks;
 	lock_release(&rp_tbl->pool_lock);
 	if(*r == 0) {
 		LM_ERR("no memory for a contact of %lu bytes (%u of %d pool blocks"
 			   " in use)\n",
-				size, rp_tbl->pool.nblocks, RP_POOL_BLOCKS);
+				size, nblocks, RP_POOL_BLOCKS);
 		return NULL;
 	}
 	/* the block table only grows: its entries stay where they are */
@@ -315,7 +318,7 @@ static void rp_entry_dst(rp_entry_t *e, union sockaddr_union *su)
 
 	memset(&ip, 0, sizeof(ip));
 	ip.af = e->inet6 ? AF_INET6 : AF_INET;
-	ip.len = e->inet6 ? 16 : 4;
+	ip.len = RP_ADDR_LEN(e->inet6);
 	memcpy(ip.u.addr, e->data, ip.len);
 	init_su(su, &ip, e->port);
 }

@@ -43,7 +43,8 @@ phone_port()
 	used=" $(ss -Htuan 2>/dev/null | awk '{n=split($5,a,":"); print a[n]}' | tr '\n' ' ') "
 	while :; do
 		p=$(free_port)
-		[ "${1:-}" = pair ] && p=$((p - p % 2))
+		# a pair starts at an even port: free_port took p, not p - 1
+		[ "${1:-}" = pair ] && [ $((p % 2)) = 1 ] && continue
 		case "$used" in *" $p "* | *" $((p + 1)) "*) continue ;; esac
 		ports_taken $((p + 1)) && continue
 		take_ports $((p + 1))
