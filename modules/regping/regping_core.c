@@ -68,7 +68,8 @@ rp_params_t rp_params = {
 		.cluster_heartbeat = 1000,
 		.cluster_timeout = 3000,
 		.reply_socket_v4 = STR_NULL,
-		.reply_socket_v6 = STR_NULL};
+		.reply_socket_v6 = STR_NULL,
+		.reply_port = 0};
 
 rp_counters_t rp_cnt;
 
@@ -154,7 +155,7 @@ int rp_init(void)
 	if(ds_pref_socket(&rp_params.reply_socket_v6, 6, &rp_via_sock[1]) < 0
 			|| i < 0)
 		return -1;
-	if(rp_cluster_init() < 0)
+	if(rp_cluster_init() < 0 || rp_rport_init() < 0)
 		return -1;
 
 	bind_usrloc = (bind_usrloc_t)find_export("ul_bind_usrloc", 1, 0);

@@ -19,6 +19,8 @@
 #ifndef _REGPING_CORE_H_
 #define _REGPING_CORE_H_
 
+#include <time.h>
+
 #include "core/str.h"
 #include "core/ip_addr.h"
 #include "core/counters.h"
@@ -47,6 +49,7 @@ typedef struct rp_params
 	int cluster_timeout;   /* ms without one until a node is gone */
 	str reply_socket_v4;   /* the socket the pings' Via names */
 	str reply_socket_v6;
+	int reply_port; /* the pings' Via port, read by regping itself */
 } rp_params_t;
 
 extern rp_params_t rp_params;
@@ -58,12 +61,25 @@ typedef struct rp_counters
 	counter_handle_t timeouts_v4, timeouts_v6;
 	counter_handle_t dead;
 	counter_handle_t takeovers, handovers, relayed;
+	counter_handle_t rport_replies, rport_dropped;
 } rp_counters_t;
 
 extern rp_counters_t rp_cnt;
 
 /*! check params, bind usrloc, make the shared table; before fork */
 int rp_init(void);
+
+/*! reply_port: check it and bind its sockets (mod_init, before fork);
+ * 0 when off or ready, -1 on error */
+int rp_rport_init(void);
+
+/*! the port the pings' Via names instead of the sending socket's, as
+ * text; len 0 when reply_port is off */
+extern str rp_rport_str;
+
+/*! the timer process: wait until deadline on clk, reading the replies
+ * that come to reply_port meanwhile (a plain sleep when it is off) */
+void rp_rport_wait(clockid_t clk, const struct timespec *deadline);
 
 /*! start the timer process (from child_init of PROC_MAIN) */
 int rp_start_timer(void);

@@ -17,6 +17,7 @@
  */
 
 #include <string.h>
+#include <strings.h>
 
 #include "regping_logic.h"
 
@@ -295,6 +296,127 @@ int rp_branch_ours(const char *branch, int len)
 {
 	return branch != NULL && len >= (int)RP_BRANCH_PREFIX_LEN
 		   && memcmp(branch, RP_BRANCH_PREFIX, RP_BRANCH_PREFIX_LEN) == 0;
+}
+
+/* --- a reply read without the core's parser --- */
+
+static int rp_is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* the end of the header line at p (its last byte + 1, before CRLF or LF)
+ * and in *next where the next one starts; a line starting with SP or HT
+ * continues it (RFC 3261 7.3.1) */
+static const char *rp_hdr_end(const char *p, const char *end, const char **next)
+{
+	const char *nl;
+
+	for(;;) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if(nl == NULL) {
+			*next = end;
+			return end;
+		}
+		if(nl + 1 < end && (nl[1] == ' ' || nl[1] == '\t')) {
+			p = nl + 1;
+			continue;
+		}
+		*next = nl + 1;
+		return nl > p && nl[-1] == '\r' ? nl - 1 : nl;
+	}
+}
+
+/* name[0..n) is one of the two spellings (case-insensitive) */
+static int rp_hdr_is(const char *name, int n, const char *full, char compact)
+{
+	int i, flen = (int)strlen(full);
+
+	if(n == 1)
+		return (name[0] | 0x20) == compact;
+	if(n != flen)
+		return 0;
+	for(i = 0; i < n; i++)
+		if((name[i] | 0x20) != full[i])
+			return 0;
+	return 1;
+}
+
+/* the branch of a Via value [p, end), 1 when it is ours; 0 when it has
+ * none, another one, or a second Via (a comma outside quotes) */
+static int rp_via_ours(const char *p, const char *end)
+{
+	const char *b = NULL, *be = NULL, *n;
+	int quoted = 0;
+
+	for(; p < end; p++) {
+		if(*p == '"')
+			quoted = !quoted;
+		if(quoted)
+			continue;
+		if(*p == ',')
+			return 0;
+		if(*p != ';' || b)
+			continue;
+		for(n = p + 1; n < end && rp_is_ws(*n); n++)
+			;
+		if(end - n < 6 || strncasecmp(n, "branch", 6) != 0)
+			continue;
+		for(n += 6; n < end && rp_is_ws(*n); n++)
+			;
+		if(n >= end || *n != '=')
+			continue;
+		for(n++; n < end && rp_is_ws(*n); n++)
+			;
+		for(b = n, be = n; be < end && !rp_is_ws(*be) && *be != ';'
+						   && *be != ',';
+				be++)
+			;
+	}
+	return !quoted && b && rp_branch_ours(b, (int)(be - b));
+}
+
+int rp_reply_scan(const char *buf, int len, rp_reply_raw_t *r)
+{
+	const char *p, *end, *next, *hend, *colon, *v, *ve;
+	const char *cid = NULL, *cide = NULL;
+	int vias = 0, via_ok = 0;
+
+	if(buf == NULL || len < 12 || strncasecmp(buf, "SIP/2.0 ", 8) != 0
+			|| buf[8] < '1' || buf[8] > '6' || buf[9] < '0' || buf[9] > '9'
+			|| buf[10] < '0' || buf[10] > '9')
+		return 0;
+	end = buf + len;
+	rp_hdr_end(buf, end, &p);
+	while(p < end && *p != '\r' && *p != '\n') {
+		hend = rp_hdr_end(p, end, &next);
+		colon = memchr(p, ':', (size_t)(hend - p));
+		if(colon == NULL)
+			return 0;
+		for(v = colon; v > p && (v[-1] == ' ' || v[-1] == '\t'); v--)
+			;
+		if(rp_hdr_is(p, (int)(v - p), "via", 'v')) {
+			vias++;
+			via_ok = rp_via_ours(colon + 1, hend);
+		} else if(rp_hdr_is(p, (int)(v - p), "call-id", 'i')) {
+			if(cid)
+				return 0;
+			for(v = colon + 1; v < hend && rp_is_ws(*v); v++)
+				;
+			for(ve = hend; ve > v && rp_is_ws(ve[-1]); ve--)
+				;
+			cid = v;
+			cide = ve;
+		}
+		p = next;
+	}
+	if(vias != 1 || !via_ok || cid == NULL)
+		return 0;
+	for(v = cid; v < cide; v++)
+		if(rp_is_ws(*v))
+			return 0;
+	return rp_callid_parse(cid, (int)(cide - cid), &r->seq, &r->ruid,
+			&r->ruid_len);
 }
 
 int rp_host_needs_brackets(const char *host, int len)

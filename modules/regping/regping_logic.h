@@ -189,6 +189,24 @@ int rp_callid_parse(const char *cid, int len, uint32_t *seq,
 /*! 1 when a Via branch is that of one of our pings */
 int rp_branch_ours(const char *branch, int len);
 
+/*! what rp_reply_scan() found in a datagram */
+typedef struct rp_reply_raw
+{
+	uint32_t seq;	  /* the ping's sequence number */
+	const char *ruid; /* the contact's ruid, in the datagram */
+	int ruid_len;
+} rp_reply_raw_t;
+
+/*! read a datagram that came to reply_port without the core's parser:
+ * 1 when it is a reply to one of our pings (a status line, exactly one
+ * Via, whose branch is ours, and our Call-ID), r filled; 0 when it is
+ * not (a request, no or more Vias, another branch or Call-ID, a header
+ * twice); -1 when it has our Call-ID prefix but not our form. Header
+ * names are case-insensitive, compact forms (v, i) and folded lines are
+ * read as RFC 3261 writes them; lines end in CRLF or LF; the body is
+ * not read (a truncated datagram is read up to its end). */
+int rp_reply_scan(const char *buf, int len, rp_reply_raw_t *r);
+
 /*! cluster ownership: the live node that pings a contact. key_hash is
  * rp_hash() of something every node holds identically for the contact
  * (its ruid). Rendezvous (highest random weight) over the live ids: when a

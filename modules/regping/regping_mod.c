@@ -109,6 +109,10 @@ static counter_def_t rp_counter_defs[] = {
 		"contacts taken over that this node stopped pinging (their node is back)"},
 	{&rp_cnt.relayed, "relayed", 0, 0, 0,
 		"replies to another node's pings relayed to it"},
+	{&rp_cnt.rport_replies, "reply_port_replies", 0, 0, 0,
+		"replies to pings read at reply_port"},
+	{&rp_cnt.rport_dropped, "reply_port_dropped", 0, 0, 0,
+		"datagrams at reply_port that were no reply to a ping"},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -146,6 +150,7 @@ static param_export_t params[] = {
 	{"cluster_timeout", PARAM_INT, &rp_params.cluster_timeout},
 	{"reply_socket_v4", PARAM_STR, &rp_params.reply_socket_v4},
 	{"reply_socket_v6", PARAM_STR, &rp_params.reply_socket_v6},
+	{"reply_port", PARAM_INT, &rp_params.reply_port},
 	{0, 0, 0}
 };
 

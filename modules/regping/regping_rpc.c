@@ -189,6 +189,10 @@ static void rp_rpc_status(rpc_t *rpc, void *ctx)
 	 * them; larger entries and the indexes come from shm apart) */
 	rpc->struct_add(th, "JJ", "pool_bytes", (unsigned long long)pool,
 			"pool_used", (unsigned long long)used);
+	/* reply_port: where the replies come, and what came there */
+	rpc->struct_add(th, "dJJ", "reply_port", rp_params.reply_port,
+			"reply_port_replies", rp_cnt_val(rp_cnt.rport_replies),
+			"reply_port_dropped", rp_cnt_val(rp_cnt.rport_dropped));
 }
 
 static void rp_rpc_ping(rpc_t *rpc, void *ctx)

@@ -161,8 +161,10 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 									? rp_via_sock[j->af == 6]
 									: j->sock;
 	str host = s->useinfo.name.len > 0 ? s->useinfo.name : s->address_str;
-	str port = s->useinfo.port_no > 0 ? s->useinfo.port_no_str
-									   : s->port_no_str;
+	/* reply_port: the replies come to regping's own socket */
+	str port = j->proto == PROTO_UDP && rp_rport_str.len ? rp_rport_str
+			   : s->useinfo.port_no > 0			   ? s->useinfo.port_no_str
+												   : s->port_no_str;
 	/* from the text, not the family the name resolves to: an advertised
 	 * name stays a name, "[2001:db8::1]" keeps its one pair */
 	int v6 = rp_host_needs_brackets(host.s, host.len);

@@ -381,8 +381,7 @@ static void rp_timer_loop(void)
 		ns = (ns / step + 1) * step;
 		ts.tv_sec = (time_t)(ns / 1000000000);
 		ts.tv_nsec = (long)(ns % 1000000000);
-		while(clock_nanosleep(clk, TIMER_ABSTIME, &ts, NULL) == EINTR)
-			;
+		rp_rport_wait(clk, &ts);
 		cfg_update();
 		rp_timer();
 	}

@@ -14,16 +14,23 @@
 /*!
  * \file
  * \brief the first byte picks what is fuzzed:
- * even: the rest is the Call-ID and the Via branch of a reply (split at the
+ * 0 modulo 4: the rest is the Call-ID and the Via branch of a reply (split at the
  * first NUL); properties: the parser reads only its input, a Call-ID it
  * accepts is exactly what the pinger prints for the sequence number and
  * ruid it returns, anything without our prefix is not ours;
+ * 2 modulo 4: the rest is a datagram at reply_port; properties: the
+ * scanner reads only its input, a reply it takes has a ruid inside the
+ * datagram and a Call-ID that reads back the same sequence number and
+ * ruid, and a datagram without our Call-ID prefix or branch prefix is
+ * never taken;
  * odd: the rest drives one contact's liveness through pings, replies
  * (with sequence numbers near or far from the current one), on-demand
  * pings, sent keepalives and failed sends; properties: a reply counts
  * only for the ping awaited and only once, a contact is dead only after
  * max_failures pings in a row went unanswered, a reply revives it
  */
+
+#define _GNU_SOURCE /* memmem */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -70,6 +77,34 @@ static void fuzz_callid(const uint8_t *d, size_t n)
 			abort();
 		free(cid);
 	}
+}
+
+static void fuzz_scan(const uint8_t *d, size_t n)
+{
+	rp_reply_raw_t r = {0, NULL, 0};
+	char *buf, cid[4200];
+	int ret, blen;
+
+	/* an exact-size copy: ASan sees a read past the datagram */
+	buf = malloc(n ? n : 1);
+	memcpy(buf, d, n);
+	ret = rp_reply_scan(buf, (int)n, &r);
+	if(ret < -1 || ret > 1)
+		abort();
+	if(ret == 1) {
+		if(r.ruid_len <= 0 || r.ruid < buf || r.ruid + r.ruid_len > buf + n)
+			abort();
+		if(!memmem(buf, n, RP_CALLID_PREFIX, RP_CALLID_PREFIX_LEN)
+				|| !memmem(buf, n, RP_BRANCH_PREFIX, RP_BRANCH_PREFIX_LEN))
+			abort();
+		/* what the pinger prints for them ends the Call-ID read */
+		blen = rp_callid_print(r.seq, r.ruid, r.ruid_len, cid, sizeof(cid));
+		if(blen > 0
+				&& (r.ruid + r.ruid_len - blen < buf
+						|| memcmp(r.ruid + r.ruid_len - blen, cid, blen) != 0))
+			abort();
+	}
+	free(buf);
 }
 
 static void fuzz_live(const uint8_t *d, size_t n)
@@ -150,6 +185,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		return 0;
 	if(d[0] & 1)
 		fuzz_live(d + 1, n - 1);
+	else if(d[0] & 2)
+		fuzz_scan(d + 1, n - 1);
 	else
 		fuzz_callid(d + 1, n - 1);
 	return 0;

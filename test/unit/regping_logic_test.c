@@ -1299,6 +1299,101 @@ START_TEST(test_callid_roundtrip)
 }
 END_TEST
 
+/* a reply read at reply_port without the core's parser: what it takes
+ * for ours and what it leaves */
+#define RS_VIA "Via: SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bKrp.1f.r-1\r\n"
+#define RS_CID "Call-ID: regping-1f-r-1\r\n"
+#define RS_END "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+static const struct
+{
+	const char *msg;
+	int ret;
+	uint32_t seq;
+	const char *ruid;
+} rscans[] = {
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_CID RS_END, 1, 0x1f, "r-1"},
+		/* any final or provisional reply proves the device is there */
+		{"SIP/2.0 404 Not Found\r\n" RS_VIA RS_CID RS_END, 1, 0x1f, "r-1"},
+		/* compact forms, any case, LF alone, space before the colon */
+		{"SIP/2.0 200 OK\nv : SIP/2.0/UDP h;BRANCH = z9hG4bKrp.2.x\n"
+		 "I:regping-2-x\n\n",
+				1, 2, "x"},
+		{"SIP/2.0 200 OK\r\nVIA: SIP/2.0/UDP h;rport=5;branch=z9hG4bKrp.2\r\n"
+		 "CALL-ID: regping-a-uloc-1\r\n\r\n",
+				1, 0xa, "uloc-1"},
+		/* folded lines (RFC 3261 7.3.1) */
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h\r\n ;branch=z9hG4bKrp.1\r\n"
+		 "Call-ID:\r\n\tregping-3-y\r\n\r\n",
+				1, 3, "y"},
+		/* the body is not read: a Call-ID in it is not one */
+		{"SIP/2.0 200 OK\r\n" RS_VIA "\r\n" RS_CID, 0, 0, NULL},
+		/* a truncated datagram is read to its end */
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_CID "CSeq: 1 OPT", 1, 0x1f, "r-1"},
+		/* not a reply */
+		{"OPTIONS sip:a@h SIP/2.0\r\n" RS_VIA RS_CID RS_END, 0, 0, NULL},
+		{"SIP/2.0 20 OK\r\n" RS_VIA RS_CID RS_END, 0, 0, NULL},
+		{"SIP/2.0 700 X\r\n" RS_VIA RS_CID RS_END, 0, 0, NULL},
+		{"", 0, 0, NULL},
+		{"\r\n\r\n", 0, 0, NULL},
+		/* another server's reply relayed by us has two Vias */
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_VIA RS_CID RS_END, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKrp.1, "
+		 "SIP/2.0/UDP g;branch=z9hG4bK1\r\n" RS_CID RS_END,
+				0, 0, NULL},
+		/* a comma in quotes is no second Via */
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;x=\"a,b\";branch=z9hG4bKrp.1\r\n"
+		 RS_CID RS_END,
+				1, 0x1f, "r-1"},
+		/* no Via, another branch, no branch, a branch only in a quote */
+		{"SIP/2.0 200 OK\r\n" RS_CID RS_END, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK77\r\n" RS_CID
+		 RS_END,
+				0, 0, NULL},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;rport\r\n" RS_CID RS_END, 0,
+				0, NULL},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;x=\";branch=z9hG4bKrp.1\"\r\n"
+		 RS_CID RS_END,
+				0, 0, NULL},
+		/* a header name that only starts like ours */
+		{"SIP/2.0 200 OK\r\nVias: SIP/2.0/UDP h;branch=z9hG4bKrp.1\r\n" RS_CID
+		 RS_END,
+				0, 0, NULL},
+		/* Call-ID missing, twice, another one, not ours in form, spaced */
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_END, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_CID RS_CID RS_END, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\n" RS_VIA "Call-ID: abc@h\r\n" RS_END, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\n" RS_VIA "Call-ID: regping-01-r\r\n" RS_END, -1,
+				0, NULL},
+		{"SIP/2.0 200 OK\r\n" RS_VIA "Call-ID: regping-1 r\r\n" RS_END, 0, 0,
+				NULL},
+		/* a line without a colon */
+		{"SIP/2.0 200 OK\r\n" RS_VIA "garbage\r\n" RS_CID RS_END, 0, 0, NULL},
+};
+
+START_TEST(test_reply_scan)
+{
+	const char *m = rscans[_i].msg;
+	rp_reply_raw_t r = {0, NULL, 0};
+	char *copy;
+	int n = (int)strlen(m), ret;
+
+	/* an exact-size copy: no NUL to lean on */
+	copy = malloc(n ? n : 1);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, m, n);
+	ret = rp_reply_scan(copy, n, &r);
+	ck_assert_msg(ret == rscans[_i].ret, "row %d: %d, expected %d", _i, ret,
+			rscans[_i].ret);
+	if(ret == 1) {
+		ck_assert_uint_eq(r.seq, rscans[_i].seq);
+		ck_assert_int_eq(r.ruid_len, (int)strlen(rscans[_i].ruid));
+		ck_assert(memcmp(r.ruid, rscans[_i].ruid, r.ruid_len) == 0);
+		ck_assert(r.ruid >= copy && r.ruid + r.ruid_len <= copy + n);
+	}
+	free(copy);
+}
+END_TEST
+
 /* the ping writer: hex as printf's %x writes it, a put that does not fit
  * writes nothing and stops every later put, no byte past end */
 START_TEST(test_wbuf)
@@ -1711,6 +1806,7 @@ Suite *unit_suite(void)
 	tcase_add_test(tc, test_callid_roundtrip);
 	tcase_add_test(tc, test_wbuf);
 	tcase_add_test(tc, test_branch_ours);
+	tcase_add_loop_test(tc, test_reply_scan, 0, N_ROWS(rscans));
 	tcase_add_loop_test(tc, test_host_needs_brackets, 0, N_ROWS(vhosts));
 	suite_add_tcase(s, tc);
 
