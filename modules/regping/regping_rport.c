@@ -183,14 +183,18 @@ static void rp_rport_batch(struct mmsghdr *m, char (*buf)[RP_RPORT_MSG], int n)
 		}
 	}
 	lock_release(&rp_tbl->lock);
-	counter_add(rp_cnt.rport_replies, k);
+	if(v4 + v6)
+		counter_add(rp_cnt.rport_replies, v4 + v6);
 	if(v4)
 		counter_add(rp_cnt.replied_v4, v4);
 	if(v6)
 		counter_add(rp_cnt.replied_v6, v6);
-	if(v4 + v6 < k)
+	/* late, answered already, or for no contact: as good as a forgery */
+	if(v4 + v6 < k) {
+		counter_add(rp_cnt.rport_dropped, k - v4 - v6);
 		LM_DBG("%d late or unknown ping replies at reply_port\n",
 				k - v4 - v6);
+	}
 }
 
 /* what one socket has now, at most RP_RPORT_ROUNDS batches */

@@ -161,10 +161,12 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 									? rp_via_sock[j->af == 6]
 									: j->sock;
 	str host = s->useinfo.name.len > 0 ? s->useinfo.name : s->address_str;
-	/* reply_port: the replies come to regping's own socket */
-	str port = j->proto == PROTO_UDP && rp_rport_str.len ? rp_rport_str
-			   : s->useinfo.port_no > 0			   ? s->useinfo.port_no_str
-												   : s->port_no_str;
+	str port = s->useinfo.port_no > 0 ? s->useinfo.port_no_str
+									   : s->port_no_str;
+	/* reply_port: the replies come to regping's own socket (the Via);
+	 * requests still to the SIP port (a NOTIFY's Contact) */
+	str vport = j->proto == PROTO_UDP && rp_rport_str.len ? rp_rport_str
+														  : port;
 	/* from the text, not the family the name resolves to: an advertised
 	 * name stays a name, "[2001:db8::1]" keeps its one pair */
 	int v6 = rp_host_needs_brackets(host.s, host.len);
@@ -174,7 +176,7 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	char tag[2 * RP_TAG_BYTES];
 	rp_wbuf_t w = {buf, buf + size};
 	/* our host and port as a Via and a Contact have them */
-#define RP_PUT_HOSTPORT()                 \
+#define RP_PUT_HOSTPORT(port)             \
 	do {                                  \
 		if(v6)                            \
 			rp_put_lit(&w, "[");          \
@@ -182,7 +184,7 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 		if(v6)                            \
 			rp_put_lit(&w, "]");          \
 		rp_put_lit(&w, ":");              \
-		rp_put(&w, port.s, port.len);     \
+		rp_put(&w, (port).s, (port).len); \
 	} while(0)
 
 	get_valid_proto_string(j->proto, 1, 1, &proto);
@@ -192,7 +194,7 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	rp_put_lit(&w, " SIP/2.0\r\nVia: SIP/2.0/");
 	rp_put(&w, proto.s, proto.len);
 	rp_put_lit(&w, " ");
-	RP_PUT_HOSTPORT();
+	RP_PUT_HOSTPORT(vport);
 	/* the Call-ID and the branch carry the sequence number */
 	rp_put_lit(&w, ";branch=" RP_BRANCH_PREFIX);
 	rp_put_hex(&w, j->seq);
@@ -221,7 +223,7 @@ static int rp_build(rp_job_t *j, char *buf, int size)
 	 * subscription is behind a keepalive, so it is terminated */
 	if(notify) {
 		rp_put_lit(&w, "Contact: <sip:");
-		RP_PUT_HOSTPORT();
+		RP_PUT_HOSTPORT(port);
 		rp_put_lit(&w, ">\r\nSubscription-State: terminated\r\n"
 					   "Event: keep-alive\r\n");
 	}

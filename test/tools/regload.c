@@ -46,6 +46,16 @@
  * and the user pinged (as counted for D: prefix and number, "-" for a
  * request to none of ours). Which requests are recorded is the same.
  *
+ * Where a reply goes: by default to the address and port the request came
+ * from. REGLOAD_REPLY_TO=via answers as an RFC 3261 18.2.2 UDP server
+ * does: to the source address (what a "received" parameter would say) at
+ * the port of the top Via's sent-by (5060 when it has none), or at the
+ * source port when the top Via has an rport parameter (RFC 3581). A
+ * request whose top Via cannot be read is not answered (counted as not
+ * understood). REGLOAD_REPLY_TO=source is the default said aloud. In via
+ * mode the end adds a line on stderr: "regload: replies to the Via's
+ * port N, to the source port (rport) M".
+ *
  * The server may answer from another address than SERVER_IP (an anycast
  * service address answered by whichever node took the REGISTER, a node's
  * own one): replies are matched by Call-ID and CSeq, not by their source.
@@ -145,6 +155,8 @@ static long target_bits, targets;
 static long pings, crlf;
 static long malformed, reply_drops, reg_rejected, reg_retr;
 static volatile sig_atomic_t stop_req; /* SIGTERM or SIGINT arrived */
+static int reply_via;					 /* REGLOAD_REPLY_TO=via */
+static long via_port_replies, rport_replies; /* where via mode sent them */
 
 static void usage(void)
 {
@@ -169,6 +181,13 @@ static void usage(void)
 			"  SIGTERM or SIGINT ends the run early (same line printed)\n"
 			"  REGLOAD_LOG=users: OUTFILE lines \"<realtime_us> <user>\" "
 			"(user \"-\": none of ours)\n"
+			"  REGLOAD_REPLY_TO=via: replies go to the source address at the "
+			"top Via's\n"
+			"  sent-by port (5060 if none), or the source port if that Via has "
+			"rport\n"
+			"  (RFC 3261 18.2.2, RFC 3581); =source (default): to the source "
+			"address\n"
+			"  and port\n"
 			"  exit 0 if all registered, 1 if not, 2 on bad arguments or "
 			"socket errors\n");
 	exit(2);
@@ -691,6 +710,91 @@ static int has_tag(const rl_str_t *to)
 	return 0;
 }
 
+static const char *skip_sws(const char *p, const char *e)
+{
+	while(p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* where a UDP server answers a request whose top Via header value is via
+ * (the first via-parm of the first Via line) and that came from *from
+ * (RFC 3261 18.2.2, RFC 3581): *to is *from with the port of the Via's
+ * sent-by (5060 when it names none), or *from itself when the Via has an
+ * rport parameter. Returns 1 for a sent-by port, 0 for rport, -1 when the
+ * Via is not "SIP/2.0/<transport> host[:port]" with parameters. */
+static int via_reply_to(const rl_str_t *via,
+		const struct sockaddr_storage *from, socklen_t fromlen,
+		struct sockaddr_storage *to)
+{
+	const char *p = via->s, *e = via->s + via->len, *n;
+	long port = 5060;
+	int slashes, rport = 0;
+
+	/* sent-protocol: SIP / 2.0 / transport (SWS around each slash) */
+	for(slashes = 0; slashes < 2; slashes++) {
+		n = memchr(p, '/', (size_t)(e - p));
+		if(!n)
+			return -1;
+		p = n + 1;
+	}
+	p = skip_sws(p, e);
+	while(p < e && *p != ' ' && *p != '\t')
+		p++; /* the transport */
+	n = skip_sws(p, e);
+	if(n == p || n == e)
+		return -1; /* no LWS before the sent-by, or no sent-by */
+	p = n;
+	/* sent-by: host, an IPv6 reference in brackets, [":" port] */
+	if(*p == '[') {
+		n = memchr(p, ']', (size_t)(e - p));
+		if(!n)
+			return -1;
+		p = n + 1;
+	} else {
+		for(n = p; p < e && !strchr(" \t:;,", *p); p++)
+			;
+		if(p == n)
+			return -1;
+	}
+	p = skip_sws(p, e);
+	if(p < e && *p == ':') {
+		p = skip_sws(p + 1, e);
+		if(p == e || *p < '0' || *p > '9')
+			return -1;
+		for(port = 0; p < e && *p >= '0' && *p <= '9'; p++)
+			if((port = port * 10 + (*p - '0')) > 65535)
+				return -1;
+		if(port == 0)
+			return -1;
+	}
+	/* via-params up to the end or the next via-parm */
+	for(;;) {
+		p = skip_sws(p, e);
+		if(p == e || *p == ',')
+			break;
+		if(*p != ';')
+			return -1;
+		p = skip_sws(p + 1, e);
+		for(n = p; p < e && !strchr(" \t=;,", *p); p++)
+			;
+		if(ci_eq(n, (int)(p - n), "rport"))
+			rport = 1;
+		p = skip_sws(p, e);
+		if(p < e && *p == '=')
+			for(p = skip_sws(p + 1, e); p < e && !strchr(" \t;,", *p); p++)
+				;
+	}
+	memcpy(to, from, fromlen);
+	if(rport)
+		return 0;
+	if(to->ss_family == AF_INET)
+		((struct sockaddr_in *)to)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)to)->sin6_port = htons((uint16_t)port);
+	return 1;
+}
+
 /* a request: answer it 200 OK, count it */
 static void on_request(const char *buf, int len,
 		const struct sockaddr_storage *from, socklen_t fromlen, int64_t now)
@@ -698,8 +802,9 @@ static void on_request(const char *buf, int len,
 	static const char status[] = "SIP/2.0 200 OK";
 	static const char clen[] = "Content-Length: 0";
 	rl_str_t rline, line, name, val, hfrom = {0}, hto = {0}, hcid = {0},
-									 hcseq = {0};
-	int pos = 0, vias = 0, is_ack;
+									 hcseq = {0}, via1 = {0};
+	struct sockaddr_storage to;
+	int pos = 0, vias = 0, is_ack, r;
 	const char *sp1, *sp2;
 	char *out, *o;
 	long user;
@@ -725,7 +830,8 @@ static void on_request(const char *buf, int len,
 			continue;
 		if(ci_eq(name.s, name.len, "via") || ci_eq(name.s, name.len, "v")) {
 			o = put_line(o, line.s, line.len);
-			vias++;
+			if(vias++ == 0)
+				via1 = val;
 		} else if(ci_eq(name.s, name.len, "from")
 				  || ci_eq(name.s, name.len, "f")) {
 			hfrom = line;
@@ -770,6 +876,17 @@ static void on_request(const char *buf, int len,
 	o = put_line(o, clen, sizeof(clen) - 1);
 	*o++ = '\r';
 	*o++ = '\n';
+	if(reply_via) {
+		if((r = via_reply_to(&via1, from, fromlen, &to)) < 0) {
+			malformed++;
+			return;
+		}
+		if(r)
+			via_port_replies++;
+		else
+			rport_replies++;
+		from = &to;
+	}
 	out_add(&rpl_out, out, (int)(o - out), from, fromlen);
 }
 
@@ -904,7 +1021,7 @@ int main(int argc, char **argv)
 	struct pollfd pfd;
 	struct timespec ts;
 	sigset_t waitmask;
-	const char *p, *log;
+	const char *p, *log, *rto;
 	double t_reg, t_meas;
 	FILE *out;
 
@@ -937,6 +1054,16 @@ int main(int argc, char **argv)
 			usage();
 		}
 		log_users = 1;
+	}
+	if((rto = getenv("REGLOAD_REPLY_TO")) != NULL && rto[0] != '\0') {
+		if(strcmp(rto, "via") == 0)
+			reply_via = 1;
+		else if(strcmp(rto, "source") != 0) {
+			fprintf(stderr,
+					"regload: REGLOAD_REPLY_TO=%s: \"via\" or \"source\"\n",
+					rto);
+			usage();
+		}
 	}
 	if(self.ss.ss_family != server.ss.ss_family) {
 		fprintf(stderr,
@@ -1012,6 +1139,11 @@ int main(int argc, char **argv)
 	if(reply_drops)
 		fprintf(stderr, "regload: %ld replies not sent (socket buffer full)\n",
 				reply_drops);
+	if(reply_via)
+		fprintf(stderr,
+				"regload: replies to the Via's port %ld, to the source port "
+				"(rport) %ld\n",
+				via_port_replies, rport_replies);
 	printf("registered %ld of %ld in %.3f s; pings %ld in %.3f s (%.0f/s); "
 		   "distinct_targets %ld; crlf %ld\n",
 			reg_ok, count, t_reg, pings, t_meas,
