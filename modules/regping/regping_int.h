@@ -231,6 +231,11 @@ int rp_expects_reply(int proto);
 rp_job_t *rp_due(rp_entry_t *e, uint64_t now);
 /*! send j, judge a failure, report a dead contact; frees j */
 void rp_finish(rp_job_t *j);
+/*! the same, the ping sent with others of its socket in one sendmmsg()
+ * when nothing hooks the core's send path; rp_flush() sends what waits
+ * (at the end of each timer run) */
+void rp_finish_batched(rp_job_t *j);
+void rp_flush(void);
 
 /* --- regping_reply.c --- */
 

@@ -17,7 +17,11 @@
  * judging its sending
  */
 
+#define _GNU_SOURCE /* sendmmsg */
+
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/dprint.h"
 #include "core/mem/mem.h"
@@ -25,6 +29,8 @@
 #include "core/resolve.h"
 #include "core/socket_info.h"
 #include "core/forward.h"
+#include "core/events.h"
+#include "core/cfg_core.h"
 #include "core/udp_server.h"
 #include "core/tcp_server.h"
 #include "core/parser/parse_uri.h"
@@ -304,15 +310,15 @@ static void rp_send_ok(rp_job_t *j)
 	lock_release(&rp_tbl->lock);
 }
 
-void rp_finish(rp_job_t *j)
+/* what follows a ping's sending (ok: it went out); frees j */
+static void rp_after(rp_job_t *j, int ok)
 {
-	if(rp_send(j) < 0) {
+	if(!ok) {
 		/* an extra ping judges nothing, not even by failing: whoever can
 		 * make regping_ping() run must not be able to kill a contact */
 		if(!j->extra)
 			rp_send_failed(j);
-	}
-	else if(!rp_expects_reply(j->proto))
+	} else if(!rp_expects_reply(j->proto))
 		rp_send_ok(j);
 	if(j->dead) {
 		LM_NOTICE("contact [%s] of [%s] at %s is dead after %u "
@@ -324,5 +330,99 @@ void rp_finish(rp_job_t *j)
 			rp_remove_from_usrloc(j);
 	}
 	pkg_free(j);
+}
+
+void rp_finish(rp_job_t *j)
+{
+	rp_after(j, rp_send(j) == 0);
+}
+
+/* --- a run's pings, a sendmmsg() at a time --- */
+
+/* The pings of one timer run over UDP leave from the same few sockets:
+ * one sendmmsg() sends up to RP_BATCH of them, where a sendto() each
+ * costs a system call each. Only when nothing hooks the core's send
+ * path (SREV_NET_DATA_OUT/_SENT: topoh, siptrace; IPv4 raw sockets):
+ * then msg_send_buffer() would do no more than a sendto(). */
+#define RP_BATCH 64
+#define RP_PING_MAX 4096
+
+static struct
+{
+	rp_job_t *job[RP_BATCH];
+	struct mmsghdr m[RP_BATCH];
+	struct iovec iov[RP_BATCH];
+	char buf[RP_BATCH][RP_PING_MAX];
+	struct socket_info *sock;
+	int n;
+} rp_bat;
+
+static int rp_batchable(rp_job_t *j)
+{
+	return j->proto == PROTO_UDP && j->sock && rp_method != RP_CRLF
+		   && !sr_event_enabled(SREV_NET_DATA_OUT)
+		   && !sr_event_enabled(SREV_NET_DATA_SENT)
+		   && !(j->dst.s.sa_family == AF_INET
+				   && cfg_get(core, core_cfg, udp4_raw));
+}
+
+void rp_flush(void)
+{
+	int i = 0, k, r;
+	rp_job_t *j;
+
+	while(i < rp_bat.n) {
+		r = sendmmsg(rp_bat.sock->socket, rp_bat.m + i,
+				(unsigned)(rp_bat.n - i), 0);
+		if(r < 0 && errno == EINTR)
+			continue;
+		/* the first one not sent fails alone, the rest are tried again */
+		if(r <= 0) {
+			j = rp_bat.job[i];
+			LM_INFO("ping to %s (%s) for [%s] failed: %s\n",
+					su2a(&j->dst, sizeof(j->dst)), get_proto_name(j->proto),
+					rp_esc(&j->aor), strerror(errno));
+			rp_after(j, 0);
+			i++;
+			continue;
+		}
+		for(k = i; k < i + r; k++) {
+			j = rp_bat.job[k];
+			counter_inc(j->af == 6 ? rp_cnt.sent_v6 : rp_cnt.sent_v4);
+			rp_after(j, 1);
+		}
+		i += r;
+	}
+	rp_bat.n = 0;
+}
+
+void rp_finish_batched(rp_job_t *j)
+{
+	struct msghdr *h;
+	int n;
+
+	if(!rp_batchable(j)) {
+		rp_finish(j);
+		return;
+	}
+	if(rp_bat.n == RP_BATCH || (rp_bat.n && rp_bat.sock != j->sock))
+		rp_flush();
+	n = rp_build(j, rp_bat.buf[rp_bat.n], RP_PING_MAX);
+	if(n <= 0 || n >= RP_PING_MAX) {
+		LM_ERR("ping for [%s] too long\n", rp_esc(&j->uri));
+		rp_after(j, 0);
+		return;
+	}
+	rp_bat.sock = j->sock;
+	rp_bat.job[rp_bat.n] = j;
+	rp_bat.iov[rp_bat.n].iov_base = rp_bat.buf[rp_bat.n];
+	rp_bat.iov[rp_bat.n].iov_len = (size_t)n;
+	h = &rp_bat.m[rp_bat.n].msg_hdr;
+	memset(h, 0, sizeof(*h));
+	h->msg_name = &j->dst.s;
+	h->msg_namelen = sockaddru_len(j->dst);
+	h->msg_iov = &rp_bat.iov[rp_bat.n];
+	h->msg_iovlen = 1;
+	rp_bat.n++;
 }
 

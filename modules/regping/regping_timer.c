@@ -314,8 +314,9 @@ static void rp_timer(void)
 			continue;
 		}
 		if(j)
-			rp_finish(j);
+			rp_finish_batched(j);
 	}
+	rp_flush();
 }
 
 /* an extra ping of e, as extra_ping_interval and max_rate allow (both
