@@ -7,9 +7,12 @@
 # CALLS and RATE set the size of afbridge_calls (default 2000 at 100/s);
 # SCALE the contact counts of regping_scale (default "10000 100000
 # 1000000"), INTERVAL its ping interval (default 10 s, 30 s from 1M
-# contacts: 1M every 30 s is regping's goal), PINGERS which of "regping
-# natping kamode floor" to run (floor: bench/floor_pinger, the machine's
-# floor for sending pings and taking their replies). CLUSTER_SCALE the
+# contacts: 1M every 30 s is regping's goal), PINGERS which of "rport
+# regping natping kamode floor" to run (rport: regping with reply_port,
+# reading its replies itself; regping: its default, the replies through
+# the SIP workers; floor: bench/floor_pinger, the machine's floor for
+# sending pings and taking their replies). The sink answers every pinger
+# as RFC 3261 18.2.2 says (REGLOAD_REPLY_TO=via: to the Via's port). CLUSTER_SCALE the
 # contacts of regping_cluster (default 100000) registered at CLUSTER_RATE
 # REGISTERs/s over all flows (default 1000). KAM_RCVBUF is the UDP
 # receive buffer regping_scale's registrar probes up to (kamailio -b,
@@ -228,7 +231,7 @@ sink_due()
 # the other pingers
 timeouts_of()
 {
-	if [ "$1" = regping ]; then
+	if [ "$1" = regping ] || [ "$1" = rport ]; then
 		echo $(($(rpc cnt.get regping timeouts_v4) + $(rpc cnt.get regping timeouts_v6)))
 	else
 		echo -
@@ -283,9 +286,13 @@ scale_run()
 	# the registrar's template reads it
 	local INTERVAL=$interval
 	PORT=$(free_port)
-	render "$TOP/bench/registrar.cfg.in" "$OUT/reg-$variant-$n.cfg" TOP PORT OUT INTERVAL
+	# rport: regping reading its replies at reply_port itself
+	local RPORT=$(free_port) defs="-A $(echo "$variant" | tr a-z A-Z)"
+	[ "$variant" = rport ] && defs="-A REGPING -A RPORT"
+	render "$TOP/bench/registrar.cfg.in" "$OUT/reg-$variant-$n.cfg" TOP PORT OUT INTERVAL RPORT
+	# shellcheck disable=SC2086 # two words each
 	start_kamailio "reg-$variant-$n" "$OUT/reg-$variant-$n.cfg" "$PORT" \
-		-A "$(echo "$variant" | tr a-z A-Z)" -x tlsf -m $((256 + n / 1000 * 3)) -b "$KAM_RCVBUF" >/dev/null 2>&1
+		$defs -x tlsf -m $((256 + n / 1000 * 3)) -b "$KAM_RCVBUF" >/dev/null 2>&1
 	SINK=$(free_port)
 	shm0=$(shm_used)
 	"$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" "$n" 10000 0 /dev/null \
@@ -293,7 +300,7 @@ scale_run()
 	shm1=$(shm_used)
 	t0=$(kam_ticks "$KAM_PID")
 	start=$(date +%s%6N)
-	REGLOAD_LOG=users "$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 0 1 $((2 * interval)) \
+	REGLOAD_REPLY_TO=via REGLOAD_LOG=users "$TOP/build/tools/regload" 127.0.0.1 "$SINK" 127.0.0.1 "$PORT" 0 1 $((2 * interval)) \
 		"$OUT/reg-$variant-$n.users" >"$OUT/reg-$variant-$n.sink" 2>&1 &
 	sink_pid=$!
 	track "$sink_pid"
@@ -326,7 +333,7 @@ bench_regping_scale()
 	echo "pinger,contacts,pings,pings_per_s,cpu_us_per_ping,shm_bytes_per_contact,max_100ms_over_mean,on_time_pct,unanswered" \
 		>"$RES/regping_scale.csv"
 	for n in ${SCALE:-10000 100000 1000000}; do
-		for v in ${PINGERS:-regping natping kamode floor}; do
+		for v in ${PINGERS:-rport regping natping kamode floor}; do
 			if [ "$v" = floor ]; then
 				floor_run "$n" >>"$RES/regping_scale.csv"
 			else
@@ -503,7 +510,7 @@ summary()
 		awk -F, -v from="$from" '
 		FNR == 1 { file = FILENAME; sub(/.*\//, "", file); sub(/\.csv$/, "", file); next }
 		file == "regping_scale" { cpu[$1, $2] = $5; shm[$1, $2] = $6; flat[$1, $2] = $7
-			pings[$1, $2] = $3; ontime[$1, $2] = $8; unans[$1, $2] = $9; if($1 == "regping") ns[$2] = 1 }
+			pings[$1, $2] = $3; ontime[$1, $2] = $8; unans[$1, $2] = $9; if($1 == "regping" || $1 == "rport") ns[$2] = 1 }
 		file == "afbridge_calls" && $1 == "af_bridge" { afb[$2] = $7 }
 		file == "regping_cluster" { nlb++; cps[nlb] = $6; ccs[nlb] = $7; if($2 > ccn) ccn = $2 }
 		file == "ip6ref_parser" && $2 == "ip6ref" { parser[$1] = $4 }
@@ -518,19 +525,29 @@ summary()
 			for(c in ns) list[++k] = c + 0
 			for(c in need) if(!((c) in ns)) list[++k] = c + 0
 			for(i = 1; i <= k; i++) for(j = i + 1; j <= k; j++) if(list[j] < list[i]) { t = list[i]; list[i] = list[j]; list[j] = t }
-			for(i = 1; i <= k; i++) {
-				c = list[i]
-				if(!(c in need) && !(("natping", c) in cpu)) continue
-				if(("regping", c) in cpu && ("natping", c) in cpu && cpu["natping", c] > 0)
-					row("regping CPU/ping over natping at " lbl(c), sprintf("%.2f (%s vs %s us)", cpu["regping", c] / cpu["natping", c], cpu["regping", c], cpu["natping", c]), "<= 0.5", cpu["regping", c] / cpu["natping", c] <= 0.5, "regping_scale")
-				else if(c in need)
-					row("regping CPU/ping over natping at " lbl(c), "-", "<= 0.5", 0, "regping_scale")
+			# regping twice: reading its replies at reply_port ("rport"), and
+			# with the replies through the SIP workers (its default)
+			np = split("rport regping", pg, " ")
+			nm["rport"] = "regping (reply_port)"; nm["regping"] = "regping (replies via workers)"
+			for(q = 1; q <= np; q++) {
+				v = pg[q]; n = nm[v]
+				for(i = 1; i <= k; i++) {
+					c = list[i]
+					if(!(c in need) && !(("natping", c) in cpu)) continue
+					if((v, c) in cpu && ("natping", c) in cpu && cpu["natping", c] > 0)
+						row(n " CPU/ping over natping at " lbl(c), sprintf("%.2f (%s vs %s us)", cpu[v, c] / cpu["natping", c], cpu[v, c], cpu["natping", c]), "<= 0.5", cpu[v, c] / cpu["natping", c] <= 0.5, "regping_scale")
+					else if(c in need)
+						row(n " CPU/ping over natping at " lbl(c), "-", "<= 0.5", 0, "regping_scale")
+				}
 			}
 			c = 1000000
-			if(("regping", c) in flat)
-				row("regping busiest 100 ms over the mean at 1M", flat["regping", c], "<= 1.2", flat["regping", c] <= 1.2, "regping_scale")
-			else
-				row("regping busiest 100 ms over the mean at 1M", "-", "<= 1.2", 0, "regping_scale")
+			for(q = 1; q <= np; q++) {
+				v = pg[q]; n = nm[v]
+				if((v, c) in flat)
+					row(n " busiest 100 ms over the mean at 1M", flat[v, c], "<= 1.2", flat[v, c] <= 1.2, "regping_scale")
+				else
+					row(n " busiest 100 ms over the mean at 1M", "-", "<= 1.2", 0, "regping_scale")
+			}
 			for(i = k; i >= 1; i--) {
 				c = list[i]
 				if(!(("regping", c) in shm)) continue
@@ -539,17 +556,23 @@ summary()
 				row("regping own shm per contact at " lbl(c) " (beside usrloc " u " B)", shm["regping", c] - u " B", "<= 128 B", shm["regping", c] - u <= 128, "regping_scale")
 				break
 			}
-			for(i = 1; i <= k; i++) {
-				c = list[i]
-				if(!(("regping", c) in pings)) continue
-				p = 100 * pings["regping", c] / (2 * c)
-				row("regping contacts pinged on time at " lbl(c), sprintf("%s%% (pings %.2f%% of due)", ontime["regping", c], p), "100%", ontime["regping", c] == 100, "regping_scale")
-				row("regping pings found unanswered at " lbl(c), unans["regping", c], "0", unans["regping", c] == 0, "regping_scale")
+			for(q = 1; q <= np; q++) {
+				v = pg[q]; n = nm[v]
+				for(i = 1; i <= k; i++) {
+					c = list[i]
+					if(!((v, c) in pings)) continue
+					p = 100 * pings[v, c] / (2 * c)
+					row(n " contacts pinged on time at " lbl(c), sprintf("%s%% (pings %.2f%% of due)", ontime[v, c], p), "100%", ontime[v, c] == 100, "regping_scale")
+					row(n " pings found unanswered at " lbl(c), unans[v, c], "0", unans[v, c] == 0, "regping_scale")
+				}
 			}
-			for(i = 1; i <= k; i++) {
-				c = list[i]
-				if(("regping", c) in cpu && ("floor", c) in cpu && cpu["floor", c] > 0)
-					row("regping CPU/ping over the floor at " lbl(c), sprintf("%.2f (%s vs %s us)", cpu["regping", c] / cpu["floor", c], cpu["regping", c], cpu["floor", c]), "-", 1, "regping_scale")
+			for(q = 1; q <= np; q++) {
+				v = pg[q]; n = nm[v]
+				for(i = 1; i <= k; i++) {
+					c = list[i]
+					if((v, c) in cpu && ("floor", c) in cpu && cpu["floor", c] > 0)
+						row(n " CPU/ping over the floor at " lbl(c), sprintf("%.2f (%s vs %s us)", cpu[v, c] / cpu["floor", c], cpu[v, c], cpu["floor", c]), "-", 1, "regping_scale")
+				}
 			}
 			row("af_bridge over the script route (q_malloc)", ("qm" in afb) ? afb["qm"] : "-", "<= 1.0", afb["qm"] <= 1.0, "afbridge_calls")
 			row("af_bridge over the script route (TLSF)", ("tlsf" in afb) ? afb["tlsf"] : "-", "<= 0.8", afb["tlsf"] <= 0.8, "afbridge_calls")
