@@ -345,9 +345,10 @@ void rp_finish(rp_job_t *j)
  * path (SREV_NET_DATA_OUT/_SENT: topoh, siptrace; IPv4 raw sockets):
  * then msg_send_buffer() would do no more than a sendto(). */
 #define RP_BATCH 64
+#define RP_BATCH_SOCKS 4 /* sockets with a batch open: v4 and v6, or more */
 #define RP_PING_MAX 4096
 
-static struct
+typedef struct rp_batch
 {
 	rp_job_t *job[RP_BATCH];
 	struct mmsghdr m[RP_BATCH];
@@ -355,7 +356,11 @@ static struct
 	char buf[RP_BATCH][RP_PING_MAX];
 	struct socket_info *sock;
 	int n;
-} rp_bat;
+} rp_batch_t;
+
+/* one batch a socket: a run's pings alternate between the families in
+ * the order of the hash, and one batch for both would hold one or two */
+static rp_batch_t rp_bat[RP_BATCH_SOCKS];
 
 static int rp_batchable(rp_job_t *j)
 {
@@ -366,19 +371,18 @@ static int rp_batchable(rp_job_t *j)
 				   && cfg_get(core, core_cfg, udp4_raw));
 }
 
-void rp_flush(void)
+static void rp_flush_one(rp_batch_t *b)
 {
 	int i = 0, k, r;
 	rp_job_t *j;
 
-	while(i < rp_bat.n) {
-		r = sendmmsg(rp_bat.sock->socket, rp_bat.m + i,
-				(unsigned)(rp_bat.n - i), 0);
+	while(i < b->n) {
+		r = sendmmsg(b->sock->socket, b->m + i, (unsigned)(b->n - i), 0);
 		if(r < 0 && errno == EINTR)
 			continue;
 		/* the first one not sent fails alone, the rest are tried again */
 		if(r <= 0) {
-			j = rp_bat.job[i];
+			j = b->job[i];
 			LM_INFO("ping to %s (%s) for [%s] failed: %s\n",
 					su2a(&j->dst, sizeof(j->dst)), get_proto_name(j->proto),
 					rp_esc(&j->aor), strerror(errno));
@@ -387,42 +391,69 @@ void rp_flush(void)
 			continue;
 		}
 		for(k = i; k < i + r; k++) {
-			j = rp_bat.job[k];
+			j = b->job[k];
 			counter_inc(j->af == 6 ? rp_cnt.sent_v6 : rp_cnt.sent_v4);
 			rp_after(j, 1);
 		}
 		i += r;
 	}
-	rp_bat.n = 0;
+	b->n = 0;
+}
+
+void rp_flush(void)
+{
+	int i;
+
+	for(i = 0; i < RP_BATCH_SOCKS; i++)
+		if(rp_bat[i].n)
+			rp_flush_one(&rp_bat[i]);
+}
+
+/* the batch of sock: its open one, an empty one, or the first emptied */
+static rp_batch_t *rp_batch_of(struct socket_info *sock)
+{
+	int i, e = -1;
+
+	for(i = 0; i < RP_BATCH_SOCKS; i++) {
+		if(rp_bat[i].n && rp_bat[i].sock == sock)
+			return &rp_bat[i];
+		if(rp_bat[i].n == 0 && e < 0)
+			e = i;
+	}
+	if(e < 0) {
+		rp_flush_one(&rp_bat[0]);
+		e = 0;
+	}
+	rp_bat[e].sock = sock;
+	return &rp_bat[e];
 }
 
 void rp_finish_batched(rp_job_t *j)
 {
 	struct msghdr *h;
+	rp_batch_t *b;
 	int n;
 
 	if(!rp_batchable(j)) {
 		rp_finish(j);
 		return;
 	}
-	if(rp_bat.n == RP_BATCH || (rp_bat.n && rp_bat.sock != j->sock))
-		rp_flush();
-	n = rp_build(j, rp_bat.buf[rp_bat.n], RP_PING_MAX);
+	b = rp_batch_of(j->sock);
+	n = rp_build(j, b->buf[b->n], RP_PING_MAX);
 	if(n <= 0 || n >= RP_PING_MAX) {
 		LM_ERR("ping for [%s] too long\n", rp_esc(&j->uri));
 		rp_after(j, 0);
 		return;
 	}
-	rp_bat.sock = j->sock;
-	rp_bat.job[rp_bat.n] = j;
-	rp_bat.iov[rp_bat.n].iov_base = rp_bat.buf[rp_bat.n];
-	rp_bat.iov[rp_bat.n].iov_len = (size_t)n;
-	h = &rp_bat.m[rp_bat.n].msg_hdr;
+	b->job[b->n] = j;
+	b->iov[b->n].iov_base = b->buf[b->n];
+	b->iov[b->n].iov_len = (size_t)n;
+	h = &b->m[b->n].msg_hdr;
 	memset(h, 0, sizeof(*h));
 	h->msg_name = &j->dst.s;
 	h->msg_namelen = sockaddru_len(j->dst);
-	h->msg_iov = &rp_bat.iov[rp_bat.n];
+	h->msg_iov = &b->iov[b->n];
 	h->msg_iovlen = 1;
-	rp_bat.n++;
+	if(++b->n == RP_BATCH)
+		rp_flush_one(b);
 }
-
