@@ -154,7 +154,6 @@ static void rp_rport_batch(struct mmsghdr *m, char (*buf)[RP_RPORT_MSG], int n)
 	rp_reply_raw_t raw[RP_RPORT_BATCH];
 	int i, k = 0, v4 = 0, v6 = 0;
 	uint64_t now = rp_wall_ms();
-	rp_entry_t *e;
 	str ruid, d;
 
 	for(i = 0; i < n; i++) {
@@ -174,11 +173,13 @@ static void rp_rport_batch(struct mmsghdr *m, char (*buf)[RP_RPORT_MSG], int n)
 	for(i = 0; i < k; i++) {
 		ruid.s = (char *)raw[i].ruid;
 		ruid.len = raw[i].ruid_len;
-		e = rp_find(&ruid, rp_hash(ruid.s, ruid.len), NULL);
-		if(e && rp_live_reply(&e->live, raw[i].seq, now)) {
-			if(e->af == 6)
+		switch(rp_reply_take(&ruid, raw[i].seq, now)) {
+			case 0:
+				break;
+			case 6:
 				v6++;
-			else
+				break;
+			default:
 				v4++;
 		}
 	}
@@ -233,7 +234,7 @@ static uint64_t rp_ts_ns(const struct timespec *t)
 void rp_rport_wait(clockid_t clk, const struct timespec *deadline)
 {
 	struct timespec now, left;
-	uint64_t nap;
+	uint64_t nap, end = rp_ts_ns(deadline), t;
 	int i;
 
 	if(rp_rport_n == 0) {
@@ -243,14 +244,10 @@ void rp_rport_wait(clockid_t clk, const struct timespec *deadline)
 	}
 	for(;;) {
 		clock_gettime(clk, &now);
-		left.tv_sec = deadline->tv_sec - now.tv_sec;
-		left.tv_nsec = deadline->tv_nsec - now.tv_nsec;
-		if(left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000;
-		}
-		if(left.tv_sec < 0)
+		if((t = rp_ts_ns(&now)) >= end)
 			return;
+		left.tv_sec = (time_t)((end - t) / 1000000000);
+		left.tv_nsec = (long)((end - t) % 1000000000);
 		if(ppoll(rp_rport_fd, (nfds_t)rp_rport_n, &left, NULL) <= 0)
 			continue;
 		for(i = 0; i < rp_rport_n; i++)
@@ -261,8 +258,8 @@ void rp_rport_wait(clockid_t clk, const struct timespec *deadline)
 		 * with one wake-up each */
 		clock_gettime(clk, &now);
 		nap = rp_ts_ns(&now) + rp_rport_nap_ns;
-		if(nap > rp_ts_ns(deadline))
-			nap = rp_ts_ns(deadline);
+		if(nap > end)
+			nap = end;
 		left.tv_sec = (time_t)(nap / 1000000000);
 		left.tv_nsec = (long)(nap % 1000000000);
 		while(clock_nanosleep(clk, TIMER_ABSTIME, &left, NULL) == EINTR)
