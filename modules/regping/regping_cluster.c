@@ -415,25 +415,30 @@ int rp_cluster_snapshot(rp_peer_t *p, uint64_t *self_since)
 	return n;
 }
 
-int rp_cluster_relay(sip_msg_t *msg)
+int rp_cluster_relay_to(const char *host, int len, int port, const char *buf,
+		int blen)
 {
-	struct via_body *v = msg->via1;
 	ip6r_addr_t a;
 	struct dest_info di;
 	rp_node_t *n;
 	uint64_t now = rp_wall_ms();
-	uint16_t port = v->port ? (uint16_t)v->port : SIP_PORT;
 	int i, f, found = 0;
 
-	if(ip6r_parse(v->host.s, v->host.len, &a) < 0)
+	if(port == 0)
+		port = SIP_PORT;
+	if(ip6r_parse(host, len, &a) < 0)
 		return 0;
 	f = !ip6r_is_v4(&a);
-	/* only to a live node's announced address: no reflection elsewhere */
+	/* only to a live node's announced address, at its SIP port or
+	 * reply_port (the cluster's nodes share it): no reflection elsewhere */
 	lock_get(&rp_nodes->lock);
 	for(i = 0; i < rp_nodes->n && !found; i++) {
 		n = &rp_nodes->node[i];
 		found = rp_nodes->view[i].p.id != server_id && n->has_via[f]
-				&& rp_heard(&rp_nodes->view[i], now) && n->via_port[f] == port
+				&& rp_heard(&rp_nodes->view[i], now)
+				&& (n->via_port[f] == port
+						|| (rp_params.reply_port > 0
+								&& port == rp_params.reply_port))
 				&& ip6r_equal(&n->via[f], &a);
 	}
 	lock_release(&rp_nodes->lock);
@@ -454,13 +459,21 @@ int rp_cluster_relay(sip_msg_t *msg)
 	 * node's too, and its kernel drops what claims to come from itself */
 	di.send_sock = rp_via_sock[f] ? rp_via_sock[f]
 								  : get_send_socket(0, &di.to, PROTO_UDP);
-	if(di.send_sock == NULL || udp_send(&di, msg->buf, msg->len) < 0) {
+	if(di.send_sock == NULL || udp_send(&di, (char *)buf, blen) < 0) {
 		LM_WARN("cannot relay a ping's reply to %s\n",
 				su2a(&di.to, sizeof(di.to)));
 		return -1;
 	}
 	counter_inc(rp_cnt.relayed);
 	return 1;
+}
+
+int rp_cluster_relay(sip_msg_t *msg)
+{
+	struct via_body *v = msg->via1;
+
+	return rp_cluster_relay_to(
+			v->host.s, v->host.len, (int)v->port, msg->buf, msg->len);
 }
 
 /* regping.nodes: this node and the others heard */

@@ -255,8 +255,12 @@ void rp_cluster_destroy(void);
 void rp_cluster_heartbeat(uint64_t now);
 /*! the nodes heard (room for RP_NODES_MAX) and self's since; the count */
 int rp_cluster_snapshot(rp_peer_t *p, uint64_t *self_since);
-/*! a reply to a ping whose Via names another live node: 1 when relayed
- * there, -1 when that failed, 0 when it is not for another node */
+/*! a reply buf[0..blen) to a ping whose Via's sent-by host[0..len):port
+ * (0: none) names another live node: 1 when relayed there, -1 when that
+ * failed, 0 when it is not for another node */
+int rp_cluster_relay_to(const char *host, int len, int port, const char *buf,
+		int blen);
+/*! the same for a reply the core parsed (its first Via) */
 int rp_cluster_relay(sip_msg_t *msg);
 /*! the owner of e for the listing: -1 none live */
 int rp_cluster_owner(uint32_t hash, int saver);

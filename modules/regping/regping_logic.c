@@ -342,13 +342,85 @@ static int rp_hdr_is(const char *name, int n, const char *full, char compact)
 	return 1;
 }
 
-/* the branch of a Via value [p, end), 1 when it is ours; 0 when it has
- * none, another one, or a second Via (a comma outside quotes) */
-static int rp_via_ours(const char *p, const char *end)
+static const char *rp_skip_ws(const char *p, const char *end)
+{
+	while(p < end && rp_is_ws(*p))
+		p++;
+	return p;
+}
+
+static int rp_is_token(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		   || (c >= '0' && c <= '9') || (c && strchr("-.!%*_+`'~", c));
+}
+
+/* the start of a Via value [p, end): sent-protocol and sent-by
+ * ("SIP/2.0/UDP host[:port]", LWS around the slashes and the colon as
+ * RFC 3261 25.1 allows); the host and port into r. Where the Via's
+ * parameters start, NULL when it does not start so. */
+static const char *rp_via_sent_by(
+		const char *p, const char *end, rp_reply_raw_t *r)
+{
+	const char *h;
+	int i, port = 0, digits = 0;
+
+	for(i = 0; i < 3; i++) {
+		p = rp_skip_ws(p, end);
+		if(i > 0) {
+			if(p >= end || *p != '/')
+				return NULL;
+			p = rp_skip_ws(p + 1, end);
+		}
+		for(h = p; p < end && rp_is_token(*p); p++)
+			;
+		if(p == h)
+			return NULL;
+	}
+	h = rp_skip_ws(p, end);
+	if(h == p)
+		return NULL;
+	p = h;
+	if(p < end && *p == '[') {
+		while(p < end && *p != ']')
+			p++;
+		if(p == end)
+			return NULL;
+		p++;
+	} else {
+		while(p < end
+				&& ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+						|| (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+			p++;
+	}
+	if(p == h)
+		return NULL;
+	r->host = h;
+	r->host_len = (int)(p - h);
+	p = rp_skip_ws(p, end);
+	if(p < end && *p == ':') {
+		for(p = rp_skip_ws(p + 1, end); p < end && *p >= '0' && *p <= '9';
+				p++)
+			if(++digits > 5 || (port = port * 10 + (*p - '0')) > 65535)
+				return NULL;
+		if(digits == 0 || port == 0)
+			return NULL;
+		p = rp_skip_ws(p, end);
+	}
+	r->port = port;
+	return p == end || *p == ';' || *p == ',' ? p : NULL;
+}
+
+/* the sent-by (into r) and the branch of a Via value [p, end), 1 when
+ * the branch is ours; 0 when it has no sent-by, no branch, another one,
+ * or a second Via (a comma outside quotes) */
+static int rp_via_ours(const char *p, const char *end, rp_reply_raw_t *r)
 {
 	const char *b = NULL, *be = NULL, *n;
 	int quoted = 0;
 
+	if((p = rp_via_sent_by(p, end, r)) == NULL)
+		return 0;
 	for(; p < end; p++) {
 		if(*p == '"')
 			quoted = !quoted;
@@ -397,7 +469,7 @@ int rp_reply_scan(const char *buf, int len, rp_reply_raw_t *r)
 			;
 		if(rp_hdr_is(p, (int)(v - p), "via", 'v')) {
 			vias++;
-			via_ok = rp_via_ours(colon + 1, hend);
+			via_ok = rp_via_ours(colon + 1, hend, r);
 		} else if(rp_hdr_is(p, (int)(v - p), "call-id", 'i')) {
 			if(cid)
 				return 0;

@@ -195,13 +195,17 @@ typedef struct rp_reply_raw
 	uint32_t seq;	  /* the ping's sequence number */
 	const char *ruid; /* the contact's ruid, in the datagram */
 	int ruid_len;
+	const char *host; /* the Via's sent-by host ("[...]" for IPv6), in it */
+	int host_len;
+	int port; /* the sent-by port, 0 when the Via names none */
 } rp_reply_raw_t;
 
 /*! read a datagram that came to reply_port without the core's parser:
  * 1 when it is a reply to one of our pings (a status line, exactly one
- * Via, whose branch is ours, and our Call-ID), r filled; 0 when it is
- * not (a request, no or more Vias, another branch or Call-ID, a header
- * twice); -1 when it has our Call-ID prefix but not our form. Header
+ * Via, with a sent-by and our branch, and our Call-ID), r filled (in a
+ * cluster the sent-by names the node whose ping it answers); 0 when it
+ * is not (a request, no or more Vias, a Via without a sent-by, another
+ * branch or Call-ID, a header twice); -1 when it has our Call-ID prefix but not our form. Header
  * names are case-insensitive, compact forms (v, i) and folded lines are
  * read as RFC 3261 writes them; lines end in CRLF or LF; the body is
  * not read (a truncated datagram is read up to its end). */

@@ -105,12 +105,6 @@ int rp_rport_init(void)
 		LM_ERR("reply_port %d: method crlf expects no replies\n", port);
 		return -1;
 	}
-	if(rp_params.cluster) {
-		/* a reply there may reach another node, and only the SIP
-		 * workers relay replies between nodes */
-		LM_ERR("reply_port %d cannot be used with cluster\n", port);
-		return -1;
-	}
 	for(si = *get_sock_info_list(PROTO_UDP); si; si = si->next) {
 		if(si->port_no == port) {
 			LM_ERR("reply_port %d is a port Kamailio listens on (%.*s)\n",
@@ -158,6 +152,13 @@ static void rp_rport_batch(struct mmsghdr *m, char (*buf)[RP_RPORT_MSG], int n)
 
 	for(i = 0; i < n; i++) {
 		if(rp_reply_scan(buf[i], (int)m[i].msg_len, &raw[k]) == 1) {
+			/* another node's ping (the anycast route brought its reply
+			 * here): to that node's reply_port */
+			if(rp_cluster_on
+					&& rp_cluster_relay_to(raw[k].host, raw[k].host_len,
+							   raw[k].port, buf[i], (int)m[i].msg_len)
+							   != 0)
+				continue;
 			k++;
 			continue;
 		}

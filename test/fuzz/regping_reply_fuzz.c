@@ -21,8 +21,9 @@
  * 2 modulo 4: the rest is a datagram at reply_port; properties: the
  * scanner reads only its input, a reply it takes has a ruid inside the
  * datagram and a Call-ID that reads back the same sequence number and
- * ruid, and a datagram without our Call-ID prefix or branch prefix is
- * never taken;
+ * ruid, a Via sent-by host inside the datagram (brackets both or
+ * neither) and a port or none, and a datagram without our Call-ID prefix
+ * or branch prefix is never taken;
  * odd: the rest drives one contact's liveness through pings, replies
  * (with sequence numbers near or far from the current one), on-demand
  * pings, sent keepalives and failed sends; properties: a reply counts
@@ -81,7 +82,7 @@ static void fuzz_callid(const uint8_t *d, size_t n)
 
 static void fuzz_scan(const uint8_t *d, size_t n)
 {
-	rp_reply_raw_t r = {0, NULL, 0};
+	rp_reply_raw_t r = {0, NULL, 0, NULL, 0, -1};
 	char *buf, cid[4200];
 	int ret, blen;
 
@@ -93,6 +94,11 @@ static void fuzz_scan(const uint8_t *d, size_t n)
 		abort();
 	if(ret == 1) {
 		if(r.ruid_len <= 0 || r.ruid < buf || r.ruid + r.ruid_len > buf + n)
+			abort();
+		/* the sent-by: a host inside the datagram, a port or none */
+		if(r.host_len <= 0 || r.host < buf || r.host + r.host_len > buf + n
+				|| r.port < 0 || r.port > 65535
+				|| (r.host[0] == '[') != (r.host[r.host_len - 1] == ']'))
 			abort();
 		if(!memmem(buf, n, RP_CALLID_PREFIX, RP_CALLID_PREFIX_LEN)
 				|| !memmem(buf, n, RP_BRANCH_PREFIX, RP_BRANCH_PREFIX_LEN))

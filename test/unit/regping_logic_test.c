@@ -1310,70 +1310,113 @@ static const struct
 	int ret;
 	uint32_t seq;
 	const char *ruid;
+	const char *host; /* the sent-by taken: RS_VIA's when NULL */
+	int port;
 } rscans[] = {
-		{"SIP/2.0 200 OK\r\n" RS_VIA RS_CID RS_END, 1, 0x1f, "r-1"},
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_CID RS_END, 1, 0x1f, "r-1", NULL, 0},
 		/* any final or provisional reply proves the device is there */
-		{"SIP/2.0 404 Not Found\r\n" RS_VIA RS_CID RS_END, 1, 0x1f, "r-1"},
+		{"SIP/2.0 404 Not Found\r\n" RS_VIA RS_CID RS_END, 1, 0x1f, "r-1", NULL, 0},
 		/* compact forms, any case, LF alone, space before the colon */
 		{"SIP/2.0 200 OK\nv : SIP/2.0/UDP h;BRANCH = z9hG4bKrp.2.x\n"
 		 "I:regping-2-x\n\n",
-				1, 2, "x"},
+				1, 2, "x", "h", 0},
 		{"SIP/2.0 200 OK\r\nVIA: SIP/2.0/UDP h;rport=5;branch=z9hG4bKrp.2\r\n"
 		 "CALL-ID: regping-a-uloc-1\r\n\r\n",
-				1, 0xa, "uloc-1"},
+				1, 0xa, "uloc-1", "h", 0},
 		/* folded lines (RFC 3261 7.3.1) */
 		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h\r\n ;branch=z9hG4bKrp.1\r\n"
 		 "Call-ID:\r\n\tregping-3-y\r\n\r\n",
-				1, 3, "y"},
+				1, 3, "y", "h", 0},
 		/* the body is not read: a Call-ID in it is not one */
-		{"SIP/2.0 200 OK\r\n" RS_VIA "\r\n" RS_CID, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\n" RS_VIA "\r\n" RS_CID, 0, 0, NULL, NULL, 0},
 		/* a truncated datagram is read to its end */
-		{"SIP/2.0 200 OK\r\n" RS_VIA RS_CID "CSeq: 1 OPT", 1, 0x1f, "r-1"},
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_CID "CSeq: 1 OPT", 1, 0x1f, "r-1", NULL, 0},
 		/* not a reply */
-		{"OPTIONS sip:a@h SIP/2.0\r\n" RS_VIA RS_CID RS_END, 0, 0, NULL},
-		{"SIP/2.0 20 OK\r\n" RS_VIA RS_CID RS_END, 0, 0, NULL},
-		{"SIP/2.0 700 X\r\n" RS_VIA RS_CID RS_END, 0, 0, NULL},
-		{"", 0, 0, NULL},
-		{"\r\n\r\n", 0, 0, NULL},
+		{"OPTIONS sip:a@h SIP/2.0\r\n" RS_VIA RS_CID RS_END, 0, 0, NULL, NULL, 0},
+		{"SIP/2.0 20 OK\r\n" RS_VIA RS_CID RS_END, 0, 0, NULL, NULL, 0},
+		{"SIP/2.0 700 X\r\n" RS_VIA RS_CID RS_END, 0, 0, NULL, NULL, 0},
+		{"", 0, 0, NULL, NULL, 0},
+		{"\r\n\r\n", 0, 0, NULL, NULL, 0},
 		/* another server's reply relayed by us has two Vias */
-		{"SIP/2.0 200 OK\r\n" RS_VIA RS_VIA RS_CID RS_END, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_VIA RS_CID RS_END, 0, 0, NULL, NULL, 0},
 		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKrp.1, "
 		 "SIP/2.0/UDP g;branch=z9hG4bK1\r\n" RS_CID RS_END,
-				0, 0, NULL},
+				0, 0, NULL, NULL, 0},
 		/* a comma in quotes is no second Via */
 		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;x=\"a,b\";branch=z9hG4bKrp.1\r\n"
 		 RS_CID RS_END,
-				1, 0x1f, "r-1"},
+				1, 0x1f, "r-1", "h", 0},
 		/* no Via, another branch, no branch, a branch only in a quote */
-		{"SIP/2.0 200 OK\r\n" RS_CID RS_END, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\n" RS_CID RS_END, 0, 0, NULL, NULL, 0},
 		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK77\r\n" RS_CID
 		 RS_END,
-				0, 0, NULL},
+				0, 0, NULL, NULL, 0},
 		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;rport\r\n" RS_CID RS_END, 0,
-				0, NULL},
+				0, NULL, NULL, 0},
 		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;x=\";branch=z9hG4bKrp.1\"\r\n"
 		 RS_CID RS_END,
-				0, 0, NULL},
+				0, 0, NULL, NULL, 0},
 		/* a header name that only starts like ours */
 		{"SIP/2.0 200 OK\r\nVias: SIP/2.0/UDP h;branch=z9hG4bKrp.1\r\n" RS_CID
 		 RS_END,
-				0, 0, NULL},
+				0, 0, NULL, NULL, 0},
 		/* Call-ID missing, twice, another one, not ours in form, spaced */
-		{"SIP/2.0 200 OK\r\n" RS_VIA RS_END, 0, 0, NULL},
-		{"SIP/2.0 200 OK\r\n" RS_VIA RS_CID RS_CID RS_END, 0, 0, NULL},
-		{"SIP/2.0 200 OK\r\n" RS_VIA "Call-ID: abc@h\r\n" RS_END, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_END, 0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\n" RS_VIA RS_CID RS_CID RS_END, 0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\n" RS_VIA "Call-ID: abc@h\r\n" RS_END, 0, 0, NULL, NULL, 0},
 		{"SIP/2.0 200 OK\r\n" RS_VIA "Call-ID: regping-01-r\r\n" RS_END, -1,
-				0, NULL},
+				0, NULL, NULL, 0},
 		{"SIP/2.0 200 OK\r\n" RS_VIA "Call-ID: regping-1 r\r\n" RS_END, 0, 0,
-				NULL},
+				NULL, NULL, 0},
 		/* a line without a colon */
-		{"SIP/2.0 200 OK\r\n" RS_VIA "garbage\r\n" RS_CID RS_END, 0, 0, NULL},
+		{"SIP/2.0 200 OK\r\n" RS_VIA "garbage\r\n" RS_CID RS_END, 0, 0, NULL, NULL, 0},
+		/* the sent-by (in a cluster, the node the reply is for): an IPv6
+		 * reference, LWS around slashes and colon, no port, a name */
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP [2001:db8::1]:5071;branch="
+		 "z9hG4bKrp.1\r\n" RS_CID RS_END,
+				1, 0x1f, "r-1", "[2001:db8::1]", 5071},
+		{"SIP/2.0 200 OK\r\nv:SIP / 2.0 / UDP  lb-2.example : 65535 ;branch="
+		 "z9hG4bKrp.1\r\n" RS_CID RS_END,
+				1, 0x1f, "r-1", "lb-2.example", 65535},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bKrp.1\r\n"
+		 RS_CID RS_END,
+				1, 0x1f, "r-1", "192.0.2.7", 0},
+		/* no sent-by: not a Via of ours */
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP ;branch=z9hG4bKrp.1\r\n" RS_CID
+		 RS_END,
+				0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0 h;branch=z9hG4bKrp.1\r\n" RS_CID
+		 RS_END,
+				0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDPh;branch=z9hG4bKrp.1\r\n" RS_CID
+		 RS_END,
+				0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP [2001:db8::1;branch=z9hG4bKrp.1"
+		 "\r\n" RS_CID RS_END,
+				0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h:65536;branch=z9hG4bKrp.1\r\n"
+		 RS_CID RS_END,
+				0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h:;branch=z9hG4bKrp.1\r\n"
+		 RS_CID RS_END,
+				0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h:0;branch=z9hG4bKrp.1\r\n"
+		 RS_CID RS_END,
+				0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h@x;branch=z9hG4bKrp.1\r\n"
+		 RS_CID RS_END,
+				0, 0, NULL, NULL, 0},
+		{"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h:5060x;branch=z9hG4bKrp.1\r\n"
+		 RS_CID RS_END,
+				0, 0, NULL, NULL, 0},
 };
 
 START_TEST(test_reply_scan)
 {
 	const char *m = rscans[_i].msg;
-	rp_reply_raw_t r = {0, NULL, 0};
+	rp_reply_raw_t r = {0, NULL, 0, NULL, 0, -1};
+	const char *host = rscans[_i].host ? rscans[_i].host : "192.0.2.1";
+	int port = rscans[_i].host ? rscans[_i].port : 5070;
 	char *copy;
 	int n = (int)strlen(m), ret;
 
@@ -1389,6 +1432,12 @@ START_TEST(test_reply_scan)
 		ck_assert_int_eq(r.ruid_len, (int)strlen(rscans[_i].ruid));
 		ck_assert(memcmp(r.ruid, rscans[_i].ruid, r.ruid_len) == 0);
 		ck_assert(r.ruid >= copy && r.ruid + r.ruid_len <= copy + n);
+		ck_assert_msg(r.host_len == (int)strlen(host)
+							  && memcmp(r.host, host, r.host_len) == 0,
+				"row %d: host [%.*s], expected [%s]", _i, r.host_len, r.host,
+				host);
+		ck_assert(r.host >= copy && r.host + r.host_len <= copy + n);
+		ck_assert_int_eq(r.port, port);
 	}
 	free(copy);
 }
