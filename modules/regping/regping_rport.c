@@ -205,16 +205,19 @@ static void rp_rport_read(int fd)
 	static char buf[RP_RPORT_BATCH][RP_RPORT_MSG];
 	static struct mmsghdr m[RP_RPORT_BATCH];
 	static struct iovec iov[RP_RPORT_BATCH];
+	static int ready = 0;
 	int i, n, round;
 
+	/* once: recvmmsg() writes only msg_len and msg_flags (no name, no
+	 * control data asked for) */
+	for(i = 0; !ready && i < RP_RPORT_BATCH; i++) {
+		iov[i].iov_base = buf[i];
+		iov[i].iov_len = RP_RPORT_MSG;
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	ready = 1;
 	for(round = 0; round < RP_RPORT_ROUNDS; round++) {
-		for(i = 0; i < RP_RPORT_BATCH; i++) {
-			iov[i].iov_base = buf[i];
-			iov[i].iov_len = RP_RPORT_MSG;
-			memset(&m[i].msg_hdr, 0, sizeof(m[i].msg_hdr));
-			m[i].msg_hdr.msg_iov = &iov[i];
-			m[i].msg_hdr.msg_iovlen = 1;
-		}
 		n = recvmmsg(fd, m, RP_RPORT_BATCH, MSG_DONTWAIT, NULL);
 		if(n < 0) {
 			if(errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
