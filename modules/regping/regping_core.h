@@ -86,10 +86,11 @@ int rp_start_timer(void);
 
 void rp_destroy(void);
 
-/*! the reply seq to the contact ruid (table lock held): the contact's
- * family (4 or 6) when it answered the ping awaited, 0 when not (late,
- * counted already, no such contact); the one rule for both ways in */
-int rp_reply_take(str *ruid, uint32_t seq, uint64_t now);
+/*! the reply seq to the contact ruid, whose rp_hash() is h (table lock
+ * held): the contact's family (4 or 6) when it answered the ping awaited,
+ * 0 when not (late, counted already, no such contact); the one rule for
+ * both ways in */
+int rp_reply_take(str *ruid, uint32_t h, uint32_t seq, uint64_t now);
 
 /*! consume the reply to a ping: 0 when it was one (drop it), 1 if not */
 int rp_reply_received(sip_msg_t *msg);

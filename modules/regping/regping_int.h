@@ -156,6 +156,9 @@ void rp_table_destroy(void);
 /*! ruid's entry, NULL none; *pprev (when not NULL) is then the
  * reference to it, in the index or the chain */
 rp_entry_t *rp_find(str *ruid, uint32_t h, rp_ref_t **pprev);
+/*! the lookups of n hashes soon (lock held): their buckets, then their
+ * entries, are loaded meanwhile */
+void rp_find_ahead(const uint32_t *h, int n);
 void rp_unlink(rp_entry_t *e, rp_ref_t *pprev);
 /*! link e, which is r; may grow the index: a pprev from rp_find() is
  * stale after it */

@@ -23,9 +23,9 @@
 
 #include "regping_int.h"
 
-int rp_reply_take(str *ruid, uint32_t seq, uint64_t now)
+int rp_reply_take(str *ruid, uint32_t h, uint32_t seq, uint64_t now)
 {
-	rp_entry_t *e = rp_find(ruid, rp_hash(ruid->s, ruid->len), NULL);
+	rp_entry_t *e = rp_find(ruid, h, NULL);
 
 	return e && rp_live_reply(&e->live, seq, now) ? e->af : 0;
 }
@@ -62,7 +62,7 @@ int rp_reply_received(sip_msg_t *msg)
 	}
 	ruid.s = (char *)r;
 	lock_get(&rp_tbl->lock);
-	af = rp_reply_take(&ruid, seq, rp_wall_ms());
+	af = rp_reply_take(&ruid, rp_hash(ruid.s, ruid.len), seq, rp_wall_ms());
 	lock_release(&rp_tbl->lock);
 	if(af)
 		counter_inc(af == 6 ? rp_cnt.replied_v6 : rp_cnt.replied_v4);

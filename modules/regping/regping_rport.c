@@ -142,10 +142,12 @@ int rp_rport_init(void)
 }
 
 /* the datagrams of one batch: the replies to our pings are matched to
- * their contacts under one taking of the lock */
+ * their contacts under one taking of the lock, their entries loaded
+ * ahead of the lookups */
 static void rp_rport_batch(struct mmsghdr *m, char (*buf)[RP_RPORT_MSG], int n)
 {
 	rp_reply_raw_t raw[RP_RPORT_BATCH];
+	uint32_t h[RP_RPORT_BATCH];
 	int i, k = 0, v4 = 0, v6 = 0;
 	uint64_t now = rp_wall_ms();
 	str ruid, d;
@@ -170,11 +172,14 @@ static void rp_rport_batch(struct mmsghdr *m, char (*buf)[RP_RPORT_MSG], int n)
 	}
 	if(k == 0)
 		return;
+	for(i = 0; i < k; i++)
+		h[i] = rp_hash(raw[i].ruid, raw[i].ruid_len);
 	lock_get(&rp_tbl->lock);
+	rp_find_ahead(h, k);
 	for(i = 0; i < k; i++) {
 		ruid.s = (char *)raw[i].ruid;
 		ruid.len = raw[i].ruid_len;
-		switch(rp_reply_take(&ruid, raw[i].seq, now)) {
+		switch(rp_reply_take(&ruid, h[i], raw[i].seq, now)) {
 			case 0:
 				break;
 			case 6:
