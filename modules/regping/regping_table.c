@@ -148,11 +148,10 @@ void rp_table_destroy(void)
 static inline __attribute__((always_inline)) void rp_entry_prefetch(
 		rp_ref_t r)
 {
-	char *p;
+	char *p = (char *)rp_entry(r);
 
-	if(r == 0)
+	if(p == NULL)
 		return;
-	p = rp_pool_ptr(&rp_tbl->pool, r);
 	__builtin_prefetch(p);
 	__builtin_prefetch(p + 64);
 	__builtin_prefetch(p + 128);
